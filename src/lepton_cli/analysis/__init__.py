@@ -1,0 +1,1 @@
+"""Analysis over normalised data: cost breakdowns, waste findings, forecasts, anomalies."""

@@ -1,0 +1,86 @@
+"""What every command shares: the consoles, settings, output and the --format option."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from lepton_cli.config import Settings, load_settings
+from lepton_cli.errors import UsageError
+from lepton_cli.fileio import atomic_write
+from lepton_cli.report import Format, View, render
+
+
+@dataclass
+class State:
+    debug: bool = False
+    config: Path | None = None
+    quiet: bool = False
+
+
+state = State()
+
+
+def stdout() -> Console:
+    # Created per call so the console follows sys.stdout (CliRunner swaps it).
+    return Console(file=sys.stdout, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(file=sys.stderr)
+
+
+def settings(**flags: Any) -> Settings:
+    return load_settings(state.config, **flags)
+
+
+def info(message: str) -> None:
+    if not state.quiet:
+        stderr().print(message, highlight=False)
+
+
+def warn(message: str) -> None:
+    stderr().print(f"[yellow]warning:[/] {message}", highlight=False)
+
+
+def check_format(fmt: Format, allowed: tuple[Format, ...]) -> None:
+    if fmt not in allowed:
+        choices = "|".join(f.value for f in allowed)
+        raise UsageError(f"--format {fmt.value} is not available here", hint=f"use {choices}")
+
+
+def emit(view: View, fmt: Format) -> None:
+    """Print a view to stdout in the chosen format."""
+    out = render(view, fmt)
+    if isinstance(out, str):
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    else:
+        stdout().print(out)
+
+
+def write_output(path: Path, text: str, what: str) -> None:
+    atomic_write(path, text)
+    info(f"wrote {what} to {path}")
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+SourceOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="A lepton/v1 inventory (YAML/JSON) or a FOCUS export (CSV, CSV.gz, Parquet, or a "
+        "folder of them). Repeatable.",
+    ),
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the result to this file (atomically).")
+]

@@ -1,0 +1,45 @@
+"""The lepton/v1 inventory document (DESIGN.md, "The inventory file")."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from lepton_cli.models.base import Model
+from lepton_cli.models.offering import Offering
+from lepton_cli.models.resource import Resource
+from lepton_cli.models.workload import Workload
+
+API_VERSION = "lepton/v1"
+
+
+class OfferingsMode(StrEnum):
+    EXTEND = "extend"
+    REPLACE = "replace"
+
+
+class Inventory(Model):
+    api_version: Literal["lepton/v1"] = Field(default=API_VERSION, alias="apiVersion")
+    kind: Literal["Inventory"] = "Inventory"
+    currency: str = "USD"
+    resources: list[Resource] = Field(default_factory=list)
+    workloads: list[Workload] = Field(default_factory=list)
+    offerings_mode: OfferingsMode = OfferingsMode.EXTEND
+    offerings: list[Offering] = Field(default_factory=list)
+
+    def merged(self, other: Inventory) -> Inventory:
+        """Both inventories in one (resources, workloads and offerings concatenated)."""
+        return self.model_copy(
+            update={
+                "resources": [*self.resources, *other.resources],
+                "workloads": [*self.workloads, *other.workloads],
+                "offerings": [*self.offerings, *other.offerings],
+                "offerings_mode": (
+                    OfferingsMode.REPLACE
+                    if OfferingsMode.REPLACE in (self.offerings_mode, other.offerings_mode)
+                    else OfferingsMode.EXTEND
+                ),
+            }
+        )

@@ -1,0 +1,26 @@
+"""Money helpers. Billed money is ``Decimal``; hourly-to-monthly goes through one constant."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+HOURS_PER_MONTH = 730
+"""Hours in a billing month, as AWS, Azure and GCP all price a "month" (8760 / 12)."""
+
+CENT = Decimal("0.01")
+
+
+def monthly(hourly: Decimal | float) -> Decimal:
+    """Monthly cost of an hourly price."""
+    return Decimal(str(hourly)) * HOURS_PER_MONTH
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    """Round to the cent (banker's rounding, as invoices do) for display."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def fmt_money(amount: Decimal | float, currency: str = "USD") -> str:
+    """``$4,210.00`` for USD, ``1,234.50 EUR`` otherwise."""
+    value = to_cents(Decimal(str(amount)))
+    return f"${value:,}" if currency == "USD" else f"{value:,} {currency}"

@@ -1,0 +1,30 @@
+"""Something a provider sells: an instance type in a region, at one price per pricing model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from lepton_cli.models.base import Model
+from lepton_cli.models.money import HOURS_PER_MONTH
+from lepton_cli.models.resource import Pricing
+
+
+class Offering(Model):
+    provider: str
+    region: str
+    type: str
+    vcpus: float = Field(gt=0)
+    memory_gib: float = Field(gt=0)
+    perf: float = Field(default=1.0, gt=0)
+    family: str | None = None  # general | compute | memory | arm ...
+    arch: str | None = None  # x86_64 | arm64
+    prices: dict[Pricing, Decimal]  # hourly, in the inventory's currency
+
+    def monthly(self, pricing: Pricing) -> Decimal:
+        return self.prices[pricing] * HOURS_PER_MONTH
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.provider, self.region, self.type)

@@ -1,0 +1,84 @@
+"""A resource a company runs and pays for, normalised across providers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field
+
+from lepton_cli.models.base import Model
+from lepton_cli.models.money import HOURS_PER_MONTH
+
+Fraction = float  # a share in [0, 1]
+
+
+class Pricing(StrEnum):
+    ON_DEMAND = "on-demand"
+    SPOT = "spot"
+    RESERVED = "reserved"
+
+
+class ResourceKind(StrEnum):
+    COMPUTE = "compute"
+    STORAGE = "storage"
+    DATABASE = "database"
+    NETWORK = "network"
+    OTHER = "other"
+
+
+class ResourceState(StrEnum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+    UNATTACHED = "unattached"
+
+
+class Utilization(Model):
+    """Observed utilisation as fractions of capacity over ``days`` days."""
+
+    cpu_avg: float | None = Field(default=None, ge=0, le=1)
+    cpu_p95: float | None = Field(default=None, ge=0, le=1)
+    memory_p95: float | None = Field(default=None, ge=0, le=1)
+    days: int | None = Field(default=None, ge=0)
+
+
+class Resource(Model):
+    id: str = Field(min_length=1)
+    provider: str = Field(min_length=1)
+    account: str = ""
+    region: str = ""
+    zone: str | None = None
+    kind: ResourceKind = ResourceKind.COMPUTE
+    resource_type: str | None = None  # e.g. aws.ec2-instance, azure.managed-disk
+    type: str | None = None  # instance type / VM size / machine type / volume type
+    pricing: Pricing = Pricing.ON_DEMAND
+    hourly_cost: Decimal = Field(default=Decimal(0), ge=0)
+    vcpus: float | None = Field(default=None, ge=0)
+    memory_gib: float | None = Field(default=None, ge=0)
+    size_gib: float | None = Field(default=None, ge=0)  # storage capacity
+    perf: float = Field(default=1.0, gt=0)
+    utilization: Utilization | None = None
+    state: ResourceState = ResourceState.RUNNING
+    attached_to: str | None = None  # the compute resource a volume or address belongs to
+    created_at: dt.datetime | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def monthly_cost(self) -> Decimal:
+        return self.hourly_cost * HOURS_PER_MONTH
+
+    @property
+    def workload(self) -> str | None:
+        return self.tags.get("workload")
+
+    @property
+    def protected(self) -> bool:
+        return self.tags.get("lepton:protect", "").lower() == "true"
+
+    @property
+    def cpu_used(self) -> float:
+        """Share of CPU in use, counting a resource with no utilisation at full size."""
+        if self.utilization is None or self.utilization.cpu_p95 is None:
+            return 1.0
+        return self.utilization.cpu_p95

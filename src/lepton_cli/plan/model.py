@@ -1,0 +1,140 @@
+"""The plan document (apiVersion lepton/v1, kind Plan): the contract a PR reviews.
+
+Built by ``plan.build`` from an optimiser solution, written by ``plan.io``, compared by
+``plan.diff`` and checked against live state by ``plan.verify``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from lepton_cli.models import API_VERSION, Pricing, ResourceState
+from lepton_cli.models.base import Model
+
+
+class Objective(StrEnum):
+    COST = "cost"
+    EFFICIENCY = "efficiency"
+
+
+class SolverStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven within the requested gap
+    FEASIBLE = "feasible"  # an incumbent, e.g. stopped by the time limit
+    INFEASIBLE = "infeasible"
+    NOT_SOLVED = "not-solved"
+
+
+class ActionKind(StrEnum):
+    TERMINATE = "terminate"
+    RIGHTSIZE = "rightsize"
+    CONVERT_PRICING = "convert-pricing"
+    MOVE = "move"
+    SCALE_UP = "scale-up"
+    SCALE_DOWN = "scale-down"
+
+
+class Risk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class PlanMetadata(Model):
+    created: dt.datetime  # from SOURCE_DATE_EPOCH when set, for byte-identical plans
+    lepton_version: str
+    inputs_digest: str  # sha256 of the canonical normalised inputs
+    catalog_date: str
+    objective: Objective = Objective.COST
+    budget: Decimal | None = None
+    currency: str = "USD"
+
+
+class SolverInfo(Model):
+    name: str
+    status: SolverStatus
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    seconds: float = 0.0
+
+
+class Summary(Model):
+    current_monthly_cost: Decimal
+    planned_monthly_cost: Decimal
+    monthly_savings: Decimal
+    within_budget: bool
+    needed_budget: Decimal | None = None  # set when over budget
+    current_used_cost: Decimal | None = None  # C = sum c_i * u_i
+    current_idle_cost: Decimal | None = None  # sum c_i * (1 - u_i)
+    current_efficiency: float | None = None  # P = sum capacity_i * perf_i
+    planned_efficiency: float | None = None
+
+
+class DemandSpec(Model):
+    vcpu: float
+    memory_gib: float
+
+
+class Allocation(Model):
+    provider: str
+    region: str
+    type: str
+    pricing: Pricing
+    count: int = Field(ge=0)
+    monthly_cost: Decimal
+
+
+class WorkloadPlan(Model):
+    name: str
+    demand: DemandSpec
+    current_monthly_cost: Decimal = Decimal(0)
+    planned_monthly_cost: Decimal = Decimal(0)
+    allocations: list[Allocation] = Field(default_factory=list)
+
+
+class ResourceRef(Model):
+    """A resource an action touches, with the state the plan expects it in (checked by verify)."""
+
+    id: str
+    provider: str
+    account: str = ""
+    region: str = ""
+    type: str | None = None
+    pricing: Pricing | None = None
+    state: ResourceState | None = None
+
+
+class Placement(Model):
+    provider: str | None = None
+    region: str | None = None
+    type: str | None = None
+    pricing: Pricing | None = None
+    count: int | None = None
+    monthly_cost: Decimal | None = None
+
+
+class Action(Model):
+    id: str  # stable: a digest of kind + workload + the resources and target it names
+    kind: ActionKind
+    workload: str | None = None
+    resources: list[ResourceRef] = Field(default_factory=list)
+    from_: Placement | None = Field(default=None, alias="from")
+    to: Placement | None = None
+    monthly_saving: Decimal
+    reason: str
+    risk: Risk = Risk.LOW
+
+
+class Plan(Model):
+    api_version: Literal["lepton/v1"] = Field(default=API_VERSION, alias="apiVersion")
+    kind: Literal["Plan"] = "Plan"
+    metadata: PlanMetadata
+    solver: SolverInfo
+    summary: Summary
+    workloads: list[WorkloadPlan] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)

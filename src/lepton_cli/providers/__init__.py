@@ -1,0 +1,1 @@
+"""Providers: one package each; the contract lives in ``base.py``."""
