@@ -24,7 +24,7 @@ from lepton_cli.errors import InputError
 from lepton_cli.fileio import load_document, validation_error
 
 CONFIG_NAME = "lepton.yaml"
-_file_data: ContextVar[dict[str, Any]] = ContextVar("lepton_config_file", default={})
+_file_data: ContextVar[dict[str, Any] | None] = ContextVar("lepton_config_file", default=None)
 
 
 class Settings(BaseSettings):
@@ -56,10 +56,10 @@ class Settings(BaseSettings):
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - no .env files
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        file_source = InitSettingsSource(settings_cls, init_kwargs=_file_data.get())
+        file_source = InitSettingsSource(settings_cls, init_kwargs=_file_data.get() or {})
         return (init_settings, env_settings, file_source)
 
 
@@ -69,7 +69,10 @@ def find_config(explicit: Path | None = None) -> Path | None:
         if not explicit.is_file():
             raise InputError(f"{explicit}: config file not found", hint="check the --config path")
         return explicit
-    for candidate in (Path.cwd() / CONFIG_NAME, Path(platformdirs.user_config_dir("lepton")) / CONFIG_NAME):
+    for candidate in (
+        Path.cwd() / CONFIG_NAME,
+        Path(platformdirs.user_config_dir("lepton")) / CONFIG_NAME,
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -80,7 +83,9 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     path = find_config(config)
     data = load_document(path) if path else None
     if data is not None and not isinstance(data, dict):
-        raise InputError(f"{path}: expected a mapping of settings", hint="see README, Configuration")
+        raise InputError(
+            f"{path}: expected a mapping of settings", hint="see README, Configuration"
+        )
     token = _file_data.set(data or {})
     try:
         return Settings(**{k: v for k, v in flags.items() if v is not None})

@@ -38,7 +38,7 @@ def atomic_write(path: Path, text: str) -> None:
 class _Dumper(yaml.SafeDumper):
     """Decimals as plain numbers, enums as their values, no aliases, keys in given order."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002
         return True
 
 

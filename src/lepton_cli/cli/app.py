@@ -7,7 +7,6 @@ import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -30,17 +29,17 @@ from lepton_cli.errors import ExitCode, LeptonError
 class LeptonGroup(TyperGroup):
     """Turns every LeptonError into its message, hint and exit code (DESIGN.md, "Exit codes")."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a typer Context
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except LeptonError as e:
             _report(e)
-            raise click.exceptions.Exit(int(e.exit_code)) from None
+            raise typer.Exit(int(e.exit_code)) from None
         except KeyboardInterrupt:
             common.stderr().print("interrupted")
-            raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
         except Exception as e:
             if common.state.debug:
                 traceback.print_exc()
@@ -50,7 +49,7 @@ class LeptonGroup(TyperGroup):
                     "This is a bug in lepton. Rerun with --debug for the traceback and report it.",
                     highlight=False,
                 )
-            raise click.exceptions.Exit(int(ExitCode.INTERNAL)) from None
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
 def _report(e: LeptonError) -> None:
@@ -87,7 +86,7 @@ def _root(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001 - handled by its eager callback
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,7 +30,9 @@ state = State()
 
 def stdout() -> Console:
     # Created per call so the console follows sys.stdout (CliRunner swaps it).
-    return Console(file=sys.stdout, soft_wrap=False)
+    # Piped output is read by people in CI logs: give tables room instead of 80 columns.
+    width = None if sys.stdout.isatty() else 160
+    return Console(file=sys.stdout, soft_wrap=False, width=width)
 
 
 def stderr() -> Console:
@@ -42,6 +46,16 @@ def settings(**flags: Any) -> Settings:
 def info(message: str) -> None:
     if not state.quiet:
         stderr().print(message, highlight=False)
+
+
+@contextlib.contextmanager
+def status(text: str) -> Iterator[Callable[[str], None]]:
+    """A transient spinner line on stderr; yields a function that updates its text."""
+    if state.quiet:
+        yield lambda _text: None
+        return
+    with stderr().status(text) as spinner:
+        yield lambda new: spinner.update(new)
 
 
 def warn(message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from lepton_cli.cli import common
@@ -16,7 +18,7 @@ def providers(fmt: common.FormatOption = Format.TABLE) -> None:
     """
     common.check_format(fmt, (Format.TABLE, Format.JSON, Format.YAML, Format.MARKDOWN, Format.CSV))
     reg = registry()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, cls in reg.providers.items():
         ok = sdk_installed(cls)
         rows.append(
@@ -31,8 +33,12 @@ def providers(fmt: common.FormatOption = Format.TABLE) -> None:
         "Providers",
         ["provider", "capabilities", "SDK", "install"],
         [
-            [r["name"], ", ".join(r["capabilities"]), "yes" if r["sdk_installed"] else "no",
-             r["install"] or ""]
+            [
+                r["name"],
+                ", ".join(r["capabilities"]),
+                "yes" if r["sdk_installed"] else "no",
+                r["install"] or "",
+            ]
             for r in rows
         ],
     )

@@ -21,7 +21,7 @@ class OfferingsMode(StrEnum):
 
 
 class Inventory(Model):
-    api_version: Literal["lepton/v1"] = Field(default=API_VERSION, alias="apiVersion")
+    api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
     kind: Literal["Inventory"] = "Inventory"
     currency: str = "USD"
     resources: list[Resource] = Field(default_factory=list)

@@ -20,7 +20,9 @@ class Period(Model):
         """Parse ``YYYY-MM`` into the month it names."""
         match = _MONTH.match(text)
         if not match:
-            raise UsageError(f"invalid period {text!r}", hint="give a month as YYYY-MM, e.g. 2026-10")
+            raise UsageError(
+                f"invalid period {text!r}", hint="give a month as YYYY-MM, e.g. 2026-10"
+            )
         year, month = int(match[1]), int(match[2])
         end = dt.date(year + month // 12, month % 12 + 1, 1)
         return cls(start=dt.date(year, month, 1), end=end)

@@ -32,4 +32,3 @@ class Workload(Model):
     allowed: Allowed | None = None
     priority: int = 1
     headroom: float | None = Field(default=None, ge=0)  # default from config (0.2)
-

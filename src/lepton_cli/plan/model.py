@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from lepton_cli.models import API_VERSION, Pricing, ResourceState
+from lepton_cli.models import Pricing, ResourceState
 from lepton_cli.models.base import Model
 
 
@@ -131,7 +131,7 @@ class Action(Model):
 
 
 class Plan(Model):
-    api_version: Literal["lepton/v1"] = Field(default=API_VERSION, alias="apiVersion")
+    api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
     kind: Literal["Plan"] = "Plan"
     metadata: PlanMetadata
     solver: SolverInfo

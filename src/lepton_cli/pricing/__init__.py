@@ -1,1 +1,1 @@
-"""Price catalog: a bundled, dated snapshot in lepton's own format, live refresh per provider, cache."""
+"""Price catalog: a bundled, dated snapshot, live refresh per provider, and a cache."""

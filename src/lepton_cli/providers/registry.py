@@ -14,7 +14,9 @@ from lepton_cli.providers.base import ENTRY_POINT_GROUP, Provider
 @dataclass(frozen=True)
 class Registry:
     providers: dict[str, type[Provider]]
-    load_errors: dict[str, str]  # entry-point name -> why it failed to load (a warning, not a crash)
+    load_errors: dict[
+        str, str
+    ]  # entry-point name -> why it failed to load (a warning, not a crash)
 
 
 @cache

@@ -16,6 +16,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from lepton_cli.fileio import dump_json, dump_yaml
+from lepton_cli.models.money import to_cents
 
 
 class Format(StrEnum):
@@ -45,11 +46,12 @@ class View:
     csv_table: int = 0  # which table CSV output carries
 
 
-def cell(value: Any) -> str:
+def cell(value: Any, exact: bool = False) -> str:
+    """Text for a table cell: money to the cent for people, exact for CSV."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value, "f") if exact else f"{to_cents(value):,}"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
@@ -92,7 +94,7 @@ def _csv(view: View) -> str:
     if view.tables:
         t = view.tables[view.csv_table]
         writer.writerow(t.columns)
-        writer.writerows([cell(v) for v in row] for row in t.rows)
+        writer.writerows([cell(v, exact=True) for v in row] for row in t.rows)
     return buf.getvalue()
 
 

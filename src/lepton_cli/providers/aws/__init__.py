@@ -8,7 +8,13 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from lepton_cli.models import CostRecord, Offering, Period, Resource
-from lepton_cli.providers.base import Capability, ProviderContext, ProviderError, Scope, ScopeFailure
+from lepton_cli.providers.base import (
+    Capability,
+    ProviderContext,
+    ProviderError,
+    Scope,
+    ScopeFailure,
+)
 
 
 class AwsConfig(BaseModel):
@@ -18,7 +24,9 @@ class AwsConfig(BaseModel):
 class AwsProvider:
     name: ClassVar[str] = "aws"
     config_model: ClassVar[type[BaseModel]] = AwsConfig
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS}
+    )
     sdk_modules: ClassVar[tuple[str, ...]] = ("boto3",)
     install_extra: ClassVar[str | None] = "aws"
 
@@ -28,7 +36,7 @@ class AwsProvider:
         self.failures: list[ScopeFailure] = []
 
     def _todo(self) -> ProviderError:
-        return ProviderError(f"the aws provider is not available yet")
+        return ProviderError("the aws provider is not available yet")
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         raise self._todo()

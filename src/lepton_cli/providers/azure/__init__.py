@@ -8,7 +8,13 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from lepton_cli.models import CostRecord, Offering, Period, Resource
-from lepton_cli.providers.base import Capability, ProviderContext, ProviderError, Scope, ScopeFailure
+from lepton_cli.providers.base import (
+    Capability,
+    ProviderContext,
+    ProviderError,
+    Scope,
+    ScopeFailure,
+)
 
 
 class AzureConfig(BaseModel):
@@ -18,8 +24,16 @@ class AzureConfig(BaseModel):
 class AzureProvider:
     name: ClassVar[str] = "azure"
     config_model: ClassVar[type[BaseModel]] = AzureConfig
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS})
-    sdk_modules: ClassVar[tuple[str, ...]] = ("azure.identity", "azure.mgmt.costmanagement", "azure.mgmt.compute", "azure.mgmt.monitor", "azure.mgmt.resource")
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS}
+    )
+    sdk_modules: ClassVar[tuple[str, ...]] = (
+        "azure.identity",
+        "azure.mgmt.costmanagement",
+        "azure.mgmt.compute",
+        "azure.mgmt.monitor",
+        "azure.mgmt.resource",
+    )
     install_extra: ClassVar[str | None] = "azure"
 
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
@@ -28,7 +42,7 @@ class AzureProvider:
         self.failures: list[ScopeFailure] = []
 
     def _todo(self) -> ProviderError:
-        return ProviderError(f"the azure provider is not available yet")
+        return ProviderError("the azure provider is not available yet")
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         raise self._todo()

@@ -8,7 +8,13 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from lepton_cli.models import CostRecord, Offering, Period, Resource
-from lepton_cli.providers.base import Capability, ProviderContext, ProviderError, Scope, ScopeFailure
+from lepton_cli.providers.base import (
+    Capability,
+    ProviderContext,
+    ProviderError,
+    Scope,
+    ScopeFailure,
+)
 
 
 class FocusConfig(BaseModel):
@@ -18,7 +24,9 @@ class FocusConfig(BaseModel):
 class FocusProvider:
     name: ClassVar[str] = "focus"
     config_model: ClassVar[type[BaseModel]] = FocusConfig
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.INVENTORY, Capability.COSTS})
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.INVENTORY, Capability.COSTS}
+    )
     sdk_modules: ClassVar[tuple[str, ...]] = ()
     install_extra: ClassVar[str | None] = None
 
@@ -28,7 +36,7 @@ class FocusProvider:
         self.failures: list[ScopeFailure] = []
 
     def _todo(self) -> ProviderError:
-        return ProviderError(f"the focus provider is not available yet")
+        return ProviderError("the focus provider is not available yet")
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         raise self._todo()

@@ -8,7 +8,13 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from lepton_cli.models import CostRecord, Offering, Period, Resource
-from lepton_cli.providers.base import Capability, ProviderContext, ProviderError, Scope, ScopeFailure
+from lepton_cli.providers.base import (
+    Capability,
+    ProviderContext,
+    ProviderError,
+    Scope,
+    ScopeFailure,
+)
 
 
 class GcpConfig(BaseModel):
@@ -18,8 +24,15 @@ class GcpConfig(BaseModel):
 class GcpProvider:
     name: ClassVar[str] = "gcp"
     config_model: ClassVar[type[BaseModel]] = GcpConfig
-    capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS})
-    sdk_modules: ClassVar[tuple[str, ...]] = ("google.cloud.billing", "google.cloud.bigquery", "google.cloud.compute", "google.cloud.monitoring")
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS}
+    )
+    sdk_modules: ClassVar[tuple[str, ...]] = (
+        "google.cloud.billing",
+        "google.cloud.bigquery",
+        "google.cloud.compute",
+        "google.cloud.monitoring",
+    )
     install_extra: ClassVar[str | None] = "gcp"
 
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
@@ -28,7 +41,7 @@ class GcpProvider:
         self.failures: list[ScopeFailure] = []
 
     def _todo(self) -> ProviderError:
-        return ProviderError(f"the gcp provider is not available yet")
+        return ProviderError("the gcp provider is not available yet")
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         raise self._todo()

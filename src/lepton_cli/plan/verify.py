@@ -1,0 +1,124 @@
+"""Check that a saved plan still holds against the live (or freshly exported) state.
+
+Each action lists the resources it touches with the type, pricing and state the plan expects
+(``ResourceRef``). A plan holds when every such resource still exists and still matches; any
+difference is a :class:`Drift`. The inputs digest is compared separately: inputs change all the
+time (utilisation moves daily), so a changed digest is reported but is drift only with ``strict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lepton_cli.models import API_VERSION, Resource
+from lepton_cli.plan.model import Action, Plan, ResourceRef
+from lepton_cli.report import Table, View
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One precondition that no longer holds."""
+
+    action_id: str
+    resource_id: str
+    what: str  # missing | type | pricing | state | inputs-digest
+    expected: str | None
+    actual: str | None
+
+    def describe(self) -> str:
+        if self.what == "missing":
+            return f"{self.resource_id} (action {self.action_id}): no longer exists"
+        return (
+            f"{self.resource_id} (action {self.action_id}): {self.what} is {self.actual}, "
+            f"the plan expects {self.expected}"
+        )
+
+
+@dataclass(frozen=True)
+class Verification:
+    plan_digest: str
+    current_digest: str | None  # None when the source cannot give one (a live provider)
+    checked: int  # resource references checked
+    drifts: list[Drift] = field(default_factory=list)
+
+    @property
+    def digest_changed(self) -> bool:
+        return self.current_digest is not None and self.current_digest != self.plan_digest
+
+    @property
+    def holds(self) -> bool:
+        return not self.drifts
+
+
+def check_preconditions(plan: Plan, resources: Iterable[Resource]) -> tuple[int, list[Drift]]:
+    """(references checked, drifts) for every ResourceRef of every action of ``plan``."""
+    live = {(r.provider, r.id): r for r in resources}
+    drifts: list[Drift] = []
+    checked = 0
+    for action in plan.actions:
+        for ref in action.resources:
+            checked += 1
+            drifts += _ref_drifts(action, ref, live.get((ref.provider, ref.id)))
+    return checked, drifts
+
+
+def _ref_drifts(action: Action, ref: ResourceRef, found: Resource | None) -> list[Drift]:
+    if found is None:
+        return [Drift(action.id, ref.id, "missing", "exists", None)]
+    pairs = {
+        "type": (ref.type, found.type),
+        "pricing": (ref.pricing and ref.pricing.value, found.pricing.value),
+        "state": (ref.state and ref.state.value, found.state.value),
+    }
+    # A field the plan left unset is not a precondition.
+    return [
+        Drift(action.id, ref.id, what, expected, actual)
+        for what, (expected, actual) in pairs.items()
+        if expected is not None and expected != actual
+    ]
+
+
+def verify(
+    plan: Plan,
+    resources: Iterable[Resource],
+    current_digest: str | None = None,
+    strict: bool = False,
+) -> Verification:
+    """Check ``plan`` against ``resources``; with ``strict`` a changed inputs digest is drift."""
+    checked, drifts = check_preconditions(plan, resources)
+    result = Verification(plan.metadata.inputs_digest, current_digest, checked, drifts)
+    if strict and result.digest_changed:
+        digest = Drift("-", "(inputs)", "inputs-digest", plan.metadata.inputs_digest, current_digest)
+        result = Verification(result.plan_digest, current_digest, checked, [*drifts, digest])
+    return result
+
+
+def verification_lines(v: Verification) -> list[str]:
+    """People-text: the verdict, then the digest note."""
+    if v.holds:
+        lines = [f"the plan holds: {v.checked} resource preconditions checked, none drifted"]
+    else:
+        lines = [f"the plan drifted: {len(v.drifts)} of {v.checked} preconditions no longer hold"]
+    if v.digest_changed:
+        lines.append("the inputs changed since the plan was made (inputs digest differs)")
+    elif v.current_digest is not None:
+        lines.append("the inputs are unchanged (inputs digest matches)")
+    return lines
+
+
+def verification_view(v: Verification) -> View:
+    """A View of the result: one row per drift."""
+    rows = [[d.action_id, d.resource_id, d.what, d.expected, d.actual] for d in v.drifts]
+    cols = ["action", "resource", "drift", "expected", "actual"]
+    doc: dict[str, Any] = {
+        "apiVersion": API_VERSION,
+        "kind": "PlanVerification",
+        "holds": v.holds,
+        "checked": v.checked,
+        "inputs_digest": {"plan": v.plan_digest, "current": v.current_digest},
+        "inputs_changed": v.digest_changed,
+        "drifts": [d.__dict__ for d in v.drifts],
+    }
+    return View(doc, [Table("Drift", cols, rows)], verification_lines(v))

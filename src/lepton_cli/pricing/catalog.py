@@ -1,0 +1,153 @@
+"""The price catalog: the bundled, dated snapshot plus any refreshed prices in the cache.
+
+The snapshot (``pricing/data/catalog.yaml``) is lepton's own format::
+
+    apiVersion: lepton/v1
+    kind: Catalog
+    as_of: "2025-06-01"          # when the list prices were read
+    currency: USD
+    source: ...                  # where they come from
+    providers:
+      aws:
+        us-east-1:
+          - {type: m7i.large, vcpus: 2, memory_gib: 8, perf: 1.15, family: general,
+             arch: x86_64, prices: {on-demand: 0.1008, spot: 0.0449, reserved: 0.0635}}
+
+Prices are hourly and Linux. ``lepton catalog refresh`` writes one file per provider in the
+same shape under ``<cache_dir>/catalog/``; those prices override the bundled ones for the same
+(provider, region, type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field
+
+from lepton_cli.config import Settings
+from lepton_cli.errors import InputError
+from lepton_cli.fileio import dump_yaml, read_text, validate
+from lepton_cli.models import Inventory, Offering, OfferingsMode, Pricing
+from lepton_cli.models.base import Model
+
+CATALOG_DIR = "catalog"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster
+
+
+class CatalogEntry(Model):
+    type: str
+    vcpus: float = Field(gt=0)
+    memory_gib: float = Field(gt=0)
+    perf: float = Field(default=1.0, gt=0)
+    family: str | None = None
+    arch: str | None = None
+    prices: dict[Pricing, Decimal]
+
+
+class CatalogDocument(Model):
+    api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
+    kind: Literal["Catalog"] = "Catalog"
+    as_of: str
+    currency: str = "USD"
+    source: str = ""
+    providers: dict[str, dict[str, list[CatalogEntry]]]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Offerings with the date their prices were read (the newest part's date when merged)."""
+
+    date: str
+    offerings: list[Offering] = field(default_factory=list)
+    source: str = ""
+
+
+def to_offerings(doc: CatalogDocument) -> list[Offering]:
+    """Flatten a catalog document into offerings, in document order."""
+    return [
+        Offering(provider=p, region=r, **e.model_dump())
+        for p, regions in doc.providers.items()
+        for r, entries in regions.items()
+        for e in entries
+    ]
+
+
+def to_document(offerings: Iterable[Offering], as_of: str, source: str) -> CatalogDocument:
+    """The catalog document holding ``offerings`` (the shape the cache files use)."""
+    providers: dict[str, dict[str, list[CatalogEntry]]] = {}
+    for o in offerings:
+        entry = CatalogEntry(**o.model_dump(exclude={"provider", "region"}))
+        providers.setdefault(o.provider, {}).setdefault(o.region, []).append(entry)
+    return CatalogDocument(as_of=as_of, source=source, providers=providers)
+
+
+def parse_catalog(text: str, source: str) -> Catalog:
+    """Parse catalog YAML; InputError naming ``source`` and the bad key when it is invalid."""
+    try:
+        data: Any = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as e:
+        raise InputError(f"{source}: invalid YAML: {e}", hint="delete the file and refresh") from e
+    doc = validate(CatalogDocument, data, source)
+    return Catalog(date=doc.as_of, offerings=to_offerings(doc), source=doc.source)
+
+
+@cache
+def bundled_catalog() -> Catalog:
+    """The snapshot shipped in the package, parsed once per process."""
+    text = resources.files("lepton_cli.pricing").joinpath("data/catalog.yaml").read_text("utf-8")
+    return parse_catalog(text, "bundled catalog")
+
+
+def merge_offerings(base: Sequence[Offering], override: Sequence[Offering]) -> list[Offering]:
+    """``base`` with each (provider, region, type) in ``override`` replaced or added."""
+    newer = {o.key: o for o in override}
+    kept = [o for o in base if o.key not in newer]
+    return [*kept, *newer.values()]
+
+
+def cache_path(settings: Settings, provider: str) -> Path:
+    return settings.cache_dir / CATALOG_DIR / f"{provider}.yaml"
+
+
+def refreshed_catalogs(settings: Settings) -> list[Catalog]:
+    """Every refreshed per-provider catalog in the cache, by file name."""
+    folder = settings.cache_dir / CATALOG_DIR
+    if not folder.is_dir():
+        return []
+    return [parse_catalog(read_text(p), str(p)) for p in sorted(folder.glob("*.yaml"))]
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    """The bundled snapshot with refreshed prices from ``settings.cache_dir`` laid over it."""
+    catalog = bundled_catalog()
+    for part in refreshed_catalogs(settings):
+        catalog = Catalog(
+            date=max(catalog.date, part.date),
+            offerings=merge_offerings(catalog.offerings, part.offerings),
+            source=catalog.source,
+        )
+    return catalog
+
+
+def save_refreshed(settings: Settings, provider: str, offerings: Sequence[Offering], as_of: str) -> Path:
+    """Write a provider's freshly read offerings where ``load_catalog`` finds them."""
+    from lepton_cli.fileio import atomic_write
+
+    doc = to_document(offerings, as_of, source=f"lepton catalog refresh --provider {provider}")
+    path = cache_path(settings, provider)
+    atomic_write(path, dump_yaml(doc))
+    return path
+
+
+def effective_offerings(catalog: Catalog, inventory: Inventory) -> list[Offering]:
+    """The offerings an optimisation may use: the inventory's own replace or extend the catalog."""
+    if inventory.offerings_mode is OfferingsMode.REPLACE:
+        return list(inventory.offerings)
+    return merge_offerings(catalog.offerings, inventory.offerings)

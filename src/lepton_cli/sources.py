@@ -1,0 +1,119 @@
+"""Where data comes from: ``--source`` paths (inventories and FOCUS exports) and live providers.
+
+``--source`` accepts a lepton/v1 inventory (.yaml, .yml, .json), a FOCUS export (.csv, .csv.gz,
+.parquet) or a folder of either. Inventories are read by the file provider, exports by the
+focus provider; everything is merged into one Inventory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lepton_cli.config import Settings
+from lepton_cli.errors import InputError, UsageError
+from lepton_cli.models import Inventory
+from lepton_cli.providers.base import Provider, ProviderContext, Scope
+from lepton_cli.providers.file import load_inventory_file
+from lepton_cli.providers.registry import get_provider_class
+
+INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
+FOCUS_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+@dataclass
+class SourceFiles:
+    inventories: list[Path] = field(default_factory=list)
+    focus: list[Path] = field(default_factory=list)
+
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(INVENTORY_SUFFIXES):
+        return "inventory"
+    if name.endswith(FOCUS_SUFFIXES):
+        return "focus"
+    return None
+
+
+def classify(paths: Sequence[Path]) -> SourceFiles:
+    """Sort source paths into inventories and FOCUS exports (folders are expanded one level)."""
+    out = SourceFiles()
+    for path in paths:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder", hint="check the --source path")
+        files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+        kinds = [(f, _kind(f)) for f in files]
+        readable = [(f, k) for f, k in kinds if k]
+        if not readable:
+            raise InputError(
+                f"{path}: nothing lepton can read here",
+                hint="give a lepton/v1 inventory (.yaml/.json) or a FOCUS export "
+                "(.csv, .csv.gz, .parquet)",
+            )
+        for f, k in readable:
+            (out.inventories if k == "inventory" else out.focus).append(f)
+    return out
+
+
+def provider_context(settings: Settings, use_cache: bool = True) -> ProviderContext:
+    return ProviderContext(
+        cache_dir=settings.cache_dir,
+        use_cache=use_cache,
+        cache_ttl_seconds=int(settings.cache_ttl_hours * 3600),
+        max_workers=settings.max_workers,
+    )
+
+
+def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Provider:
+    """A configured provider from the registry, its section of lepton.yaml validated."""
+    from lepton_cli.fileio import validate
+
+    cls = get_provider_class(name)
+    section = getattr(settings, name, None)
+    config = validate(cls.config_model, section or {}, f"lepton.yaml `{name}:` section")
+    return cls(config, provider_context(settings, use_cache))
+
+
+def _focus_inventory(paths: list[Path], settings: Settings) -> Inventory:
+    from lepton_cli.providers.focus import FocusConfig, FocusProvider
+
+    provider = FocusProvider(FocusConfig(paths=paths), provider_context(settings))
+    return Inventory(resources=list(provider.inventory(Scope())))
+
+
+def load_inventory(
+    paths: Sequence[Path],
+    settings: Settings,
+    progress: Callable[[str], None] | None = None,
+) -> Inventory:
+    """One Inventory from every ``--source`` path."""
+    if not paths:
+        raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
+    files = classify(paths)
+    loaded: list[Inventory] = []
+    for path in files.inventories:
+        if progress:
+            progress(f"reading {path}")
+        loaded.append(load_inventory_file(path))
+    if files.focus:
+        if progress:
+            progress(f"reading {len(files.focus)} FOCUS file(s)")
+        loaded.append(_focus_inventory(files.focus, settings))
+    _same_currency(loaded, files.inventories)
+    merged = loaded[0]
+    for inv in loaded[1:]:
+        merged = merged.merged(inv)
+    return merged
+
+
+def _same_currency(inventories: list[Inventory], paths: list[Path]) -> None:
+    """Money in different currencies is never added up."""
+    currencies = {inv.currency for inv in inventories if inv.resources or inv.offerings}
+    if len(currencies) > 1:
+        names = ", ".join(str(p) for p in paths)
+        raise InputError(
+            f"sources are in different currencies ({', '.join(sorted(currencies))}): {names}",
+            hint="scan and optimise one currency at a time",
+        )
