@@ -36,7 +36,7 @@ def stdout() -> Console:
 
 
 def stderr() -> Console:
-    return Console(file=sys.stderr)
+    return Console(file=sys.stderr, soft_wrap=True)  # never break a path or message
 
 
 def settings(**flags: Any) -> Settings:

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from helpers import run, vm, write_inventory
+from lepton_cli.providers.file import load_inventory_file
+
+
+@pytest.fixture
+def estate(tmp_path):
+    return write_inventory(
+        tmp_path / "inv.yaml",
+        [
+            vm(
+                "i-idle",
+                type="m5.xlarge",
+                hourly_cost=0.192,
+                vcpus=4,
+                memory_gib=16,
+                utilization={"cpu_p95": 0.02, "days": 14},
+            ),
+            vm("i-young", utilization={"cpu_p95": 0.01, "days": 3}),  # too little history
+            vm("i-kept", tags={"lepton:protect": "true"}, utilization={"cpu_p95": 0.0, "days": 30}),
+            vm("i-busy"),
+            vm("i-stopped", state="stopped", hourly_cost=0),
+            {
+                "id": "vol-1",
+                "provider": "aws",
+                "kind": "storage",
+                "hourly_cost": 0.0109589,
+                "size_gib": 100,
+                "attached_to": "i-stopped",
+            },
+            {
+                "id": "vol-2",
+                "provider": "aws",
+                "kind": "storage",
+                "hourly_cost": 0.01,
+                "state": "unattached",
+                "size_gib": 50,
+            },
+            {
+                "id": "eip-1",
+                "provider": "aws",
+                "kind": "network",
+                "hourly_cost": 0.005,
+                "state": "unattached",
+            },
+        ],
+    )
+
+
+def test_scan_finds_each_kind_of_waste_with_savings(estate):
+    result = run("scan", "--source", estate, "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    found = {f["resource"]: (f["finding"], Decimal(f["monthly_saving"])) for f in doc["findings"]}
+    assert found == {
+        "i-idle": ("idle-compute", Decimal("140.16")),
+        "i-stopped": ("stopped-instance-paying", Decimal("0.0109589") * 730),
+        "vol-2": ("unattached-volume", Decimal("7.30")),
+        "eip-1": ("unattached-address", Decimal("3.65")),
+    }
+    assert Decimal(doc["totals"]["monthly_waste"]) == sum(v for _, v in found.values())
+    assert [f["resource"] for f in doc["findings"]][0] == "i-idle"  # largest saving first
+
+
+def test_idle_threshold_flag_changes_findings(estate):
+    doc = json.loads(run("scan", "-s", estate, "-f", "json", "--idle-threshold", "0.6").stdout)
+    idle = {f["resource"] for f in doc["findings"] if f["finding"] == "idle-compute"}
+    assert idle == {"i-idle", "i-busy"}
+
+
+def test_scan_output_is_an_inventory_later_commands_read(estate, tmp_path):
+    out = tmp_path / "scan.yaml"
+    result = run("scan", "--source", estate, "-o", out, "--format", "csv")
+    assert result.exit_code == 0
+    assert load_inventory_file(out) == load_inventory_file(estate)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "resource,provider,finding,reason,saving"
+    assert len(lines) == 5
+
+
+def test_summary_groups_by_provider_account_region_kind(estate):
+    doc = json.loads(run("scan", "-s", estate, "-f", "json").stdout)
+    kinds = {(r["provider"], r["kind"]): r["resources"] for r in doc["summary"]}
+    assert kinds[("aws", "compute")] == 5 and kinds[("aws", "storage")] == 2
+
+
+def test_table_output_names_findings(estate):
+    result = run("scan", "--source", estate)
+    assert result.exit_code == 0
+    assert "i-idle" in result.stdout and "idle-compute" in result.stdout
+    assert "4 findings would save" in result.stdout
+
+
+def test_scan_without_source_or_provider_is_a_usage_error():
+    result = run("scan")
+    assert result.exit_code == 2
+    assert "nothing to scan" in result.stderr
+
+
+def test_unknown_provider_is_a_usage_error(estate):
+    result = run("scan", "--provider", "nimbus")
+    assert result.exit_code == 2
+    assert "unknown provider 'nimbus'" in result.stderr and "aws" in result.stderr
+
+
+def test_merged_sources_in_different_currencies_are_refused(tmp_path, estate):
+    eur = write_inventory(tmp_path / "eur.yaml", [vm("i-eu")], currency="EUR")
+    eur.write_text(eur.read_text().replace("currency: USD", "currency: EUR"))
+    result = run("scan", "-s", estate, "-s", eur)
+    assert result.exit_code == 3
+    assert "different currencies (EUR, USD)" in result.stderr

@@ -1,0 +1,37 @@
+"""Shared fixtures: every test runs with its own config, cache and data folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's lepton.yaml, cache or history, or a stray LEPTON_* var."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    for var in list(os.environ):
+        if var.startswith("LEPTON_") and var != "LEPTON_CORPUS":
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
+    """A runner in a fresh working directory (so no ./lepton.yaml is picked up by accident)."""
+    monkeypatch.chdir(tmp_path)
+    yield CliRunner()
+
+
+@pytest.fixture
+def corpus() -> Path:
+    root = os.environ.get("LEPTON_CORPUS")
+    if not root:
+        pytest.skip("LEPTON_CORPUS is not set")
+    return Path(root)
