@@ -1,24 +1,48 @@
-"""The focus provider (placeholder until its issue lands)."""
+"""The focus provider: any cloud's FOCUS export (CSV, CSV.gz or Parquet) read through DuckDB.
+
+Configure it with the export files or folders::
+
+    focus:
+      paths: [exports/2026-10/]
+
+``costs(period)`` yields daily CostRecords; ``inventory(scope)`` yields one Resource per
+ResourceId whose hourly cost is its usage BilledCost divided by the hours the data stands for
+(730 per whole calendar month; see :func:`normalize.billed_hours`). The query API other parts
+call directly lives in :mod:`lepton_cli.providers.focus.query`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Offering, Period, Resource
-from lepton_cli.providers.base import (
-    Capability,
-    ProviderContext,
-    ProviderError,
-    Scope,
-    ScopeFailure,
-)
+from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
+from lepton_cli.providers.focus import normalize, query
+from lepton_cli.providers.focus.engine import Progress
+from lepton_cli.providers.focus.files import is_focus_path
+from lepton_cli.providers.focus.query import CostRow, ResourceCost, aggregate, resource_costs
+
+__all__ = [
+    "CostRow",
+    "FocusConfig",
+    "FocusProvider",
+    "ResourceCost",
+    "aggregate",
+    "focus_resources",
+    "is_focus_path",
+    "resource_costs",
+]
 
 
 class FocusConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    paths: list[Path] = Field(default_factory=list)  # FOCUS files or folders of them
 
 
 class FocusProvider:
@@ -31,18 +55,53 @@ class FocusProvider:
     install_extra: ClassVar[str | None] = None
 
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
-        self.config = config
+        self.config = FocusConfig.model_validate(config.model_dump())
         self.context = context
         self.failures: list[ScopeFailure] = []
+        self.progress: Progress | None = None  # set by the caller to hear about long reads
 
-    def _todo(self) -> ProviderError:
-        return ProviderError("the focus provider is not available yet")
+    def _paths(self) -> list[Path]:
+        if not self.config.paths:
+            raise InputError(
+                "the focus provider has no export to read",
+                hint="set `focus: {paths: [FILE_OR_FOLDER]}` in lepton.yaml, or use --source",
+            )
+        return list(self.config.paths)
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
-        raise self._todo()
+        """A Resource per ResourceId charged in ``scope`` (accounts, regions, period)."""
+        resources = focus_resources(self._paths(), scope.period, progress=self.progress)
+        yield from (r for r in resources if _in_scope(r, scope))
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
-        raise self._todo()
+        """Daily cost records of ``period`` (ChargePeriodStart in [start, end))."""
+        yield from query.cost_records(self._paths(), period, progress=self.progress)
 
-    def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:
-        raise self._todo()
+    def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:  # noqa: ARG002
+        """A bill lists what was bought, not what is for sale: no offerings."""
+        return iter(())
+
+
+def focus_resources(
+    paths: Sequence[Path], period: Period | None = None, *, progress: Progress | None = None
+) -> list[Resource]:
+    """Resources of the FOCUS exports under ``paths``, priced from their usage charges.
+
+    The hours divided by are those of ``period`` when given, else those the data covers (first
+    ChargePeriodStart to last ChargePeriodEnd), 730 per whole calendar month.
+    """
+    costs = resource_costs(paths, period, progress=progress)
+    span = normalize.data_span(costs)
+    if period is not None:
+        hours = normalize.period_hours(period)
+    elif span is not None:
+        hours = normalize.billed_hours(*span)
+    else:
+        return []
+    return list(normalize.to_resources(costs, hours))
+
+
+def _in_scope(resource: Resource, scope: Scope) -> bool:
+    if scope.accounts and resource.account not in scope.accounts:
+        return False
+    return not scope.regions or resource.region in scope.regions

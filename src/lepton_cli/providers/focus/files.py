@@ -103,7 +103,8 @@ def _discover_one(
         raise InputError(f"{source}: no such file or folder", hint="check the --source path")
     if source.is_file():
         return [_inspect(con, source, strict=True)], []
-    files, skipped = [], []
+    files: list[FocusFile] = []
+    skipped: list[FocusFile] = []
     for path in _candidates(source):
         info = _inspect(con, path, strict=False)
         (files if info.columns else skipped).append(info)
@@ -194,6 +195,6 @@ def _missing(path: Path, column: str) -> None:
 
 
 def first_line(error: BaseException) -> str:
-    """The first line of a DuckDB error, without its 'Conversion Error:'-style prefix noise."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return text
+    """The first line of a DuckDB error (the rest repeats the SQL)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
