@@ -46,7 +46,9 @@ class AwsConfig(BaseModel):
             raise ValueError(f"accounts must be 12-digit ids (quote them in YAML): {bad}")
         if self.accounts and (not self.role_arn or "{account}" not in self.role_arn):
             raise ValueError(
-                'accounts need role_arn with an {account} placeholder, e.g. '
+                "accounts need role_arn with an {account} placeholder, e.g. "
                 '"arn:aws:iam::{account}:role/lepton-read"'
             )
+        if self.cost_by_resource and self.cost_granularity != "DAILY":
+            raise ValueError("cost_by_resource needs cost_granularity: DAILY")
         return self

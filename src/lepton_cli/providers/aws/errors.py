@@ -43,7 +43,6 @@ THROTTLE_CODES = frozenset(
         "LimitExceededException",
     }
 )
-NOT_ENABLED_CODES = frozenset({"OptInRequired", "InvalidClientTokenId"})
 
 IAM_HINT = "grant the read-only policy in docs/aws.md to the identity lepton uses"
 

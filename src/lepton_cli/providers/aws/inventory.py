@@ -1,0 +1,221 @@
+"""Read an estate: accounts x regions in a bounded pool, then prices per region, then Resources.
+
+Phase 1 (one task per account and region): EC2 instances, volumes, addresses, snapshots and
+reserved instances, plus CloudWatch utilisation; and one task per account for savings plans.
+Phase 2 (one task per region): instance-type specs, Pricing API and spot prices for the union of
+the types seen there. Phase 3: normalise. A failed task becomes a ScopeFailure; the rest is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lepton_cli.models import Resource, Utilization
+from lepton_cli.models.resource import ResourceState
+from lepton_cli.providers.aws import metrics, normalize
+from lepton_cli.providers.aws.config import AwsConfig
+from lepton_cli.providers.aws.errors import describe
+from lepton_cli.providers.aws.prices import (
+    RegionPrices,
+    TypeSpec,
+    compute_prices,
+    spot_prices,
+    storage_prices,
+    type_specs,
+)
+from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
+from lepton_cli.providers.base import ScopeFailure
+
+T = TypeVar("T")
+R = TypeVar("R")
+SDK_ERRORS = (BotoCoreError, ClientError)
+
+
+@dataclass
+class RegionRaw:
+    """What one account showed in one region, as raw API dicts."""
+
+    account: Account
+    region: str
+    instances: list[dict[str, Any]] = field(default_factory=list)
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    addresses: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    reserved: list[dict[str, Any]] = field(default_factory=list)
+    usage: dict[str, Utilization] = field(default_factory=dict)
+    failures: list[ScopeFailure] = field(default_factory=list)
+
+
+@dataclass
+class RegionCatalog:
+    specs: dict[str, TypeSpec] = field(default_factory=dict)
+    prices: RegionPrices = field(default_factory=RegionPrices)
+
+
+def scope_name(account: str, region: str | None = None, what: str | None = None) -> str:
+    """``account 123 / region eu-west-1 (cloudwatch)``."""
+    text = f"account {account}" + (f" / region {region}" if region else "")
+    return f"{text} ({what})" if what else text
+
+
+def failure(e: BaseException, scope: str) -> ScopeFailure:
+    message, hint = describe(e)
+    return ScopeFailure("aws", scope, message, hint)
+
+
+def pool_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
+    """``fn`` over ``items`` in a bounded pool; results in input order (deterministic output)."""
+    if len(items) <= 1:
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        return list(pool.map(fn, items))
+
+
+def _pages(client: Any, op: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
+    return [x for p in client.get_paginator(op).paginate(**kwargs) for x in p[key]]
+
+
+def _instances(ec2: Any) -> list[dict[str, Any]]:
+    live = [
+        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]}
+    ]
+    reservations = _pages(
+        ec2, "describe_instances", "Reservations", Filters=live, PaginationConfig={"PageSize": 1000}
+    )
+    return [i for r in reservations for i in r["Instances"]]
+
+
+def _old_snapshots(ec2: Any, age_days: int) -> list[dict[str, Any]]:
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=age_days)
+    snaps = _pages(ec2, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+    return [s for s in snaps if s["StartTime"] < cutoff]
+
+
+def _optional(raw: RegionRaw, what: str, fn: Callable[[], T], default: T) -> T:
+    """Run a secondary read; on failure record it and carry on with ``default``."""
+    try:
+        return fn()
+    except SDK_ERRORS as e:
+        raw.failures.append(failure(e, scope_name(raw.account.id, raw.region, what)))
+        return default
+
+
+def read_region(target: tuple[Account, str], cfg: AwsConfig, days: int) -> RegionRaw | ScopeFailure:
+    """Everything lepton reads in one account and region. EC2 listing failing fails the scope;
+    reserved instances or CloudWatch failing is recorded and the rest kept."""
+    account, region = target
+    raw = RegionRaw(account, region)
+    try:
+        ec2 = account.client("ec2", region)
+        raw.instances = _instances(ec2)
+        raw.volumes = _pages(ec2, "describe_volumes", "Volumes")
+        raw.addresses = ec2.describe_addresses()["Addresses"]
+        raw.snapshots = _old_snapshots(ec2, cfg.snapshot_age_days)
+    except SDK_ERRORS as e:
+        return failure(e, scope_name(account.id, region))
+    active = [{"Name": "state", "Values": ["active"]}]
+    raw.reserved = _optional(
+        raw,
+        "reserved instances",
+        lambda: ec2.describe_reserved_instances(Filters=active)["ReservedInstances"],
+        [],
+    )
+    ids = [i["InstanceId"] for i in raw.instances]
+    raw.usage = _optional(raw, "cloudwatch", lambda: _usage(account, region, ids, cfg, days), {})
+    return raw
+
+
+def _usage(
+    account: Account, region: str, ids: list[str], cfg: AwsConfig, days: int
+) -> dict[str, Utilization]:
+    if not ids:
+        return {}
+    cw = account.client("cloudwatch", region)
+    return metrics.utilization(cw, ids, days, cfg.metric_period_seconds, cfg.memory_metrics)
+
+
+def read_savings_plans(account: Account) -> list[dict[str, Any]] | ScopeFailure:
+    """Active savings plans held by the account (a global service, paged by nextToken)."""
+    try:
+        sp = account.client("savingsplans", GLOBAL_REGION)
+        plans: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            page = sp.describe_savings_plans(
+                states=["active"], **({"nextToken": token} if token else {})
+            )
+            plans.extend(page.get("savingsPlans", []))
+            token = page.get("nextToken")
+            if not token:
+                return plans
+    except SDK_ERRORS as e:
+        return failure(e, scope_name(account.id, None, "savings plans"))
+
+
+def price_region(region: str, raws: list[RegionRaw], failures: list[ScopeFailure]) -> RegionCatalog:
+    """Specs and prices for the types in use in ``region`` (first account's credentials: the
+    answers are the same for every account)."""
+    catalog = RegionCatalog()
+    types = sorted({i["InstanceType"] for r in raws for i in r.instances})
+    spot = sorted(
+        {
+            i["InstanceType"]
+            for r in raws
+            for i in r.instances
+            if i.get("InstanceLifecycle") == "spot"
+        }
+    )
+    account = raws[0].account
+    steps: list[tuple[str, Callable[[], None]]] = [
+        (
+            "instance types",
+            lambda: catalog.specs.update(type_specs(account.client("ec2", region), types)),
+        ),
+        ("pricing", lambda: _list_prices(account, region, types, catalog.prices)),
+        ("spot prices", lambda: spot_prices(account.client("ec2", region), spot, catalog.prices)),
+    ]
+    for what, step in steps:
+        try:
+            step()
+        except SDK_ERRORS as e:
+            failures.append(failure(e, scope_name(account.id, region, what)))
+    return catalog
+
+
+def _list_prices(account: Account, region: str, types: list[str], out: RegionPrices) -> None:
+    pricing = account.client("pricing", GLOBAL_REGION)
+    if types:
+        compute_prices(pricing, region, types, out)
+    storage_prices(pricing, region, out)
+
+
+def normalise(raw: RegionRaw, catalog: RegionCatalog) -> Iterator[Resource]:
+    """All the Resources of one account and region."""
+    acct, region, prices = raw.account.id, raw.region, catalog.prices
+    stopped = {
+        i["InstanceId"] for i in raw.instances if normalize.live_state(i) is ResourceState.STOPPED
+    }
+    for i in raw.instances:
+        spec = catalog.specs.get(i["InstanceType"])
+        yield normalize.instance(i, acct, region, spec, prices, raw.usage.get(i["InstanceId"]))
+    yield from (normalize.volume(v, acct, region, prices, stopped) for v in raw.volumes)
+    yield from (
+        normalize.elastic_ip(a, acct, region)
+        for a in raw.addresses
+        if not a.get("AssociationId") and not a.get("InstanceId")
+    )
+    yield from (normalize.snapshot(s, acct, region, prices) for s in raw.snapshots)
+    yield from (normalize.reserved_instance(r, acct, region) for r in raw.reserved)
+
+
+def by_region(raws: Iterable[RegionRaw]) -> dict[str, list[RegionRaw]]:
+    grouped: dict[str, list[RegionRaw]] = {}
+    for raw in raws:
+        grouped.setdefault(raw.region, []).append(raw)
+    return grouped
