@@ -1,27 +1,27 @@
-"""The azure provider (placeholder until its issue lands)."""
+"""The azure provider: costs, VMs, utilisation and retail prices (docs/azure.md).
+
+Importing this package imports no Azure SDK: every SDK import happens inside a method.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from lepton_cli.models import CostRecord, Offering, Period, Resource
-from lepton_cli.providers.base import (
-    Capability,
-    ProviderContext,
-    ProviderError,
-    Scope,
-    ScopeFailure,
-)
+from lepton_cli.providers.azure.config import AzureConfig
+from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
 
+__all__ = ["AzureConfig", "AzureProvider"]
 
-class AzureConfig(BaseModel):
-    model_config = ConfigDict(extra="allow")
+T = TypeVar("T")
 
 
 class AzureProvider:
+    """Reads Azure with DefaultAzureCredential (az login, service principal, managed identity)."""
+
     name: ClassVar[str] = "azure"
     config_model: ClassVar[type[BaseModel]] = AzureConfig
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
@@ -32,23 +32,103 @@ class AzureProvider:
         "azure.mgmt.costmanagement",
         "azure.mgmt.compute",
         "azure.mgmt.monitor",
+        "azure.mgmt.network",
         "azure.mgmt.resource",
     )
     install_extra: ClassVar[str | None] = "azure"
 
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
-        self.config = config
+        from lepton_cli.providers.azure.cache import DiskCache
+        from lepton_cli.providers.azure.clients import AzureClients
+        from lepton_cli.providers.azure.costs import Pacer
+
+        self.config = AzureConfig.model_validate(config.model_dump())
         self.context = context
         self.failures: list[ScopeFailure] = []
+        self.clients = AzureClients(self.config)
+        self.cache = DiskCache(
+            context.cache_dir / "azure", context.cache_ttl_seconds, context.use_cache
+        )
+        self.pacer = Pacer(self.config.cost_query_interval)
 
-    def _todo(self) -> ProviderError:
-        return ProviderError("the azure provider is not available yet")
+    def subscriptions(self, requested: Sequence[str] = ()) -> list[str]:
+        """``requested``, else the configured list, else every subscription the identity reads."""
+        chosen = list(requested) or list(self.config.subscriptions)
+        return chosen or self._guard(self.clients.subscription_ids)
+
+    def _guard(self, call: Callable[[], T]) -> T:
+        """Run an SDK call whose failure is fatal, as a ProviderError."""
+        from azure.core.exceptions import AzureError
+
+        from lepton_cli.errors import ProviderError
+        from lepton_cli.providers.azure.failures import credentials_error, describe, is_auth_error
+
+        try:
+            return call()
+        except AzureError as e:
+            if is_auth_error(e):
+                raise credentials_error(e) from e
+            raise ProviderError(f"azure: {describe(e)}", hint="check azure.base_url") from e
+
+    def _per_subscription(
+        self, subscriptions: Sequence[str], read: Callable[[str], list[T]]
+    ) -> Iterator[T]:
+        """``read`` each subscription; one that fails is recorded and the others still delivered."""
+        from azure.core.exceptions import AzureError
+
+        from lepton_cli.providers.azure.failures import (
+            credentials_error,
+            is_auth_error,
+            scope_failure,
+        )
+
+        for subscription in subscriptions:
+            try:
+                items = read(subscription)
+            except AzureError as e:
+                if is_auth_error(e):
+                    raise credentials_error(e) from e
+                self.failures.append(scope_failure(f"subscription {subscription}", e))
+                continue
+            yield from items
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
-        raise self._todo()
+        """VMs, disks unattached or on deallocated VMs, and unassociated public IPs."""
+        from lepton_cli.providers.azure.inventory import Reader
+
+        reader = Reader(self.clients, self.cache, self.failures)
+        subs = self.subscriptions(scope.accounts)
+        yield from self._per_subscription(subs, lambda s: reader.read(s, scope.regions, scope.days))
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
-        raise self._todo()
+        """Daily cost records per resource, service, location, pricing model and meter category."""
+        from lepton_cli.providers.azure import costs, normalize
+
+        def read(subscription: str) -> list[CostRecord]:
+            scope = f"/subscriptions/{subscription}"
+            tables = [
+                costs.query_cost(
+                    self.clients.cost_management, scope, costs.query_body(kind, period),
+                    self.pacer, self.cache, self.config.base_url,
+                )
+                for kind in costs.COST_TYPES
+            ]  # fmt: skip
+            return normalize.cost_records(subscription, tables[0], tables[1])
+
+        yield from self._per_subscription(self.subscriptions(), read)
 
     def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:
-        raise self._todo()
+        """Every Linux VM size sold in ``regions``: on-demand, spot and 1-year reserved."""
+        from lepton_cli.errors import ProviderError
+        from lepton_cli.providers.azure.offerings import offerings
+
+        subscriptions = self.subscriptions() if regions else [""]
+        if not subscriptions:
+            raise ProviderError(
+                "azure: the identity can read no subscription",
+                hint="VM sizes are listed per subscription: grant Reader on one",
+            )
+        subscription = subscriptions[0]
+        yield from self._guard(
+            lambda: list(offerings(self.clients, self.cache, subscription, regions))
+        )

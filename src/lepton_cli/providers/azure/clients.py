@@ -1,0 +1,96 @@
+"""Credentials and SDK clients, built lazily so that importing lepton imports no Azure package."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from lepton_cli.providers.azure.config import AzureConfig
+from lepton_cli.providers.azure.normalize import text
+
+
+class TenantCredential:
+    """Asks the wrapped credential for tokens of one tenant (``azure.tenant_id``).
+
+    DefaultAzureCredential refuses a ``tenant_id`` argument but honours one per token request,
+    which also reaches the Azure CLI credential (``az account get-access-token --tenant``).
+    """
+
+    def __init__(self, inner: Any, tenant_id: str) -> None:
+        self.inner = inner
+        self.tenant_id = tenant_id
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("tenant_id", self.tenant_id)
+        return self.inner.get_token(*scopes, **kwargs)
+
+
+class AzureClients:
+    """One credential shared by every client; ARM clients point at ``config.base_url``."""
+
+    def __init__(self, config: AzureConfig) -> None:
+        self.config = config
+
+    @cached_property
+    def credential(self) -> Any:
+        from azure.identity import DefaultAzureCredential
+
+        credential = DefaultAzureCredential()
+        return (
+            TenantCredential(credential, self.config.tenant_id)
+            if self.config.tenant_id
+            else credential
+        )
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "base_url": self.config.base_url,
+            "credential_scopes": [self.config.credential_scope],
+            "retry_total": self.config.max_retries,
+        }
+
+    def subscription_ids(self) -> list[str]:
+        """Every enabled subscription the identity can read."""
+        try:
+            from azure.mgmt.resource.subscriptions import SubscriptionClient
+        except ImportError:  # azure-mgmt-resource < 24 still ships it in the main package
+            from azure.mgmt.resource import SubscriptionClient  # type: ignore[attr-defined,no-redef]
+
+        client = SubscriptionClient(self.credential, **self._options())
+        subs = client.subscriptions.list()
+        enabled = (s for s in subs if text(s.state or "Enabled") == "Enabled")
+        return sorted(str(s.subscription_id) for s in enabled)
+
+    def compute(self, subscription: str) -> Any:
+        from azure.mgmt.compute import ComputeManagementClient
+
+        return ComputeManagementClient(self.credential, subscription, **self._options())
+
+    def network(self, subscription: str) -> Any:
+        from azure.mgmt.network import NetworkManagementClient
+
+        return NetworkManagementClient(self.credential, subscription, **self._options())
+
+    def monitor(self, subscription: str) -> Any:
+        from azure.mgmt.monitor import MonitorManagementClient
+
+        return MonitorManagementClient(self.credential, subscription, **self._options())
+
+    @cached_property
+    def cost_management(self) -> Any:
+        from azure.mgmt.costmanagement import CostManagementClient
+
+        return CostManagementClient(self.credential, **self._options())
+
+    @cached_property
+    def public(self) -> Any:
+        """An unauthenticated client for the public Retail Prices API, with 429 retries."""
+        from azure.core import PipelineClient
+        from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, UserAgentPolicy
+
+        policies = [
+            HeadersPolicy({"Accept": "application/json"}),
+            UserAgentPolicy("lepton-cli"),
+            RetryPolicy(retry_total=self.config.max_retries),
+        ]
+        return PipelineClient(self.config.retail_prices_url, policies=policies)

@@ -1,0 +1,323 @@
+"""Pure mappings from Azure API answers to lepton models. No I/O, no SDK imports.
+
+SDK model objects arrive duck-typed (attribute access only) so these functions are easy to
+reason about and never leak SDK types out of the provider package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from lepton_cli.models import (
+    CostRecord,
+    Pricing,
+    Resource,
+    ResourceKind,
+    ResourceState,
+    Utilization,
+)
+
+PROVIDER = "azure"
+FOCUS_PROVIDER_NAME = "Microsoft"
+SPOT_PRIORITIES = ("spot", "low")
+# Azure PricingModel -> FOCUS PricingCategory.
+PRICING_CATEGORY = {
+    "ondemand": "Standard",
+    "spot": "Dynamic",
+    "reservation": "Committed",
+    "savingsplan": "Committed",
+}
+# Azure MeterCategory -> FOCUS ServiceCategory, for the common cases.
+SERVICE_CATEGORY = {
+    "virtual machines": "Compute",
+    "virtual machines licenses": "Compute",
+    "storage": "Storage",
+    "bandwidth": "Networking",
+    "virtual network": "Networking",
+    "load balancer": "Networking",
+    "sql database": "Databases",
+    "azure database for postgresql": "Databases",
+    "azure database for mysql": "Databases",
+    "azure cosmos db": "Databases",
+}
+# ARM resource type (lower case) -> lepton resource_type.
+RESOURCE_TYPES = {
+    "microsoft.compute/virtualmachines": "azure.vm",
+    "microsoft.compute/disks": "azure.managed-disk",
+    "microsoft.network/publicipaddresses": "azure.public-ip",
+}
+
+Prices = Mapping[tuple[str, str], Mapping[Pricing, Decimal]]  # (region, sku) -> hourly prices
+Sizes = Mapping[tuple[str, str], tuple[float, float]]  # (region, size) -> (vcpus, memory GiB)
+
+
+def text(value: Any) -> str:
+    """An SDK enum or string as its plain string value ("" for None)."""
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
+def region_id(location: str) -> str:
+    """ARM region names: lower case, no spaces ("East US" -> "eastus")."""
+    return location.replace(" ", "").lower()
+
+
+def subscription_of(resource_id: str) -> str:
+    """The subscription id inside an ARM resource id ("" when there is none)."""
+    parts = resource_id.split("/")
+    lowered = [p.lower() for p in parts]
+    if "subscriptions" in lowered:
+        index = lowered.index("subscriptions") + 1
+        return parts[index] if index < len(parts) else ""
+    return ""
+
+
+def arm_resource_type(resource_id: str) -> str | None:
+    """``azure.vm`` etc. for the resource kinds lepton knows, from an ARM resource id."""
+    parts = resource_id.lower().split("/")
+    if "providers" not in parts:
+        return None
+    index = len(parts) - 1 - parts[::-1].index("providers")
+    return RESOURCE_TYPES.get("/".join(parts[index + 1 : index + 3]))
+
+
+# --- utilisation -----------------------------------------------------------------------------
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile by nearest rank (the value 95% of samples are at or under)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def utilization(percent_samples: Sequence[float], days: int) -> Utilization | None:
+    """Hourly ``Percentage CPU`` averages -> fractions of capacity (None without samples)."""
+    if not percent_samples:
+        return None
+    share = [min(max(v / 100.0, 0.0), 1.0) for v in percent_samples]
+    return Utilization(
+        cpu_avg=round(sum(share) / len(share), 4), cpu_p95=round(p95(share), 4), days=days
+    )
+
+
+# --- virtual machines ------------------------------------------------------------------------
+
+
+def power_state(vm: Any) -> str:
+    """``running``, ``deallocated``, ``stopped``... from the instance view ("" if unknown)."""
+    view = getattr(vm, "instance_view", None)
+    for status in getattr(view, "statuses", None) or []:
+        code = text(getattr(status, "code", ""))
+        if code.startswith("PowerState/"):
+            return code.split("/", 1)[1].lower()
+    return ""
+
+
+def vm_pricing(vm: Any) -> Pricing:
+    return (
+        Pricing.SPOT
+        if text(getattr(vm, "priority", "")).lower() in SPOT_PRIORITIES
+        else Pricing.ON_DEMAND
+    )
+
+
+def zone_of(location: str, zones: Sequence[str] | None) -> str | None:
+    """Azure zones are "1", "2", "3" per region; lepton names them ``eastus-1`` to be unique."""
+    return f"{location}-{zones[0]}" if zones else None
+
+
+def vm_resource(
+    vm: Any, subscription: str, prices: Prices, sizes: Sizes, usage: Mapping[str, Utilization]
+) -> Resource:
+    """One VM. A deallocated VM bills no compute, so its hourly cost is 0 (its disks still bill)."""
+    location = region_id(text(vm.location))
+    size = text(vm.hardware_profile.vm_size)
+    state = power_state(vm)
+    pricing = vm_pricing(vm)
+    vcpus, memory = sizes.get((location, size.lower()), (None, None))
+    price = prices.get((location, size.lower()), {}).get(pricing, Decimal(0))
+    return Resource(
+        id=vm.id,
+        provider=PROVIDER,
+        account=subscription,
+        region=location,
+        zone=zone_of(location, vm.zones),
+        kind=ResourceKind.COMPUTE,
+        resource_type="azure.vm",
+        type=size,
+        pricing=pricing,
+        hourly_cost=Decimal(0) if state == "deallocated" else price,
+        vcpus=vcpus,
+        memory_gib=memory,
+        utilization=usage.get(vm.id.lower()),
+        state=ResourceState.RUNNING
+        if state in ("running", "starting", "")
+        else ResourceState.STOPPED,
+        created_at=getattr(vm, "time_created", None),
+        tags=dict(vm.tags or {}),
+    )
+
+
+def deallocated_vm_ids(vms: Iterable[Any]) -> set[str]:
+    """Lower-cased ids of VMs whose compute is released (their disks are pure storage cost)."""
+    return {vm.id.lower() for vm in vms if power_state(vm) in ("deallocated", "stopped")}
+
+
+# --- managed disks and public IPs ------------------------------------------------------------
+
+# Managed disk tiers: the smallest tier that holds the disk is the one billed.
+DISK_TIERS = (
+    (4, "1"), (8, "2"), (16, "3"), (32, "4"), (64, "6"), (128, "10"), (256, "15"), (512, "20"),
+    (1024, "30"), (2048, "40"), (4096, "50"), (8192, "60"), (16384, "70"), (32767, "80"),
+)  # fmt: skip
+DISK_FAMILY = {"premium": "P", "standardssd": "E", "standard": "S"}
+
+
+def disk_tier(sku: str, size_gib: float) -> str | None:
+    """The Retail Prices ``skuName`` billed for a disk: Premium_LRS, 100 GiB -> ``P10 LRS``."""
+    family, _, redundancy = sku.partition("_")
+    letter = DISK_FAMILY.get(family.lower())
+    if letter is None or not redundancy:
+        return None  # Premium v2 and Ultra are billed per GiB/IOPS, not per tier
+    minimum = 32 if letter == "S" else 0  # Standard HDD starts at S4
+    for cap, number in DISK_TIERS:
+        if size_gib <= cap and cap >= minimum:
+            return f"{letter}{number} {redundancy.upper()}"
+    return None
+
+
+def wasted_disk(disk: Any, stopped_vms: set[str]) -> bool:
+    """Unattached, or attached to a VM that is deallocated."""
+    owner = (getattr(disk, "managed_by", None) or "").lower()
+    return text(disk.disk_state).lower() == "unattached" or owner in stopped_vms
+
+
+def disk_resource(
+    disk: Any, subscription: str, monthly_prices: Mapping[tuple[str, str], Decimal]
+) -> Resource:
+    location = region_id(text(disk.location))
+    sku = text(disk.sku.name) if disk.sku else ""
+    size = float(disk.disk_size_gb or 0)
+    tier = disk_tier(sku, size)
+    monthly = monthly_prices.get((location, tier), Decimal(0)) if tier else Decimal(0)
+    attached = getattr(disk, "managed_by", None)
+    return Resource(
+        id=disk.id,
+        provider=PROVIDER,
+        account=subscription,
+        region=location,
+        zone=zone_of(location, getattr(disk, "zones", None)),
+        kind=ResourceKind.STORAGE,
+        resource_type="azure.managed-disk",
+        type=sku,
+        hourly_cost=(monthly / 730).quantize(Decimal("0.000001")),
+        size_gib=size,
+        state=ResourceState.STOPPED if attached else ResourceState.UNATTACHED,
+        attached_to=attached,
+        created_at=getattr(disk, "time_created", None),
+        tags=dict(disk.tags or {}),
+    )
+
+
+def unassociated_ip(ip: Any) -> bool:
+    return (
+        getattr(ip, "ip_configuration", None) is None and getattr(ip, "nat_gateway", None) is None
+    )
+
+
+def ip_sku(ip: Any) -> str:
+    return text(ip.sku.name) if getattr(ip, "sku", None) else "Basic"
+
+
+def ip_resource(
+    ip: Any, subscription: str, hourly_prices: Mapping[tuple[str, str], Decimal]
+) -> Resource:
+    location = region_id(text(ip.location))
+    sku = ip_sku(ip)
+    return Resource(
+        id=ip.id,
+        provider=PROVIDER,
+        account=subscription,
+        region=location,
+        kind=ResourceKind.NETWORK,
+        resource_type="azure.public-ip",
+        type=sku,
+        hourly_cost=hourly_prices.get((location, sku.lower()), Decimal(0)),
+        state=ResourceState.UNATTACHED,
+        tags=dict(ip.tags or {}),
+    )
+
+
+# --- cost query rows -------------------------------------------------------------------------
+
+
+def usage_date(value: Any) -> dt.date:
+    """``UsageDate`` comes as the number 20240131 or as an ISO timestamp string."""
+    raw = str(value)
+    if raw.isdigit() and len(raw) == 8:
+        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    return dt.date.fromisoformat(raw[:10])
+
+
+CostKey = tuple[dt.date, str, str, str, str, str, str]
+
+
+def sum_by_key(table: Mapping[str, Any]) -> dict[CostKey, Decimal]:
+    """Cost per (day, resource, service, location, pricing model, meter category, currency)."""
+    index = {name.lower(): i for i, name in enumerate(table["columns"])}
+
+    def cell(row: Sequence[Any], name: str) -> str:
+        i = index.get(name.lower())
+        return "" if i is None or row[i] is None else str(row[i])
+
+    totals: dict[CostKey, Decimal] = {}
+    for row in table["rows"]:
+        key = (
+            usage_date(row[index["usagedate"]]),
+            cell(row, "ResourceId"),
+            cell(row, "ServiceName"),
+            cell(row, "ResourceLocation"),
+            cell(row, "PricingModel"),
+            cell(row, "MeterCategory"),
+            cell(row, "Currency") or "USD",
+        )
+        cost_column = index.get("cost", index.get("pretaxcost"))
+        amount = Decimal(str(row[cost_column])) if cost_column is not None else Decimal(0)
+        totals[key] = totals.get(key, Decimal(0)) + amount
+    return totals
+
+
+def cost_record(subscription: str, key: CostKey, billed: Decimal, effective: Decimal) -> CostRecord:
+    day, resource_id, service, location, model, category, currency = key
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return CostRecord(
+        provider_name=FOCUS_PROVIDER_NAME,
+        sub_account_id=subscription,
+        billing_period_start=day.replace(day=1),
+        charge_period_start=start,
+        charge_period_end=start + dt.timedelta(days=1),
+        pricing_category=PRICING_CATEGORY.get(model.lower(), "Other" if model else None),
+        service_name=service or None,
+        service_category=SERVICE_CATEGORY.get(category.lower(), "Other" if category else None),
+        region_id=region_id(location) or None,
+        resource_id=resource_id or None,
+        resource_type=arm_resource_type(resource_id) if resource_id else None,
+        billed_cost=billed,
+        effective_cost=effective,
+        billing_currency=currency,
+    )
+
+
+def cost_records(
+    subscription: str, actual: Mapping[str, Any], amortized: Mapping[str, Any]
+) -> list[CostRecord]:
+    """ActualCost gives BilledCost, AmortizedCost EffectiveCost, joined on the group key."""
+    billed, effective = sum_by_key(actual), sum_by_key(amortized)
+    keys = sorted(set(billed) | set(effective))
+    zero = Decimal(0)
+    return [cost_record(subscription, k, billed.get(k, zero), effective.get(k, zero)) for k in keys]

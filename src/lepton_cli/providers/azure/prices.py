@@ -1,0 +1,122 @@
+"""The public Azure Retail Prices API: Linux VM, managed-disk and public-IP prices.
+
+Answers are paged (``NextPageLink``) and cached on disk per filter. Facts of the API that the
+parsing relies on: spot is only visible as a " Spot" suffix on ``meterName``; Windows only as
+"Windows" in ``productName``; a reservation's ``retailPrice`` is the total for its whole term.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from lepton_cli.models import Pricing
+from lepton_cli.providers.azure.cache import DiskCache, cache_key
+
+API_VERSION = "2023-01-01-preview"
+HOURS_PER_YEAR = Decimal(8760)
+SKUS_PER_QUERY = 10  # keeps the $filter (and so the URL) short
+SIX_PLACES = Decimal("0.000001")
+
+
+def fetch_items(client: Any, url: str, odata_filter: str, cache: DiskCache) -> list[dict[str, Any]]:
+    """Every item matching ``odata_filter``, following ``NextPageLink``; cached per filter."""
+    key = cache_key(url, odata_filter)
+    cached = cache.get("azure-prices", key)
+    if cached is not None:
+        return list(cached)
+    items = list(_pages(client, url, odata_filter))
+    cache.put("azure-prices", key, items)
+    return items
+
+
+def _pages(client: Any, url: str, odata_filter: str) -> Iterator[dict[str, Any]]:
+    from azure.core.rest import HttpRequest
+
+    request = HttpRequest("GET", url, params={"api-version": API_VERSION, "$filter": odata_filter})
+    while True:
+        response = client.send_request(request)
+        response.raise_for_status()
+        page = response.json()
+        yield from page.get("Items") or []
+        next_link = page.get("NextPageLink")
+        if not next_link:
+            return
+        request = HttpRequest("GET", next_link)
+
+
+def quoted(value: str) -> str:
+    """An OData string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def vm_filters(region: str, skus: Sequence[str] | None) -> list[str]:
+    """Filters for VM meters in ``region``: all of them, or ``skus`` a few at a time."""
+    base = f"serviceName eq 'Virtual Machines' and armRegionName eq {quoted(region)}"
+    if skus is None:
+        return [base]
+    chunks = [sorted(skus)[i : i + SKUS_PER_QUERY] for i in range(0, len(skus), SKUS_PER_QUERY)]
+    return [f"{base} and ({' or '.join(f'armSkuName eq {quoted(s)}' for s in c)})" for c in chunks]
+
+
+def vm_price(item: Mapping[str, Any]) -> tuple[Pricing, Decimal] | None:
+    """The Linux hourly price an item gives, by pricing model (None for other items)."""
+    meter = str(item.get("meterName", ""))
+    if "Windows" in str(item.get("productName", "")) or "Low Priority" in meter:
+        return None
+    if item.get("unitOfMeasure") != "1 Hour" or item.get("tierMinimumUnits", 0) not in (0, 0.0):
+        return None
+    price = Decimal(str(item.get("retailPrice", 0)))
+    kind = item.get("type")
+    if kind == "Consumption":
+        return (Pricing.SPOT if meter.endswith(" Spot") else Pricing.ON_DEMAND), price
+    if kind == "Reservation" and item.get("reservationTerm") == "1 Year":
+        return Pricing.RESERVED, (price / HOURS_PER_YEAR).quantize(SIX_PLACES)
+    return None  # DevTestConsumption, 3-year terms, savings plans
+
+
+def vm_prices(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], dict[Pricing, Decimal]]:
+    """(region, lower-case ARM size) -> hourly price per pricing model (lowest when repeated)."""
+    table: dict[tuple[str, str], dict[Pricing, Decimal]] = {}
+    for item in items:
+        found = vm_price(item)
+        if found is None or not item.get("armSkuName"):
+            continue
+        pricing, price = found
+        prices = table.setdefault((str(item["armRegionName"]), str(item["armSkuName"]).lower()), {})
+        prices[pricing] = min(price, prices.get(pricing, price))
+    return table
+
+
+def disk_filter(region: str, tiers: Sequence[str]) -> str:
+    names = " or ".join(f"skuName eq {quoted(t)}" for t in sorted(tiers))
+    return f"serviceName eq 'Storage' and armRegionName eq {quoted(region)} and ({names})"
+
+
+def disk_prices(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Decimal]:
+    """(region, tier e.g. "P10 LRS") -> monthly price of the disk meter ("P10 LRS Disk")."""
+    table: dict[tuple[str, str], Decimal] = {}
+    for item in items:
+        sku = str(item.get("skuName", ""))
+        if item.get("meterName") == f"{sku} Disk" and item.get("unitOfMeasure") == "1/Month":
+            table[(str(item["armRegionName"]), sku)] = Decimal(str(item["retailPrice"]))
+    return table
+
+
+def ip_filter(region: str) -> str:
+    return (
+        f"serviceName eq 'Virtual Network' and armRegionName eq {quoted(region)}"
+        " and productName eq 'IP Addresses'"
+    )
+
+
+def ip_prices(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], Decimal]:
+    """(region, "standard" | "basic") -> hourly price of a static IPv4 address."""
+    table: dict[tuple[str, str], Decimal] = {}
+    for item in items:
+        meter = str(item.get("meterName", ""))
+        if meter.endswith("IPv4 Static Public IP") and item.get("type") == "Consumption":
+            sku = meter.split(" ", 1)[0].lower()
+            table[(str(item["armRegionName"]), sku)] = Decimal(str(item["retailPrice"]))
+    return table
