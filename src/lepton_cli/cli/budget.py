@@ -1,9 +1,181 @@
-"""`lepton budget` (placeholder until its issue lands)."""
+"""`lepton budget status`: month-to-date cost, forecast and share of each budget in lepton.yaml."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Annotated, Any
+
 import typer
+
+from lepton_cli.cli import common
+from lepton_cli.config import Settings
+from lepton_cli.errors import GateError, UsageError
+from lepton_cli.models import API_VERSION, Period
+from lepton_cli.models.money import fmt_money
+from lepton_cli.report import Format, Table, View
+
+NotifyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--notify",
+        metavar="URL",
+        help="Post alerts to this webhook (Slack-compatible JSON). A secret: never printed. "
+        "Default: notify: in lepton.yaml (or LEPTON_NOTIFY).",
+    ),
+]
+NotifyTimeoutOption = Annotated[
+    float,
+    typer.Option("--notify-timeout", min=0.01, help="Seconds to wait for the webhook per try."),
+]
+
+
+def send(
+    settings: Settings, url: str | None, timeout: float, title: str, lines: Sequence[str]
+) -> None:
+    """Post ``lines`` to the webhook when one is configured; report the outcome on stderr."""
+    from lepton_cli.notify import message, post
+
+    target = url or settings.notify
+    if not target or not lines:
+        return
+    delivery = post(target, message(title, lines), timeout=timeout)
+    if delivery.ok:
+        common.info(f"alert sent to the webhook ({delivery.detail})")
+    else:
+        common.warn(
+            f"could not deliver the alert to the webhook after {delivery.attempts} "
+            f"attempt(s): {delivery.detail}"
+        )
+
+
+budget_app = typer.Typer(help="Budgets from lepton.yaml, against FOCUS cost exports.")
+
+_EXAMPLE = """budgets:
+  - {name: total, amount: 40000, scope: total}
+  - {name: payments, amount: 5000, scope: tag:team=payments,
+     thresholds: {actual: [0.8, 1.0], forecast: [1.0]}}"""
+
+
+class FailOn(StrEnum):
+    ACTUAL = "actual"
+    FORECAST = "forecast"
+
+
+def _status_row(s: Any) -> list[Any]:
+    b, fc = s.budget, s.forecast
+    return [
+        b.name,
+        b.scope.label,
+        fmt_money(b.amount, b.currency),
+        fmt_money(fc.actual, b.currency),
+        f"{s.share_actual:.0%}",
+        fmt_money(fc.forecast, b.currency),
+        f"{s.share_forecast:.0%}",
+        ", ".join(s.alerts()) or "ok",
+    ]
+
+
+def _status_doc(s: Any) -> dict[str, Any]:
+    b, fc = s.budget, s.forecast
+    return {
+        "name": b.name,
+        "scope": b.scope.label,
+        "metric": b.metric,
+        "currency": b.currency,
+        "amount": b.amount,
+        "actual": fc.actual,
+        "share_actual": round(s.share_actual, 4),
+        "forecast": fc.forecast,
+        "share_forecast": round(s.share_forecast, 4),
+        "daily_rate": fc.daily_rate,
+        "matched": s.matched,
+        "crossed": {"actual": s.crossed("actual"), "forecast": s.crossed("forecast")},
+    }
+
+
+def _view(report: Any, method: str) -> View:
+    days = f"{report.statuses[0].forecast.days_elapsed} of {report.month.days} days"
+    lines = [f"{report.month.label}: costs through {report.as_of} ({days}); forecast: {method}"]
+    cols = ["budget", "scope", "amount", "actual", "used", "forecast", "forecast used", "alert"]
+    rows = [_status_row(s) for s in report.statuses]
+    doc = {
+        "apiVersion": API_VERSION,
+        "kind": "BudgetStatus",
+        "month": report.month.label,
+        "as_of": report.as_of,
+        "forecast_method": method,
+        "budgets": [_status_doc(s) for s in report.statuses],
+        "warnings": report.warnings,
+    }
+    right = frozenset(cols[2:7])
+    return View(doc, [Table(f"Budgets, {report.month.label}", cols, rows, right)], lines)
+
+
+def _alert_lines(report: Any) -> list[str]:
+    out = []
+    for s in report.statuses:
+        if s.alerts():
+            b, fc = s.budget, s.forecast
+            out.append(
+                f"*{b.name}* ({b.scope.label}): actual {fmt_money(fc.actual, b.currency)} "
+                f"({s.share_actual:.0%}), forecast {fmt_money(fc.forecast, b.currency)} "
+                f"({s.share_forecast:.0%}) of {fmt_money(b.amount, b.currency)}: "
+                f"{', '.join(s.alerts())}"
+            )
+    return out
+
+
+def status(
+    source: common.SourceOption = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM; default: the latest month in the data.")
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 8 when an actual (or forecast) threshold is crossed."),
+    ] = None,
+    notify: NotifyOption = None,
+    notify_timeout: NotifyTimeoutOption = 10.0,
+    fmt: common.FormatOption = Format.TABLE,
+) -> None:
+    """Month-to-date actual, forecast to month end and share used of each budget in lepton.yaml.
+
+    Forecast method: daily run-rate over the trailing 28 days with day-of-week seasonality (each
+    remaining day = the mean daily cost x that weekday's factor: its mean over the overall mean).
+
+    Example: lepton budget status --source focus-2026-10.csv --fail-on forecast
+    """
+    from lepton_cli.analysis.budgets import budget_report, parse_budgets
+    from lepton_cli.analysis.forecast import METHOD
+
+    if not source:
+        raise UsageError("give the FOCUS exports with --source", hint="e.g. --source focus.csv")
+    settings = common.settings()
+    if not settings.budgets:
+        raise UsageError("no budgets in lepton.yaml", hint=f"add a section like:\n{_EXAMPLE}")
+    budgets = parse_budgets(settings.budgets, "lepton.yaml")
+    report = budget_report(source, budgets, Period.month(month) if month else None)
+    for warning in report.warnings:
+        common.warn(warning)
+    common.emit(_view(report, METHOD), fmt)
+    lines = _alert_lines(report)
+    send(settings, notify, notify_timeout, f"lepton: budget alerts for {report.month.label}", lines)
+    _gate(report, fail_on)
+
+
+def _gate(report: Any, fail_on: FailOn | None) -> None:
+    if fail_on is None:
+        return
+    hit = [s.budget.name for s in report.statuses if s.crossed(fail_on.value)]
+    if hit:
+        raise GateError(
+            f"{len(hit)} budget(s) crossed a {fail_on.value} threshold: {', '.join(hit)}",
+            hint="see the table above; raise the budget or cut the spend",
+        )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add `lepton budget status` to ``app``."""
+    budget_app.command("status")(status)
+    app.add_typer(budget_app, name="budget")

@@ -1,9 +1,81 @@
-"""`lepton history` (placeholder until its issue lands)."""
+"""`lepton history`: the trend of cost, waste and savings found by past scan and optimize runs."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Annotated, Any
+
 import typer
+
+from lepton_cli.cli import common
+from lepton_cli.models import API_VERSION
+from lepton_cli.models.money import fmt_money
+from lepton_cli.report import Format, Table, View
+
+
+def _chart_line(name: str, values: list[Decimal | None], currency: str) -> str:
+    from lepton_cli.history import sparkline
+
+    known = [v for v in values if v is not None]
+    if not known:
+        return f"{name:<8} (no data)"
+    ends = f"{fmt_money(known[0], currency)} → {fmt_money(known[-1], currency)}"
+    return f"{name:<8} {sparkline(values)}  {ends}"
+
+
+def _view(entries: list[Any], path: str) -> View:
+    currency = next((e.currency for e in reversed(entries) if e.currency), "USD")
+    lines = [f"{len(entries)} runs recorded in {path}"]
+    if entries:
+        lines += [
+            _chart_line(metric, [getattr(e, metric) for e in entries], currency)
+            for metric in ("cost", "waste", "savings")
+        ]
+    cols = ["recorded", "kind", "monthly cost", "waste", "savings found"]
+    rows = [
+        [f"{e.recorded_at:%Y-%m-%d %H:%M}", e.kind, e.cost, e.waste, e.savings] for e in entries
+    ]
+    doc = {
+        "apiVersion": API_VERSION,
+        "kind": "History",
+        "currency": currency,
+        "runs": [
+            {
+                "recorded_at": e.recorded_at,
+                "kind": e.kind,
+                "currency": e.currency,
+                "cost": e.cost,
+                "waste": e.waste,
+                "savings": e.savings,
+            }
+            for e in entries
+        ],
+    }
+    return View(doc, [Table("History", cols, rows, frozenset(cols[2:]))], lines)
+
+
+def history(
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Only runs of this kind (scan or optimize).")
+    ] = None,
+    last: Annotated[int, typer.Option("--last", min=1, help="Show the last N runs.")] = 30,
+    fmt: common.FormatOption = Format.TABLE,
+) -> None:
+    """Show the trend of monthly cost, waste and savings found over past runs, as a table and
+    a terminal chart. Runs are recorded by `lepton scan` and `lepton optimize` (unless
+    --no-history) in history.duckdb in the data directory (data_dir in lepton.yaml).
+
+    Example: lepton history --kind scan --last 12
+    """
+    from lepton_cli.history import entries, history_path
+
+    settings = common.settings()
+    found = entries(settings, kind=kind, last=last)
+    if not found:
+        common.info("no runs recorded yet: `lepton scan` and `lepton optimize` record them")
+    common.emit(_view(found, str(history_path(settings))), fmt)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add `lepton history` to ``app``."""
+    app.command("history")(history)

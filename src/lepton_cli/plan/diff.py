@@ -163,21 +163,38 @@ def _solver(s: SolverInfo) -> str:
 def _summary_table(d: PlanDiff) -> Table:
     o, n = d.old.summary, d.new.summary
     rows: list[list[Any]] = [
-        ["current monthly cost", to_cents(o.current_monthly_cost), to_cents(n.current_monthly_cost)],
-        ["planned monthly cost", to_cents(o.planned_monthly_cost), to_cents(n.planned_monthly_cost)],
+        [
+            "current monthly cost",
+            to_cents(o.current_monthly_cost),
+            to_cents(n.current_monthly_cost),
+        ],
+        [
+            "planned monthly cost",
+            to_cents(o.planned_monthly_cost),
+            to_cents(n.planned_monthly_cost),
+        ],
         ["monthly savings", to_cents(o.monthly_savings), to_cents(n.monthly_savings)],
         ["budget", d.old.metadata.budget, d.new.metadata.budget],
         ["within budget", o.within_budget, n.within_budget],
         ["solver", _solver(d.old.solver), _solver(d.new.solver)],
         ["actions", len(d.old.actions), len(d.new.actions)],
     ]
-    return Table("Plan before / after", ["", "before", "after"], rows, frozenset({"before", "after"}))
+    return Table(
+        "Plan before / after", ["", "before", "after"], rows, frozenset({"before", "after"})
+    )
 
 
 def _action_row(change: str, a: Action, fields: tuple[str, ...] = ()) -> list[Any]:
     what = ", ".join(f.rstrip("_") for f in fields)
-    return [change, a.id, a.kind.value, a.workload or "", to_cents(a.monthly_saving),
-            a.risk.value, a.reason + (f" [changed: {what}]" if what else "")]  # fmt: skip
+    return [
+        change,
+        a.id,
+        a.kind.value,
+        a.workload or "",
+        to_cents(a.monthly_saving),
+        a.risk.value,
+        a.reason + (f" [changed: {what}]" if what else ""),
+    ]
 
 
 def _actions_table(d: PlanDiff) -> Table:
@@ -191,7 +208,9 @@ def _actions_table(d: PlanDiff) -> Table:
 def _allocations(w: WorkloadPlan | None) -> str:
     if w is None:
         return "(none)"
-    parts = [f"{a.count}× {a.provider}/{a.region}/{a.type} {a.pricing.value}" for a in w.allocations]
+    parts = [
+        f"{a.count}× {a.provider}/{a.region}/{a.type} {a.pricing.value}" for a in w.allocations
+    ]
     return ", ".join(sorted(parts)) or "(empty)"
 
 
@@ -200,8 +219,10 @@ def _cost(w: WorkloadPlan | None) -> Decimal | None:
 
 
 def _workloads_table(d: PlanDiff) -> Table:
-    rows = [[c.name, _allocations(c.old), _allocations(c.new), _cost(c.old), _cost(c.new)]
-            for c in d.workloads]  # fmt: skip
+    rows = [
+        [c.name, _allocations(c.old), _allocations(c.new), _cost(c.old), _cost(c.new)]
+        for c in d.workloads
+    ]
     cols = ["workload", "before", "after", "cost before", "cost after"]
     return Table("Workloads whose allocation changed", cols, rows, frozenset(cols[3:]))
 

@@ -90,7 +90,9 @@ def verify(
     checked, drifts = check_preconditions(plan, resources)
     result = Verification(plan.metadata.inputs_digest, current_digest, checked, drifts)
     if strict and result.digest_changed:
-        digest = Drift("-", "(inputs)", "inputs-digest", plan.metadata.inputs_digest, current_digest)
+        digest = Drift(
+            "-", "(inputs)", "inputs-digest", plan.metadata.inputs_digest, current_digest
+        )
         result = Verification(result.plan_digest, current_digest, checked, [*drifts, digest])
     return result
 

@@ -1,0 +1,222 @@
+"""Cost anomalies: days whose cost departs from the group's own recent history.
+
+For every group (e.g. one service in one account) and every day checked, the expected cost is
+the median of the previous ``window`` days (14 by default) and the spread is their median
+absolute deviation (MAD), scaled by 1.4826 so it estimates a standard deviation. The day is an
+anomaly when its robust z-score ``(cost - median) / scale`` exceeds ``threshold`` (3.5) and the
+difference is at least ``min_delta`` in money. The scale is floored at 5% of the median so that a
+perfectly flat history does not turn every cent into an anomaly. Median and MAD ignore the
+occasional spike in the history itself, which a mean and standard deviation would not.
+Days inside the data's coverage with no rows count as zero. The resources that drove an anomaly
+are those whose cost that day departs most from their own median over the same window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from lepton_cli.analysis.budgets import CostRowLike, Metric
+from lepton_cli.analysis.forecast import days
+from lepton_cli.errors import InputError
+from lepton_cli.models import Period
+
+MAD_TO_SIGMA = Decimal("1.4826")
+SCALE_FLOOR = Decimal("0.05")  # of the median
+METHOD = (
+    "median and MAD of the previous {window} days; an anomaly when |cost - median| / "
+    "(1.4826 x MAD) > {threshold} and the difference is at least {min_delta}"
+)
+
+Group = tuple[str | None, ...]
+Series = Mapping[dt.date, Decimal]
+
+
+@dataclass(frozen=True)
+class Settings:
+    window: int = 14
+    threshold: float = 3.5
+    min_delta: Decimal = Decimal(1)
+    min_history: int = 7  # days of history a group needs before it is judged
+    include_drops: bool = False
+    top: int = 3  # drivers per anomaly
+
+    def method(self) -> str:
+        return METHOD.format(window=self.window, threshold=self.threshold, min_delta=self.min_delta)
+
+
+@dataclass(frozen=True)
+class Driver:
+    resource_id: str
+    expected: Decimal
+    actual: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.actual - self.expected
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    group: dict[str, str | None]
+    day: dt.date
+    expected: Decimal
+    actual: Decimal
+    score: float  # robust z-score
+    drivers: list[Driver] = field(default_factory=list)
+
+    @property
+    def delta(self) -> Decimal:
+        return self.actual - self.expected
+
+    def label(self) -> str:
+        return " / ".join(v or "(none)" for v in self.group.values()) or "total"
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    return Decimal(statistics.median(values)) if values else Decimal(0)
+
+
+def baseline(history: list[Decimal]) -> tuple[Decimal, Decimal]:
+    """(median, scale): the robust centre and spread of ``history``."""
+    med = _median(history)
+    mad = _median([abs(v - med) for v in history])
+    return med, max(MAD_TO_SIGMA * mad, SCALE_FLOOR * abs(med), Decimal("0.01"))
+
+
+def check_day(
+    s: Series, day: dt.date, first: dt.date, cfg: Settings
+) -> tuple[Decimal, Decimal, float] | None:
+    """(expected, actual, score) when ``day`` is an anomaly in series ``s``, else None."""
+    start = max(first, day - dt.timedelta(days=cfg.window))
+    history = [s.get(d, Decimal(0)) for d in days(start, day)]
+    if len(history) < cfg.min_history:
+        return None
+    expected, scale = baseline(history)
+    actual = s.get(day, Decimal(0))
+    delta = actual - expected
+    score = float(delta / scale)
+    big = abs(delta) >= cfg.min_delta and abs(score) > cfg.threshold
+    return (expected, actual, score) if big and (delta > 0 or cfg.include_drops) else None
+
+
+def detect(
+    groups: Mapping[Group, Series],
+    keys: Sequence[str],
+    check: Sequence[dt.date],
+    first: dt.date,
+    cfg: Settings,
+) -> list[Anomaly]:
+    """Anomalies of every group on every day in ``check`` (``first`` = start of coverage)."""
+    out = []
+    for group, s in groups.items():
+        for day in check:
+            hit = check_day(s, day, first, cfg)
+            if hit:
+                out.append(Anomaly(dict(zip(keys, group, strict=True)), day, *hit))
+    return sorted(out, key=lambda a: (a.day, -abs(a.delta), a.label()))
+
+
+def drivers(
+    resources: Mapping[str, Series], day: dt.date, first: dt.date, cfg: Settings, up: bool
+) -> list[Driver]:
+    """The ``cfg.top`` resources whose cost on ``day`` moved most (in the anomaly's direction)."""
+    start = max(first, day - dt.timedelta(days=cfg.window))
+    found = []
+    for rid, s in resources.items():
+        expected = _median([s.get(d, Decimal(0)) for d in days(start, day)])
+        found.append(Driver(rid, expected, s.get(day, Decimal(0))))
+    moved = [d for d in found if (d.delta > 0 if up else d.delta < 0)]
+    return sorted(moved, key=lambda d: (-abs(d.delta), d.resource_id))[: cfg.top]
+
+
+def group_series(
+    rows: Sequence[CostRowLike], keys: Sequence[str], metric: Metric
+) -> tuple[dict[Group, dict[dt.date, Decimal]], set[str]]:
+    """Rows grouped by ``keys`` + ``day`` -> one daily series per group; and the currencies."""
+    out: dict[Group, dict[dt.date, Decimal]] = {}
+    currencies = set()
+    for row in rows:
+        day = row.keys.get("day")
+        if day is None:
+            continue
+        d = dt.date.fromisoformat(day[:10])
+        s = out.setdefault(tuple(row.keys.get(k) for k in keys), {})
+        s[d] = s.get(d, Decimal(0)) + getattr(row, metric)
+        currencies.add(row.currency)
+    return out, currencies
+
+
+@dataclass(frozen=True)
+class AnomalyReport:
+    by: list[str]
+    checked: Period  # the days judged
+    coverage_start: dt.date
+    currency: str
+    method: str
+    anomalies: list[Anomaly] = field(default_factory=list)
+
+
+def _aggregate(
+    paths: Sequence[Path],
+    by: list[str],
+    period: Period | None = None,
+    filters: dict[str, str] | None = None,
+) -> Sequence[CostRowLike]:
+    from lepton_cli.providers.focus.query import aggregate
+
+    return aggregate(paths, by, period=period, filters=filters)
+
+
+def _with_drivers(
+    a: Anomaly, paths: Sequence[Path], first: dt.date, cfg: Settings, metric: Metric
+) -> Anomaly:
+    start = max(first, a.day - dt.timedelta(days=cfg.window))
+    # A group key that is null (no service, no account) cannot be filtered on: the drivers
+    # then come from every row of the day, which still names the resources that moved.
+    filters = {k: v for k, v in a.group.items() if v is not None}
+    period = Period(start=start, end=a.day + dt.timedelta(days=1))
+    rows = _aggregate(paths, ["resource", "day"], period, filters or None)
+    series, _ = group_series(rows, ["resource"], metric)
+    named = {str(k[0] or "(no resource id)"): s for k, s in series.items()}
+    return Anomaly(
+        a.group,
+        a.day,
+        a.expected,
+        a.actual,
+        a.score,
+        drivers(named, a.day, first, cfg, up=a.delta > 0),
+    )
+
+
+def find_anomalies(
+    paths: Sequence[Path],
+    by: Sequence[str],
+    last_days: int = 14,
+    cfg: Settings | None = None,
+    metric: Metric = "billed_cost",
+) -> AnomalyReport:
+    """Anomalies in the last ``last_days`` days of data in the FOCUS exports at ``paths``."""
+    cfg = cfg or Settings()
+    by = list(by)
+    all_days = sorted(
+        dt.date.fromisoformat(d[:10])
+        for r in _aggregate(paths, ["day"])
+        if (d := r.keys.get("day"))
+    )
+    if not all_days:
+        raise InputError("the sources hold no cost rows", hint="check the --source paths")
+    first, last = all_days[0], all_days[-1]
+    check = Period(
+        start=max(first, last - dt.timedelta(days=last_days - 1)), end=last + dt.timedelta(days=1)
+    )
+    window = Period(start=max(first, check.start - dt.timedelta(days=cfg.window)), end=check.end)
+    groups, currencies = group_series(_aggregate(paths, [*by, "day"], window), by, metric)
+    found = detect(groups, by, days(check.start, check.end), first, cfg)
+    found = [_with_drivers(a, paths, first, cfg, metric) for a in found]
+    currency = ", ".join(sorted(currencies)) or "USD"
+    return AnomalyReport(by, check, first, currency, cfg.method(), found)

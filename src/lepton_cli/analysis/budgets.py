@@ -1,0 +1,279 @@
+"""Monthly budgets from lepton.yaml, checked against FOCUS cost exports.
+
+```yaml
+budgets:
+  - name: payments
+    amount: 5000
+    currency: USD                 # default USD; costs in other currencies are not counted
+    scope: tag:team=payments      # total | provider:aws | account:123 | service:Amazon EC2 | ...
+    metric: billed_cost           # or effective_cost (amortised, after discounts)
+    thresholds: {actual: [0.8, 1.0], forecast: [1.0]}
+```
+
+A scope is ``total``, ``DIMENSION:VALUE`` or ``tag:KEY=VALUE``, or a mapping of several of them
+(all must match). Dimensions are those of the FOCUS query layer: provider, account, sub_account,
+service, service_category, region, resource_type, pricing, charge_category, sku.
+The forecast method is documented in :mod:`lepton_cli.analysis.forecast`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import Field, field_validator
+
+from lepton_cli.analysis.forecast import TRAILING_DAYS, Forecast, forecast_month
+from lepton_cli.errors import InputError
+from lepton_cli.fileio import validate
+from lepton_cli.models import Period
+from lepton_cli.models.base import Model
+
+DIMENSIONS = frozenset(
+    {
+        "provider",
+        "account",
+        "sub_account",
+        "service",
+        "service_category",
+        "region",
+        "resource_type",
+        "pricing",
+        "charge_category",
+        "sku",
+    }
+)
+Metric = Literal["billed_cost", "effective_cost"]
+
+
+class CostRowLike(Protocol):
+    """What :func:`lepton_cli.providers.focus.query.aggregate` returns per group."""
+
+    @property
+    def keys(self) -> Mapping[str, str | None]: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def billed_cost(self) -> Decimal: ...
+    @property
+    def effective_cost(self) -> Decimal: ...
+
+
+class BudgetScope(Model):
+    """Query filters (all must match) and the label people see."""
+
+    filters: dict[str, str] = Field(default_factory=dict)
+    label: str = "total"
+
+
+def _filter(key: str, value: Any) -> tuple[str, str]:
+    key = key.strip()
+    if key == "tag":  # {tag: team=payments}
+        tag_key, sep, tag_value = str(value).partition("=")
+        if not sep or not tag_key:
+            raise ValueError(f"tag scope {value!r} must be KEY=VALUE, e.g. team=payments")
+        return f"tag:{tag_key.strip()}", tag_value.strip()
+    if key.startswith("tag:") and len(key) > 4:
+        return key, str(value).strip()
+    if key not in DIMENSIONS:
+        known = ", ".join(sorted(DIMENSIONS))
+        raise ValueError(f"unknown scope dimension {key!r}: use total, tag:KEY=VALUE or {known}")
+    return key, str(value).strip()
+
+
+def parse_scope(raw: Any) -> BudgetScope:
+    """``total``, ``provider:aws``, ``tag:team=payments`` or a mapping of such filters."""
+    if isinstance(raw, BudgetScope):
+        return raw
+    if raw is None or (isinstance(raw, str) and raw.strip() == "total"):
+        return BudgetScope()
+    if isinstance(raw, str):
+        if raw.startswith("tag:"):
+            key, sep, value = raw[4:].partition("=")
+            pairs = [_filter(f"tag:{key}", value)] if sep and key else [_filter("tag", raw[4:])]
+        else:
+            key, sep, value = raw.partition(":") if ":" in raw else raw.partition("=")
+            if not sep:
+                raise ValueError(f"scope {raw!r} must be total, DIMENSION:VALUE or tag:KEY=VALUE")
+            pairs = [_filter(key, value)]
+    elif isinstance(raw, Mapping) and raw:
+        pairs = [_filter(str(k), v) for k, v in raw.items()]
+    else:
+        raise ValueError("scope must be total, DIMENSION:VALUE, tag:KEY=VALUE or a mapping")
+    filters = dict(pairs)
+    label = ", ".join(f"{k}={v}" if k.startswith("tag:") else f"{k}:{v}" for k, v in pairs)
+    return BudgetScope(filters=filters, label=label)
+
+
+class Thresholds(Model):
+    """Shares of the amount (0.8 = 80%) that raise an alert, on actual and on forecast cost."""
+
+    actual: list[float] = Field(default_factory=lambda: [0.8, 1.0])
+    forecast: list[float] = Field(default_factory=lambda: [1.0])
+
+    @field_validator("actual", "forecast")
+    @classmethod
+    def _positive(cls, values: list[float]) -> list[float]:
+        if any(v <= 0 for v in values):
+            raise ValueError("thresholds are shares of the amount and must be > 0 (0.8 = 80%)")
+        return sorted(values)
+
+
+class Budget(Model):
+    name: str = Field(min_length=1)
+    amount: Decimal = Field(gt=0)
+    currency: str = "USD"
+    scope: BudgetScope = Field(default_factory=BudgetScope)
+    metric: Metric = "billed_cost"
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, raw: Any) -> BudgetScope:
+        return parse_scope(raw)
+
+
+class _BudgetsSection(Model):
+    budgets: list[Budget]
+
+
+def parse_budgets(raw: Sequence[Mapping[str, Any]], source: str = "lepton.yaml") -> list[Budget]:
+    """Validate the ``budgets:`` section; errors name ``budgets[i].key``."""
+    budgets = validate(_BudgetsSection, {"budgets": list(raw)}, source).budgets
+    seen: set[str] = set()
+    for b in budgets:
+        if b.name in seen:
+            raise InputError(f"{source}: two budgets are named {b.name!r}", hint="rename one")
+        seen.add(b.name)
+    return budgets
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    budget: Budget
+    forecast: Forecast
+    matched: bool  # the scope matched at least one cost row
+
+    @property
+    def share_actual(self) -> float:
+        return float(self.forecast.actual / self.budget.amount)
+
+    @property
+    def share_forecast(self) -> float:
+        return float(self.forecast.forecast / self.budget.amount)
+
+    def crossed(self, kind: Literal["actual", "forecast"]) -> list[float]:
+        """The thresholds of ``kind`` that the actual or forecast share has reached."""
+        share = self.share_actual if kind == "actual" else self.share_forecast
+        return [t for t in getattr(self.budget.thresholds, kind) if share >= t]
+
+    def alerts(self) -> list[str]:
+        """``actual ≥ 80%``-style words for each threshold crossed (the highest of each kind)."""
+        out = []
+        for kind in ("actual", "forecast"):
+            crossed = self.crossed(kind)
+            if crossed:
+                out.append(f"{kind} ≥ {max(crossed):.0%}")
+        return out
+
+
+@dataclass(frozen=True)
+class BudgetReport:
+    month: Period
+    as_of: dt.date
+    coverage_start: dt.date
+    statuses: list[BudgetStatus] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def series(
+    rows: Iterable[CostRowLike], metric: Metric, currency: str
+) -> tuple[dict[dt.date, Decimal], set[str]]:
+    """Daily cost in ``currency`` from rows grouped by ``day``; and the other currencies seen."""
+    daily: dict[dt.date, Decimal] = {}
+    others: set[str] = set()
+    for row in rows:
+        day = row.keys.get("day")
+        if day is None:
+            continue
+        if row.currency != currency:
+            others.add(row.currency)
+            continue
+        d = dt.date.fromisoformat(day[:10])
+        daily[d] = daily.get(d, Decimal(0)) + getattr(row, metric)
+    return daily, others
+
+
+def evaluate(
+    budget: Budget,
+    rows: Sequence[CostRowLike],
+    month: Period,
+    as_of: dt.date,
+    coverage_start: dt.date,
+) -> tuple[BudgetStatus, list[str]]:
+    """A budget's status from its scope's daily rows; warnings for an empty scope or currency."""
+    daily, others = series(rows, budget.metric, budget.currency)
+    warnings = []
+    if not rows:
+        warnings.append(
+            f"budget {budget.name!r}: scope {budget.scope.label} matches no cost in the sources"
+        )
+    elif others and not daily:
+        warnings.append(
+            f"budget {budget.name!r} is in {budget.currency} but the costs in its scope are in "
+            f"{', '.join(sorted(others))}; set its currency to match"
+        )
+    fc = forecast_month(daily, month, as_of, coverage_start)
+    return BudgetStatus(budget, fc, matched=bool(rows)), warnings
+
+
+def _aggregate(
+    paths: Sequence[Path],
+    by: list[str],
+    period: Period | None = None,
+    filters: dict[str, str] | None = None,
+) -> Sequence[CostRowLike]:
+    from lepton_cli.providers.focus.query import aggregate
+
+    return aggregate(paths, by, period=period, filters=filters)
+
+
+def coverage(paths: Sequence[Path]) -> list[dt.date]:
+    """Every day with at least one cost row in the sources, sorted."""
+    rows = _aggregate(paths, ["day"])
+    return sorted({dt.date.fromisoformat(d[:10]) for r in rows if (d := r.keys.get("day"))})
+
+
+def _pick_month(days_seen: list[dt.date], month: Period | None) -> tuple[Period, dt.date]:
+    """The month to report (default: the latest with data) and the last day with data in it."""
+    if not days_seen:
+        raise InputError("the sources hold no cost rows", hint="check the --source paths")
+    month = month or Period.month(f"{days_seen[-1]:%Y-%m}")
+    in_month = [d for d in days_seen if month.start <= d < month.end]
+    if not in_month:
+        raise InputError(
+            f"the sources hold no cost for {month.label}",
+            hint=f"their data covers {days_seen[0]} to {days_seen[-1]}; pick --month in that range",
+        )
+    return month, in_month[-1]
+
+
+def budget_report(
+    paths: Sequence[Path], budgets: Sequence[Budget], month: Period | None = None
+) -> BudgetReport:
+    """Month-to-date actual, forecast and share used of each budget, from FOCUS exports."""
+    days_seen = coverage(paths)
+    month, as_of = _pick_month(days_seen, month)
+    start = min(month.start, as_of - dt.timedelta(days=TRAILING_DAYS - 1))
+    window = Period(start=max(start, days_seen[0]), end=month.end)
+    report = BudgetReport(month, as_of, days_seen[0])
+    for budget in budgets:
+        rows = _aggregate(paths, ["day"], period=window, filters=budget.scope.filters or None)
+        status, warnings = evaluate(budget, rows, month, as_of, days_seen[0])
+        report.statuses.append(status)
+        report.warnings.extend(warnings)
+    return report
