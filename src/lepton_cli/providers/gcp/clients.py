@@ -119,3 +119,12 @@ def hint_for(error: BaseException) -> str | None:
     if isinstance(error, gexc.TooManyRequests):
         return "the API quota was exhausted; retry later or lower max_workers"
     return None
+
+
+def sdk_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a Google API call raises for a remote or credential problem."""
+    import requests
+    from google.api_core.exceptions import GoogleAPIError
+    from google.auth.exceptions import GoogleAuthError
+
+    return (GoogleAPIError, GoogleAuthError, requests.RequestException)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # project.dataset.table. A table name cannot be a query parameter, so it is checked here against

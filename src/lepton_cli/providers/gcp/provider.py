@@ -1,0 +1,247 @@
+"""The gcp provider: Compute Engine inventory, billing-export costs, catalog offerings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel
+
+from lepton_cli.errors import InputError, ProviderError, UsageError
+from lepton_cli.models import CostRecord, Offering, Period, Resource
+from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
+from lepton_cli.providers.gcp import catalog, costs, inventory, monitoring
+from lepton_cli.providers.gcp.clients import Clients, connect, describe, hint_for, sdk_errors
+from lepton_cli.providers.gcp.config import GcpConfig
+
+T = TypeVar("T")
+CACHE_FILE = "gcp/compute-price-book.json"
+
+
+class GcpProvider:
+    """Google Cloud through Application Default Credentials (see docs/gcp.md for the roles)."""
+
+    name: ClassVar[str] = "gcp"
+    config_model: ClassVar[type[BaseModel]] = GcpConfig
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.INVENTORY, Capability.COSTS, Capability.OFFERINGS}
+    )
+    sdk_modules: ClassVar[tuple[str, ...]] = (
+        "google.cloud.billing",
+        "google.cloud.bigquery",
+        "google.cloud.compute",
+        "google.cloud.monitoring",
+    )
+    install_extra: ClassVar[str | None] = "gcp"
+
+    def __init__(self, config: BaseModel, context: ProviderContext) -> None:
+        self.config = (
+            config
+            if isinstance(config, GcpConfig)
+            else GcpConfig.model_validate(config.model_dump())
+        )
+        self.context = context
+        self.failures: list[ScopeFailure] = []
+        self._clients: Clients | None = None
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _connect(self) -> Clients:
+        if self._clients is None:
+            self._clients = connect(self.config)
+        return self._clients
+
+    def _failure(self, scope: str, error: BaseException) -> ScopeFailure:
+        return ScopeFailure(self.name, scope, describe(error), hint_for(error))
+
+    def _guard(self, scope: str, call: Callable[[], T]) -> T | ScopeFailure:
+        """The call's result, or a ScopeFailure when the API refuses or fails."""
+        try:
+            return call()
+        except sdk_errors() as e:
+            return self._failure(scope, e)
+
+    def _parallel(self, items: Sequence[str], call: Callable[[str], T]) -> list[T]:
+        workers = max(1, min(self.context.max_workers, len(items)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(call, items))
+
+    # -- projects ---------------------------------------------------------------------------
+
+    def _projects(self, scope: Scope, clients: Clients) -> list[str]:
+        """--account, else gcp.projects, else the billing account's projects, else ADC's."""
+        if scope.accounts:
+            return list(scope.accounts)
+        if self.config.projects:
+            return list(self.config.projects)
+        if self.config.billing_account:
+            return self._billed_projects(clients, self.config.billing_account)
+        if clients.default_project:
+            return [clients.default_project]
+        raise UsageError(
+            "no Google Cloud project to read",
+            hint="set gcp.projects (or gcp.billing_account) in lepton.yaml, or pass --account",
+        )
+
+    def _billed_projects(self, clients: Clients, account: str) -> list[str]:
+        """Projects with billing enabled on ``account`` (CloudBillingClient)."""
+        try:
+            infos = clients.billing().list_project_billing_info(name=f"billingAccounts/{account}")
+            return sorted(i.project_id for i in infos if i.billing_enabled)
+        except sdk_errors() as e:
+            raise ProviderError(
+                f"cannot list the projects of billing account {account}: {describe(e)}",
+                hint=hint_for(e) or "grant Billing Account Viewer on the account",
+            ) from e
+
+    # -- prices -----------------------------------------------------------------------------
+
+    def _cache_path(self) -> Path:
+        return self.context.cache_dir / CACHE_FILE
+
+    def _cached_book(self) -> catalog.PriceBook | None:
+        path = self._cache_path()
+        if not self.context.use_cache or not path.is_file():
+            return None
+        if time.time() - path.stat().st_mtime > self.context.cache_ttl_seconds:
+            return None
+        return catalog.PriceBook.from_json(path.read_text(encoding="utf-8"))
+
+    def price_book(self, clients: Clients) -> catalog.PriceBook:
+        """Compute Engine prices from the catalog (all pages), cached for cache_ttl_hours."""
+        book = self._cached_book()
+        if book is None:
+            skus = clients.catalog().list_skus(parent=catalog.COMPUTE_SERVICE)
+            book = catalog.price_book(skus)
+            self._cache_path().parent.mkdir(parents=True, exist_ok=True)
+            self._cache_path().write_text(book.to_json(), encoding="utf-8")
+        return book
+
+    # -- inventory --------------------------------------------------------------------------
+
+    def inventory(self, scope: Scope) -> Iterator[Resource]:
+        """Instances, idle disks and unused addresses of every project; failed ones go to
+        ``failures``."""
+        self.failures = []
+        clients = self._connect()
+        projects = self._projects(scope, clients)
+        book = self._inventory_prices(clients)
+        outcomes = self._parallel(projects, lambda p: self._project(clients, p, scope, book))
+        for resources, failures in outcomes:
+            self.failures.extend(failures)
+            yield from resources
+
+    def _inventory_prices(self, clients: Clients) -> catalog.PriceBook | None:
+        """The price book, or None (resources then carry no price) with a recorded failure."""
+        book = self._guard("Cloud Billing Catalog (prices)", lambda: self.price_book(clients))
+        if isinstance(book, ScopeFailure):
+            self.failures.append(book)
+            return None
+        return book
+
+    def _project(
+        self, clients: Clients, project: str, scope: Scope, book: catalog.PriceBook | None
+    ) -> tuple[list[Resource], list[ScopeFailure]]:
+        pages = self._guard(f"project {project}", lambda: inventory.read_project(clients, project))
+        if isinstance(pages, ScopeFailure):
+            return [], [pages]
+        failures: list[ScopeFailure] = []
+        usage: Any = {}
+        if pages.instances:
+            usage = self._guard(
+                f"project {project} / monitoring",
+                lambda: monitoring.cpu_utilization(clients, project, scope.days),
+            )
+            if isinstance(usage, ScopeFailure):
+                failures, usage = [usage], {}
+        resources = inventory.project_resources(pages, book, usage)
+        return [r for r in resources if not scope.regions or r.region in scope.regions], failures
+
+    # -- costs ------------------------------------------------------------------------------
+
+    def costs(self, period: Period) -> Iterator[CostRecord]:
+        """Cost and credits for ``period`` from the BigQuery billing export."""
+        self.failures = []
+        table = self.config.billing_export_table
+        if not table:
+            raise InputError(
+                "gcp.billing_export_table is not set, so Google Cloud costs cannot be read",
+                hint="set it to the export table (Billing > Billing export), or pass --no-costs",
+            )
+        clients = self._connect()
+        projects = self._cost_projects(clients)
+        sql = costs.cost_sql(table, self.config.resource_level)
+        params = costs.query_parameters(period, self.config.billing_account, projects)
+        try:
+            rows = costs.run_query(
+                clients.bigquery(self._query_project(table, clients)), sql, params
+            )
+            yield from costs.cost_records(rows, period)
+        except sdk_errors() as e:
+            raise ProviderError(
+                f"the billing export query on {table} failed: {describe(e)}",
+                hint=hint_for(e) or "check gcp.billing_export_table and gcp.bigquery_location",
+            ) from e
+
+    def _query_project(self, table: str, clients: Clients) -> str:
+        return self.config.query_project or table.split(".")[0] or clients.default_project or ""
+
+    def _cost_projects(self, clients: Clients) -> list[str]:
+        """gcp.projects billed to gcp.billing_account (a project billed elsewhere is a failure)."""
+        account = self.config.billing_account
+        if not self.config.projects or not account:
+            return list(self.config.projects)
+        kept: list[str] = []
+        for project in self.config.projects:
+            billed = self._guard(
+                f"project {project} / billing", partial(_account, clients, project)
+            )
+            if isinstance(billed, ScopeFailure):
+                self.failures.append(billed)
+            elif billed != account:
+                self.failures.append(_elsewhere(project, billed, account))
+            else:
+                kept.append(project)
+        return kept or list(self.config.projects)
+
+    def _billed_to(self, clients: Clients, project: str) -> str | ScopeFailure:
+        return self._guard(f"project {project} / billing", partial(_account, clients, project))
+
+    # -- offerings --------------------------------------------------------------------------
+
+    def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:
+        """Every predefined machine type in ``regions`` (all when empty), priced per model."""
+        self.failures = []
+        clients = self._connect()
+        project = self._projects(Scope(), clients)[0]
+        try:
+            book = self.price_book(clients)
+            shapes = [
+                s
+                for s in inventory.read_all_shapes(clients, project)
+                if not regions or s.region in regions
+            ]
+        except sdk_errors() as e:
+            raise ProviderError(
+                f"cannot read Compute Engine prices: {describe(e)}", hint=hint_for(e)
+            ) from e
+        yield from catalog.offerings(book, shapes)
+
+
+def _account(clients: Clients, project: str) -> str:
+    info = clients.billing().get_project_billing_info(name=f"projects/{project}")
+    return str(info.billing_account_name).removeprefix("billingAccounts/")
+
+
+def _elsewhere(project: str, billed: str, account: str) -> ScopeFailure:
+    where = f"billing account {billed}" if billed else "no billing account"
+    return ScopeFailure(
+        "gcp",
+        f"project {project} / billing",
+        f"project {project} is billed to {where}, not {account}: its costs are not in this export",
+        "remove it from gcp.projects, or point gcp.billing_export_table at its account's export",
+    )
