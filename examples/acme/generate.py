@@ -64,47 +64,104 @@ FLEETS = [
     ("ml-inference", "ml", "aws", "us-east-1", "c6i.2xlarge", 2, 0.62),
 ]
 WORKLOADS = [
-    {"name": "checkout-api", "min_replicas": 3, "spread": {"min_providers": 2},
-     "survive_loss_of_provider": 0.5, "allowed": {"providers": ["aws", "gcp"]}, "priority": 1},
-    {"name": "payments-worker", "min_replicas": 2, "max_spot_share": 0.5,
-     "allowed": {"providers": ["aws"], "regions": ["us-east-1"]}},
-    {"name": "search", "min_replicas": 4, "spread": {"min_zones": 2},
-     "allowed": {"providers": ["gcp"]}},
-    {"name": "web-frontend", "min_replicas": 3, "max_spot_share": 0.3,
-     "allowed": {"providers": ["azure"]}},
+    {
+        "name": "checkout-api",
+        "min_replicas": 3,
+        "spread": {"min_providers": 2},
+        "survive_loss_of_provider": 0.5,
+        "allowed": {"providers": ["aws", "gcp"]},
+        "priority": 1,
+    },
+    {
+        "name": "payments-worker",
+        "min_replicas": 2,
+        "max_spot_share": 0.5,
+        "allowed": {"providers": ["aws"], "regions": ["us-east-1"]},
+    },
+    {
+        "name": "search",
+        "min_replicas": 4,
+        "spread": {"min_zones": 2},
+        "allowed": {"providers": ["gcp"]},
+    },
+    {
+        "name": "web-frontend",
+        "min_replicas": 3,
+        "max_spot_share": 0.3,
+        "allowed": {"providers": ["azure"]},
+    },
     {"name": "reporting", "allowed": {"providers": ["azure"]}},
-    {"name": "data-pipeline", "min_replicas": 2, "max_spot_share": 0.7,
-     "allowed": {"providers": ["aws"], "regions": ["us-east-1"]}},
-    {"name": "auth-service", "min_replicas": 3, "allowed": {"regions": ["eu-west-1", "westeurope",
-                                                                        "europe-west1"]}},
+    {
+        "name": "data-pipeline",
+        "min_replicas": 2,
+        "max_spot_share": 0.7,
+        "allowed": {"providers": ["aws"], "regions": ["us-east-1"]},
+    },
+    {
+        "name": "auth-service",
+        "min_replicas": 3,
+        "allowed": {"regions": ["eu-west-1", "westeurope", "europe-west1"]},
+    },
     {"name": "notifications", "min_replicas": 2, "max_spot_share": 0.5},
-    {"name": "ml-inference", "min_replicas": 2, "demand": {"vcpu": 10, "memory_gib": 24},
-     "allowed": {"providers": ["aws"]}},
+    {
+        "name": "ml-inference",
+        "min_replicas": 2,
+        "demand": {"vcpu": 10, "memory_gib": 24},
+        "allowed": {"providers": ["aws"]},
+    },
 ]
-ZONES = {"us-east-1": "abcd", "eu-west-1": "abc", "eastus": "123", "westeurope": "123",
-         "us-central1": "abcf", "europe-west1": "bcd"}
+ZONES = {
+    "us-east-1": "abcd",
+    "eu-west-1": "abc",
+    "eastus": "123",
+    "westeurope": "123",
+    "us-central1": "abcf",
+    "europe-west1": "bcd",
+}
 
 
 def zone(region: str, i: int) -> str:
     z = ZONES[region][i % len(ZONES[region])]
-    return f"{region}-{z}" if not region.isalpha() or "-" in region else f"{region}-{z}"
+    return f"{region}-{z}"
 
 
-def compute(rng: random.Random, n: int, provider: str, region: str, type_: str, p95: float,
-            tags: dict[str, str], **over: object) -> dict[str, object]:
+def compute(
+    rng: random.Random,
+    n: int,
+    provider: str,
+    region: str,
+    type_: str,
+    p95: float,
+    tags: dict[str, str],
+    **over: object,
+) -> dict[str, object]:
     vcpus, mem, price = TYPES[(provider, region, type_)]
     cpu = max(0.0, min(1.0, rng.gauss(p95, p95 * 0.15)))
     r: dict[str, object] = {
         "id": _id(rng, provider, n),
-        "provider": provider, "account": over.pop("account", ACCOUNT[provider]),
-        "region": region, "zone": zone(region, n), "kind": "compute",
-        "resource_type": {"aws": "aws.ec2-instance", "azure": "azure.vm",
-                          "gcp": "gcp.compute-instance"}[provider],
-        "type": type_, "pricing": "on-demand", "hourly_cost": Decimal(price),
-        "vcpus": vcpus, "memory_gib": mem,
-        "utilization": {"cpu_avg": round(cpu * 0.6, 3), "cpu_p95": round(cpu, 3),
-                        "memory_p95": round(min(1.0, cpu * 1.1 + 0.15), 3), "days": 14},
-        "state": "running", "tags": {"env": "prod", **tags},
+        "provider": provider,
+        "account": over.pop("account", ACCOUNT[provider]),
+        "region": region,
+        "zone": zone(region, n),
+        "kind": "compute",
+        "resource_type": {
+            "aws": "aws.ec2-instance",
+            "azure": "azure.vm",
+            "gcp": "gcp.compute-instance",
+        }[provider],
+        "type": type_,
+        "pricing": "on-demand",
+        "hourly_cost": Decimal(price),
+        "vcpus": vcpus,
+        "memory_gib": mem,
+        "utilization": {
+            "cpu_avg": round(cpu * 0.6, 3),
+            "cpu_p95": round(cpu, 3),
+            "memory_p95": round(min(1.0, cpu * 1.1 + 0.15), 3),
+            "days": 14,
+        },
+        "state": "running",
+        "tags": {"env": "prod", **tags},
     }
     r.update(over)
     return r
@@ -119,20 +176,39 @@ def _id(rng: random.Random, provider: str, n: int) -> str:
 
 def disk(id_: str, provider: str, region: str, gib: int, monthly_per_gib: str, **over: object):
     hourly = (Decimal(monthly_per_gib) * gib / 730).quantize(Decimal("0.000001"))
-    r = {"id": id_, "provider": provider, "account": ACCOUNT[provider], "region": region,
-         "kind": "storage", "resource_type": {"aws": "aws.ebs-volume", "azure":
-                                              "azure.managed-disk", "gcp": "gcp.persistent-disk"}[
-                                                  provider],
-         "type": {"aws": "gp3", "azure": "Premium_LRS", "gcp": "pd-balanced"}[provider],
-         "hourly_cost": hourly, "size_gib": gib, "state": "running", "tags": {"env": "prod"}}
+    r = {
+        "id": id_,
+        "provider": provider,
+        "account": ACCOUNT[provider],
+        "region": region,
+        "kind": "storage",
+        "resource_type": {
+            "aws": "aws.ebs-volume",
+            "azure": "azure.managed-disk",
+            "gcp": "gcp.persistent-disk",
+        }[provider],
+        "type": {"aws": "gp3", "azure": "Premium_LRS", "gcp": "pd-balanced"}[provider],
+        "hourly_cost": hourly,
+        "size_gib": gib,
+        "state": "running",
+        "tags": {"env": "prod"},
+    }
     r.update(over)
     return r
 
 
 def address(id_: str, provider: str, region: str, hourly: str) -> dict[str, object]:
-    return {"id": id_, "provider": provider, "account": ACCOUNT[provider], "region": region,
-            "kind": "network", "resource_type": f"{provider}.address", "hourly_cost":
-            Decimal(hourly), "state": "unattached", "tags": {}}
+    return {
+        "id": id_,
+        "provider": provider,
+        "account": ACCOUNT[provider],
+        "region": region,
+        "kind": "network",
+        "resource_type": f"{provider}.address",
+        "hourly_cost": Decimal(hourly),
+        "state": "unattached",
+        "tags": {},
+    }
 
 
 def resources() -> list[dict[str, object]]:
@@ -143,17 +219,25 @@ def resources() -> list[dict[str, object]]:
         for _ in range(count):
             n += 1
             extra = {"account": AWS_DATA} if wl == "data-pipeline" else {}
-            out.append(compute(rng, n, provider, region, type_, p95,
-                               {"team": team, "workload": wl}, **extra))
+            out.append(
+                compute(
+                    rng, n, provider, region, type_, p95, {"team": team, "workload": wl}, **extra
+                )
+            )
     # one data-pipeline node already runs on spot
     spot = next(r for r in out if r["type"] == "r5.2xlarge")
     spot.update(pricing="spot", hourly_cost=Decimal(SPOT["r5.2xlarge"]))
     # forgotten machines: idle, no workload
-    for i, (provider, region, type_) in enumerate([
-        ("aws", "us-east-1", "t3.large"), ("aws", "us-east-1", "t3.large"),
-        ("azure", "eastus", "Standard_E4s_v5"), ("azure", "eastus", "Standard_B2ms"),
-        ("azure", "eastus", "Standard_B2ms"), ("gcp", "us-central1", "e2-standard-2"),
-    ]):
+    for i, (provider, region, type_) in enumerate(
+        [
+            ("aws", "us-east-1", "t3.large"),
+            ("aws", "us-east-1", "t3.large"),
+            ("azure", "eastus", "Standard_E4s_v5"),
+            ("azure", "eastus", "Standard_B2ms"),
+            ("azure", "eastus", "Standard_B2ms"),
+            ("gcp", "us-central1", "e2-standard-2"),
+        ]
+    ):
         n += 1
         tags = {"team": "platform", "owner": "legacy"}
         if i == 4:
@@ -161,12 +245,36 @@ def resources() -> list[dict[str, object]]:
         out.append(compute(rng, n, provider, region, type_, 0.02, tags))
     # stopped machines still paying for disks
     n += 1
-    out.append(compute(rng, n, "aws", "us-east-1", "m5.xlarge", 0.0, {"team": "data"},
-                       state="stopped", hourly_cost=Decimal(0), utilization=None))
+    out.append(
+        compute(
+            rng,
+            n,
+            "aws",
+            "us-east-1",
+            "m5.xlarge",
+            0.0,
+            {"team": "data"},
+            state="stopped",
+            hourly_cost=Decimal(0),
+            utilization=None,
+        )
+    )
     stopped_aws = out[-1]["id"]
     n += 1
-    out.append(compute(rng, n, "azure", "eastus", "Standard_D2s_v5", 0.0, {"team": "web"},
-                       state="stopped", hourly_cost=Decimal(0), utilization=None))
+    out.append(
+        compute(
+            rng,
+            n,
+            "azure",
+            "eastus",
+            "Standard_D2s_v5",
+            0.0,
+            {"team": "web"},
+            state="stopped",
+            hourly_cost=Decimal(0),
+            utilization=None,
+        )
+    )
     stopped_az = out[-1]["id"]
     out += [
         disk("vol-0b7e3f1c2a9d41e01", "aws", "us-east-1", 200, "0.08", attached_to=stopped_aws),
@@ -176,21 +284,42 @@ def resources() -> list[dict[str, object]]:
         disk("pd-orphan-reports-01", "gcp", "us-central1", 250, "0.10", state="unattached"),
         disk("disk-web-old-data", "azure", "eastus", 256, "0.154", state="unattached"),
     ]
-    for i, r in enumerate(r for r in list(out) if r.get("tags", {}).get("workload")
-                          == "data-pipeline"):
-        out.append(disk(f"vol-0e{i:017x}", "aws", "us-east-1", 1000, "0.08",
-                        attached_to=r["id"], account=AWS_DATA))
+    for i, r in enumerate(
+        r for r in list(out) if r.get("tags", {}).get("workload") == "data-pipeline"
+    ):
+        out.append(
+            disk(
+                f"vol-0e{i:017x}",
+                "aws",
+                "us-east-1",
+                1000,
+                "0.08",
+                attached_to=r["id"],
+                account=AWS_DATA,
+            )
+        )
     out += [
         address("eipalloc-0a1b2c3d4e5f60718", "aws", "us-east-1", "0.005"),
         address("eipalloc-0f1e2d3c4b5a69788", "aws", "eu-west-1", "0.005"),
         address("pip-legacy-gateway", "azure", "eastus", "0.005"),
         address("addr-old-lb", "gcp", "us-central1", "0.01"),
     ]
-    out.append({"id": "db-orders-primary", "provider": "aws", "account": AWS_PROD,
-                "region": "us-east-1", "kind": "database", "resource_type": "aws.rds-instance",
-                "type": "db.r6g.xlarge", "hourly_cost": Decimal("0.45"), "vcpus": 4,
-                "memory_gib": 32, "state": "running",
-                "tags": {"team": "payments", "env": "prod"}})
+    out.append(
+        {
+            "id": "db-orders-primary",
+            "provider": "aws",
+            "account": AWS_PROD,
+            "region": "us-east-1",
+            "kind": "database",
+            "resource_type": "aws.rds-instance",
+            "type": "db.r6g.xlarge",
+            "hourly_cost": Decimal("0.45"),
+            "vcpus": 4,
+            "memory_gib": 32,
+            "state": "running",
+            "tags": {"team": "payments", "env": "prod"},
+        }
+    )
     return out
 
 
@@ -206,17 +335,48 @@ SERVICE = {  # (provider, kind) -> ServiceName, ServiceCategory
     ("gcp", "storage"): ("Compute Engine", "Storage"),
     ("gcp", "network"): ("Compute Engine", "Networking"),
 }
-PROVIDER = {"aws": ("AWS", "Amazon Web Services"), "azure": ("Microsoft", "Microsoft"),
-            "gcp": ("Google Cloud", "Google Cloud")}
+PROVIDER = {
+    "aws": ("AWS", "Amazon Web Services"),
+    "azure": ("Microsoft", "Microsoft"),
+    "gcp": ("Google Cloud", "Google Cloud"),
+}
 PRICING_CATEGORY = {"on-demand": "Standard", "spot": "Dynamic", "reserved": "Committed"}
-COLUMNS = ["BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency",
-           "BillingPeriodEnd", "BillingPeriodStart", "ChargeCategory", "ChargeClass",
-           "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd", "ChargePeriodStart",
-           "ConsumedQuantity", "ConsumedUnit", "ContractedCost", "EffectiveCost",
-           "InvoiceIssuerName", "ListCost", "PricingCategory", "PricingQuantity", "PricingUnit",
-           "ProviderName", "PublisherName", "RegionId", "RegionName", "ResourceId",
-           "ResourceName", "ResourceType", "ServiceCategory", "ServiceName", "SkuId",
-           "SubAccountId", "SubAccountName", "Tags"]
+COLUMNS = [
+    "BilledCost",
+    "BillingAccountId",
+    "BillingAccountName",
+    "BillingCurrency",
+    "BillingPeriodEnd",
+    "BillingPeriodStart",
+    "ChargeCategory",
+    "ChargeClass",
+    "ChargeDescription",
+    "ChargeFrequency",
+    "ChargePeriodEnd",
+    "ChargePeriodStart",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "ContractedCost",
+    "EffectiveCost",
+    "InvoiceIssuerName",
+    "ListCost",
+    "PricingCategory",
+    "PricingQuantity",
+    "PricingUnit",
+    "ProviderName",
+    "PublisherName",
+    "RegionId",
+    "RegionName",
+    "ResourceId",
+    "ResourceName",
+    "ResourceType",
+    "ServiceCategory",
+    "ServiceName",
+    "SkuId",
+    "SubAccountId",
+    "SubAccountName",
+    "Tags",
+]
 SPIKE_DAY = date(2026, 10, 21)
 
 
@@ -244,35 +404,59 @@ def _row(r: dict[str, object], day: date, hourly: Decimal, hours: Decimal) -> di
     pricing = str(r.get("pricing", "on-demand"))
     ts = lambda d: f"{d.isoformat()}T00:00:00Z"  # noqa: E731
     return {
-        "BilledCost": str(billed), "BillingAccountId": f"acme-{provider}-billing",
-        "BillingAccountName": "Acme Inc.", "BillingCurrency": "USD",
-        "BillingPeriodEnd": "2026-11-01T00:00:00Z", "BillingPeriodStart": "2026-10-01T00:00:00Z",
-        "ChargeCategory": "Usage", "ChargeClass": "", "ChargeDescription":
-        f"{r.get('type') or r['kind']} in {r['region']}", "ChargeFrequency": "Usage-Based",
-        "ChargePeriodEnd": ts(day + timedelta(1)), "ChargePeriodStart": ts(day),
-        "ConsumedQuantity": str(hours), "ConsumedUnit": "Hours", "ContractedCost": str(billed),
-        "EffectiveCost": str(billed), "InvoiceIssuerName": PROVIDER[provider][1],
+        "BilledCost": str(billed),
+        "BillingAccountId": f"acme-{provider}-billing",
+        "BillingAccountName": "Acme Inc.",
+        "BillingCurrency": "USD",
+        "BillingPeriodEnd": "2026-11-01T00:00:00Z",
+        "BillingPeriodStart": "2026-10-01T00:00:00Z",
+        "ChargeCategory": "Usage",
+        "ChargeClass": "",
+        "ChargeDescription": f"{r.get('type') or r['kind']} in {r['region']}",
+        "ChargeFrequency": "Usage-Based",
+        "ChargePeriodEnd": ts(day + timedelta(1)),
+        "ChargePeriodStart": ts(day),
+        "ConsumedQuantity": str(hours),
+        "ConsumedUnit": "Hours",
+        "ContractedCost": str(billed),
+        "EffectiveCost": str(billed),
+        "InvoiceIssuerName": PROVIDER[provider][1],
         "ListCost": str(list_cost.quantize(Decimal("0.0000000001"))),
-        "PricingCategory": PRICING_CATEGORY[pricing], "PricingQuantity": str(hours),
-        "PricingUnit": "Hours", "ProviderName": PROVIDER[provider][0],
-        "PublisherName": PROVIDER[provider][1], "RegionId": str(r["region"]),
-        "RegionName": str(r["region"]), "ResourceId": str(r["id"]),
-        "ResourceName": str(r["id"]), "ResourceType": str(r.get("resource_type") or ""),
-        "ServiceCategory": category, "ServiceName": name, "SkuId": str(r.get("type") or ""),
-        "SubAccountId": str(r["account"]), "SubAccountName": str(r["account"]),
+        "PricingCategory": PRICING_CATEGORY[pricing],
+        "PricingQuantity": str(hours),
+        "PricingUnit": "Hours",
+        "ProviderName": PROVIDER[provider][0],
+        "PublisherName": PROVIDER[provider][1],
+        "RegionId": str(r["region"]),
+        "RegionName": str(r["region"]),
+        "ResourceId": str(r["id"]),
+        "ResourceName": str(r["id"]),
+        "ResourceType": str(r.get("resource_type") or ""),
+        "ServiceCategory": category,
+        "ServiceName": name,
+        "SkuId": str(r.get("type") or ""),
+        "SubAccountId": str(r["account"]),
+        "SubAccountName": str(r["account"]),
         "Tags": json.dumps(r.get("tags", {}), sort_keys=True),
     }
 
 
 def main() -> None:
     res = resources()
-    doc = {"apiVersion": "lepton/v1", "kind": "Inventory", "currency": "USD",
-           "resources": res, "workloads": WORKLOADS}
-    yaml.SafeDumper.add_representer(Decimal, lambda d, v: d.represent_scalar(
-        "tag:yaml.org,2002:float", format(v, "f")))
+    doc = {
+        "apiVersion": "lepton/v1",
+        "kind": "Inventory",
+        "currency": "USD",
+        "resources": res,
+        "workloads": WORKLOADS,
+    }
+    yaml.SafeDumper.add_representer(
+        Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", format(v, "f"))
+    )
     header = "# Acme Inc. - generated by examples/acme/generate.py; do not edit by hand.\n"
     (HERE / "inventory.yaml").write_text(
-        header + yaml.safe_dump(doc, sort_keys=False, width=100), encoding="utf-8")
+        header + yaml.safe_dump(doc, sort_keys=False, width=100), encoding="utf-8"
+    )
     with (HERE / "focus-2026-10.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -65,7 +65,7 @@ def test_scan_finds_each_kind_of_waste_with_savings(estate):
         "eip-1": ("unattached-address", Decimal("3.65")),
     }
     assert Decimal(doc["totals"]["monthly_waste"]) == sum(v for _, v in found.values())
-    assert [f["resource"] for f in doc["findings"]][0] == "i-idle"  # largest saving first
+    assert doc["findings"][0]["resource"] == "i-idle"  # largest saving first
 
 
 def test_idle_threshold_flag_changes_findings(estate):
