@@ -20,7 +20,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from lepton_cli.errors import InputError
-from lepton_cli.models import CostRecord, Offering, Period, Resource
+from lepton_cli.models import CostRecord, Inventory, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
 from lepton_cli.providers.focus import normalize, query
 from lepton_cli.providers.focus.engine import Progress
@@ -33,6 +33,7 @@ __all__ = [
     "FocusProvider",
     "ResourceCost",
     "aggregate",
+    "focus_inventory",
     "focus_resources",
     "is_focus_path",
     "resource_costs",
@@ -82,15 +83,43 @@ class FocusProvider:
         return iter(())
 
 
+def focus_inventory(
+    paths: Sequence[Path], period: Period | None = None, *, progress: Progress | None = None
+) -> Inventory:
+    """A lepton/v1 Inventory of the FOCUS exports under ``paths``, in their billing currency.
+
+    Raises InputError when the resources are billed in several currencies: an inventory holds
+    one (``lepton report`` shows such exports per currency).
+    """
+    costs = resource_costs(paths, period, progress=progress)
+    currencies = sorted({c.currency for c in costs})
+    if len(currencies) > 1:
+        raise InputError(
+            f"resources in {_names(paths)} are billed in several currencies "
+            f"({', '.join(currencies)}); an inventory holds one",
+            hint="split the export per currency, or use `lepton report`, which totals per currency",
+        )
+    resources = _priced(costs, period)
+    return Inventory(currency=currencies[0] if currencies else "USD", resources=resources)
+
+
+def _names(paths: Sequence[Path]) -> str:
+    return ", ".join(str(p) for p in paths[:3]) + (" ..." if len(paths) > 3 else "")
+
+
 def focus_resources(
     paths: Sequence[Path], period: Period | None = None, *, progress: Progress | None = None
 ) -> list[Resource]:
     """Resources of the FOCUS exports under ``paths``, priced from their usage charges.
 
     The hours divided by are those of ``period`` when given, else those the data covers (first
-    ChargePeriodStart to last ChargePeriodEnd), 730 per whole calendar month.
+    ChargePeriodStart to last ChargePeriodEnd), 730 per whole calendar month. A resource billed
+    in several currencies is priced in the one it was billed most in.
     """
-    costs = resource_costs(paths, period, progress=progress)
+    return _priced(resource_costs(paths, period, progress=progress), period)
+
+
+def _priced(costs: list[ResourceCost], period: Period | None) -> list[Resource]:
     span = normalize.data_span(costs)
     if period is not None:
         hours = normalize.period_hours(period)
