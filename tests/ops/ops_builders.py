@@ -143,7 +143,7 @@ def webhook(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[W
     hook = Webhook(url="")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+        def do_POST(self) -> None:
             hook.hits += 1
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if delay:
