@@ -36,9 +36,15 @@ def action(id_: str, saving: str = "100", **fields: Any) -> Action:
         "kind": "rightsize",
         "workload": "checkout-api",
         "resources": [
-            ResourceRef(id=f"i-{id_}", provider="aws", account="111122223333",
-                        region="us-east-1", type="m5.xlarge", pricing="on-demand",
-                        state="running")
+            ResourceRef(
+                id=f"i-{id_}",
+                provider="aws",
+                account="111122223333",
+                region="us-east-1",
+                type="m5.xlarge",
+                pricing="on-demand",
+                state="running",
+            )
         ],
         "from": Placement(provider="aws", region="us-east-1", type="m5.xlarge"),
         "to": Placement(provider="aws", region="us-east-1", type="m5.large"),
@@ -54,8 +60,16 @@ def workload(name: str, count: int, type_: str = "m5.large", cost: str = "140.16
         name=name,
         demand=DemandSpec(vcpu=4, memory_gib=16),
         planned_monthly_cost=Decimal(cost),
-        allocations=[Allocation(provider="aws", region="us-east-1", type=type_,
-                                pricing="on-demand", count=count, monthly_cost=Decimal(cost))],
+        allocations=[
+            Allocation(
+                provider="aws",
+                region="us-east-1",
+                type=type_,
+                pricing="on-demand",
+                count=count,
+                monthly_cost=Decimal(cost),
+            )
+        ],
     )
 
 
@@ -72,15 +86,22 @@ def plan(
     cur, pl = Decimal(current), Decimal(planned)
     return Plan(
         metadata=PlanMetadata(
-            created=dt.datetime(2026, 10, 31, tzinfo=dt.UTC), lepton_version="0.1.0",
-            inputs_digest="sha256:" + "0" * 64, catalog_date="2026-10-01",
+            created=dt.datetime(2026, 10, 31, tzinfo=dt.UTC),
+            lepton_version="0.1.0",
+            inputs_digest="sha256:" + "0" * 64,
+            catalog_date="2026-10-01",
             budget=None if budget is None else Decimal(budget),
         ),
-        solver=SolverInfo(name="highs", status=status, objective=float(pl), bound=float(pl),
-                          gap=0.0, seconds=0.1),
-        summary=Summary(current_monthly_cost=cur, planned_monthly_cost=pl,
-                        monthly_savings=cur - pl, within_budget=within,
-                        needed_budget=None if needed is None else Decimal(needed)),
+        solver=SolverInfo(
+            name="highs", status=status, objective=float(pl), bound=float(pl), gap=0.0, seconds=0.1
+        ),
+        summary=Summary(
+            current_monthly_cost=cur,
+            planned_monthly_cost=pl,
+            monthly_savings=cur - pl,
+            within_budget=within,
+            needed_budget=None if needed is None else Decimal(needed),
+        ),
         workloads=workloads or [],
         actions=actions or [],
     )
@@ -92,27 +113,59 @@ def write_plan(path: Path, p: Plan) -> Path:
 
 
 FOCUS_COLUMNS = [
-    "BilledCost", "EffectiveCost", "ListCost", "BillingAccountId", "BillingCurrency",
-    "BillingPeriodStart", "BillingPeriodEnd", "ChargeCategory", "ChargePeriodStart",
-    "ChargePeriodEnd", "ProviderName", "ServiceName", "ServiceCategory", "RegionId",
-    "ResourceId", "ResourceType", "PricingCategory", "SubAccountId", "Tags",
+    "BilledCost",
+    "EffectiveCost",
+    "ListCost",
+    "BillingAccountId",
+    "BillingCurrency",
+    "BillingPeriodStart",
+    "BillingPeriodEnd",
+    "ChargeCategory",
+    "ChargePeriodStart",
+    "ChargePeriodEnd",
+    "ProviderName",
+    "ServiceName",
+    "ServiceCategory",
+    "RegionId",
+    "ResourceId",
+    "ResourceType",
+    "PricingCategory",
+    "SubAccountId",
+    "Tags",
 ]
 
 
-def focus_row(day: dt.date, cost: str, service: str = "Amazon Elastic Compute Cloud",
-              resource: str = "i-1", provider: str = "AWS", account: str = "111122223333",
-              tags: dict[str, str] | None = None, currency: str = "USD") -> dict[str, str]:
+def focus_row(
+    day: dt.date,
+    cost: str,
+    service: str = "Amazon Elastic Compute Cloud",
+    resource: str = "i-1",
+    provider: str = "AWS",
+    account: str = "111122223333",
+    tags: dict[str, str] | None = None,
+    currency: str = "USD",
+) -> dict[str, str]:
     month = day.replace(day=1)
     nxt = (month + dt.timedelta(days=32)).replace(day=1)
     return {
-        "BilledCost": cost, "EffectiveCost": cost, "ListCost": cost,
-        "BillingAccountId": account, "BillingCurrency": currency,
-        "BillingPeriodStart": f"{month}T00:00:00Z", "BillingPeriodEnd": f"{nxt}T00:00:00Z",
-        "ChargeCategory": "Usage", "ChargePeriodStart": f"{day}T00:00:00Z",
+        "BilledCost": cost,
+        "EffectiveCost": cost,
+        "ListCost": cost,
+        "BillingAccountId": account,
+        "BillingCurrency": currency,
+        "BillingPeriodStart": f"{month}T00:00:00Z",
+        "BillingPeriodEnd": f"{nxt}T00:00:00Z",
+        "ChargeCategory": "Usage",
+        "ChargePeriodStart": f"{day}T00:00:00Z",
         "ChargePeriodEnd": f"{day + dt.timedelta(days=1)}T00:00:00Z",
-        "ProviderName": provider, "ServiceName": service, "ServiceCategory": "Compute",
-        "RegionId": "us-east-1", "ResourceId": resource, "ResourceType": "aws.ec2-instance",
-        "PricingCategory": "Standard", "SubAccountId": account,
+        "ProviderName": provider,
+        "ServiceName": service,
+        "ServiceCategory": "Compute",
+        "RegionId": "us-east-1",
+        "ResourceId": resource,
+        "ResourceType": "aws.ec2-instance",
+        "PricingCategory": "Standard",
+        "SubAccountId": account,
         "Tags": json.dumps(tags or {}),
     }
 

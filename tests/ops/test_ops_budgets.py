@@ -22,8 +22,11 @@ from lepton_cli.models import Period
         ("service=Amazon EC2", {"service": "Amazon EC2"}, "service:Amazon EC2"),
         ("tag:team=payments", {"tag:team": "payments"}, "tag:team=payments"),
         ({"account": 111122223333}, {"account": "111122223333"}, "account:111122223333"),
-        ({"tag": "team=payments", "provider": "AWS"},
-         {"tag:team": "payments", "provider": "AWS"}, "tag:team=payments, provider:AWS"),
+        (
+            {"tag": "team=payments", "provider": "AWS"},
+            {"tag:team": "payments", "provider": "AWS"},
+            "tag:team=payments, provider:AWS",
+        ),
     ],
 )
 def test_scopes(raw, filters, label):
@@ -48,18 +51,32 @@ def _export(tmp_path):
     for d in days(dt.date(2026, 10, 1), 10):
         rows.append(focus_row(d, "100", tags={"team": "payments"}, resource="i-pay"))
         rows.append(focus_row(d, "50", service="Amazon S3", resource="bucket"))
-        rows.append(focus_row(d, "20", provider="Microsoft", service="Virtual Machines",
-                              resource="vm-1", account="sub-1"))
+        rows.append(
+            focus_row(
+                d,
+                "20",
+                provider="Microsoft",
+                service="Virtual Machines",
+                resource="vm-1",
+                account="sub-1",
+            )
+        )
     return write_focus(tmp_path / "focus.csv", rows)
 
 
 def test_status_shares_forecast_and_thresholds(tmp_path):
-    budgets = parse_budgets([
-        {"name": "total", "amount": 6000},
-        {"name": "payments", "amount": 1200, "scope": "tag:team=payments"},
-        {"name": "azure", "amount": 1000, "scope": {"provider": "Microsoft"},
-         "thresholds": {"actual": [0.5], "forecast": [0.5, 0.9]}},
-    ])
+    budgets = parse_budgets(
+        [
+            {"name": "total", "amount": 6000},
+            {"name": "payments", "amount": 1200, "scope": "tag:team=payments"},
+            {
+                "name": "azure",
+                "amount": 1000,
+                "scope": {"provider": "Microsoft"},
+                "thresholds": {"actual": [0.5], "forecast": [0.5, 0.9]},
+            },
+        ]
+    )
     report = budget_report([_export(tmp_path)], budgets)
     assert (report.month, report.as_of) == (Period.month("2026-10"), dt.date(2026, 10, 10))
     total, payments, azure = report.statuses
@@ -82,8 +99,7 @@ def test_a_scope_that_matches_nothing_is_a_warning(tmp_path):
 
 
 def test_other_currency_is_not_summed(tmp_path):
-    path = write_focus(tmp_path / "cad.csv", [focus_row(dt.date(2026, 10, 1), "5",
-                                                        currency="CAD")])
+    path = write_focus(tmp_path / "cad.csv", [focus_row(dt.date(2026, 10, 1), "5", currency="CAD")])
     report = budget_report([path], parse_budgets([{"name": "t", "amount": 10}]))
     assert report.statuses[0].forecast.actual == 0
     assert "costs in its scope are in CAD" in report.warnings[0]

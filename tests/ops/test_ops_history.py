@@ -19,8 +19,17 @@ def _at(day: int) -> dt.datetime:
 
 def test_record_and_read_back(tmp_path):
     s = Settings(data_dir=tmp_path / "data")
-    record("scan", {"monthly_cost": Decimal("1200.5"), "monthly_waste": 300,
-                    "currency": "USD", "resources": 12}, s, at=_at(1))
+    record(
+        "scan",
+        {
+            "monthly_cost": Decimal("1200.5"),
+            "monthly_waste": 300,
+            "currency": "USD",
+            "resources": 12,
+        },
+        s,
+        at=_at(1),
+    )
     record("optimize", {"current_monthly_cost": "1100", "monthly_savings": "250.25"}, s, at=_at(2))
     record("scan", {"monthly_cost": 900}, s, at=_at(3))
     got = entries(s)

@@ -15,8 +15,10 @@ def test_posts_slack_compatible_json():
     assert (d.ok, d.attempts, d.detail) == (True, 1, "HTTP 200")
     body = hook.bodies[0]
     assert body["text"].startswith("lepton: alerts\n• *payments*: 84%")
-    assert body["blocks"][0] == {"type": "header",
-                                 "text": {"type": "plain_text", "text": "lepton: alerts"}}
+    assert body["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "lepton: alerts"},
+    }
     assert body["blocks"][1]["text"] == {"type": "mrkdwn", "text": "*payments*: 84%"}
 
 

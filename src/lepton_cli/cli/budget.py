@@ -12,7 +12,7 @@ from lepton_cli.cli import common
 from lepton_cli.config import Settings
 from lepton_cli.errors import GateError, UsageError
 from lepton_cli.models import API_VERSION, Period
-from lepton_cli.models.money import fmt_money
+from lepton_cli.models.money import fmt_money, to_cents
 from lepton_cli.report import Format, Table, View
 
 NotifyOption = Annotated[
@@ -84,7 +84,7 @@ def _status_doc(s: Any) -> dict[str, Any]:
         "metric": b.metric,
         "currency": b.currency,
         "amount": b.amount,
-        "actual": fc.actual,
+        "actual": to_cents(fc.actual),
         "share_actual": round(s.share_actual, 4),
         "forecast": fc.forecast,
         "share_forecast": round(s.share_forecast, 4),
