@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from azure_stub import IDENTITY_HEADER, StubState, self_signed, serve
 
 from lepton_cli.providers.azure import AzureConfig, AzureProvider
 from lepton_cli.providers.base import ProviderContext
-
-from azure_stub import IDENTITY_HEADER, StubState, self_signed, serve
 
 CREDENTIAL_VARS = (
     "AZURE_CLIENT_ID",
