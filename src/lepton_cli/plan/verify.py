@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lepton_cli.models import API_VERSION, Resource
+from lepton_cli.config import Settings
+from lepton_cli.models import API_VERSION, Inventory, Resource
 from lepton_cli.plan.model import Action, Plan, ResourceRef
 from lepton_cli.report import Table, View
 
@@ -124,3 +125,21 @@ def verification_view(v: Verification) -> View:
         "drifts": [d.__dict__ for d in v.drifts],
     }
     return View(doc, [Table("Drift", cols, rows)], verification_lines(v))
+
+
+def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
+    """The inputs digest ``lepton optimize`` would record today for ``inventory``.
+
+    Built from the same parts as the optimiser's: the inventory, the offerings it would see
+    (the catalog merged with the inventory's own) and the options recorded in the plan.
+    """
+    from lepton_cli.plan.io import inputs_digest
+    from lepton_cli.pricing.catalog import effective_offerings, load_catalog
+
+    offerings = effective_offerings(load_catalog(settings), inventory)
+    return inputs_digest(inventory, offerings, _options(plan, settings))
+
+
+def _options(plan: Plan, settings: Settings) -> dict[str, Any]:
+    meta = plan.metadata
+    return {"objective": meta.objective.value, "budget": meta.budget, "headroom": settings.headroom}
