@@ -72,10 +72,22 @@ class Clients:
         return self._gapic(f"compute.{kind}", classes[kind], self.config.endpoints.compute)
 
     def monitoring(self) -> Any:
+        """The Cloud Monitoring client. This SDK speaks only gRPC for Monitoring, so an
+        ``http://host:port`` endpoint (a local proxy or server) gets a plaintext-local channel
+        that still carries the credentials; any other endpoint gets the usual TLS channel."""
         from google.cloud import monitoring_v3
 
-        endpoint = self.config.endpoints.monitoring
-        return self._gapic("monitoring", monitoring_v3.MetricServiceClient, endpoint)
+        if "monitoring" not in self._cache:
+            endpoint = self.config.endpoints.monitoring
+            if endpoint and endpoint.startswith("http://"):
+                self._cache["monitoring"] = monitoring_v3.MetricServiceClient(
+                    transport=_local_grpc_transport(self.credentials, endpoint)
+                )
+            else:
+                self._cache["monitoring"] = monitoring_v3.MetricServiceClient(
+                    credentials=self.credentials, client_options=self._options(endpoint)
+                )
+        return self._cache["monitoring"]
 
     def bigquery(self, project: str) -> Any:
         from google.cloud import bigquery
@@ -89,6 +101,28 @@ class Clients:
                 client_options=self._options(self.config.endpoints.bigquery),
             )
         return self._cache[key]
+
+
+def _local_grpc_transport(credentials: Any, endpoint: str) -> Any:
+    """A Monitoring gRPC transport to a local ``http://`` endpoint, authorised by ``credentials``.
+
+    gRPC only sends call credentials over a protected channel; local channel credentials
+    count as protected for loopback connections, which is what an http endpoint must be.
+    """
+    import grpc  # type: ignore[import-untyped]
+    from google.auth.transport import grpc as auth_grpc
+    from google.auth.transport.requests import Request
+    from google.cloud.monitoring_v3.services.metric_service.transports import (
+        MetricServiceGrpcTransport,
+    )
+
+    channel = auth_grpc.secure_authorized_channel(  # type: ignore[no-untyped-call]
+        credentials,
+        Request(),
+        endpoint.removeprefix("http://").rstrip("/"),
+        ssl_credentials=grpc.local_channel_credentials(),
+    )
+    return MetricServiceGrpcTransport(channel=channel)
 
 
 def connect(config: GcpConfig) -> Clients:
@@ -112,7 +146,7 @@ def hint_for(error: BaseException) -> str | None:
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as aexc
 
-    if isinstance(error, gexc.PermissionDenied | gexc.Unauthenticated):
+    if isinstance(error, gexc.Forbidden | gexc.Unauthorized):  # 403 and 401, REST or gRPC
         return "check the roles in docs/gcp.md for this project, or " + LOGIN_HINT
     if isinstance(error, aexc.RefreshError | aexc.DefaultCredentialsError):
         return LOGIN_HINT

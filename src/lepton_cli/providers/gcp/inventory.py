@@ -49,8 +49,7 @@ def _scoped(pager: Iterable[tuple[str, Any]], attribute: str) -> list[Any]:
 
 def read_project(clients: Clients, project: str) -> ProjectPages:
     """Instances, disks, external addresses and the specs of the machine types in use."""
-    # return_partial_success: one unreachable zone must not hide the others.
-    request = {"project": project, "return_partial_success": True}
+    request = {"project": project}
     instances = _scoped(clients.compute("instances").aggregated_list(request=request), "instances")
     disks = _scoped(clients.compute("disks").aggregated_list(request=request), "disks")
     addresses = _scoped(clients.compute("addresses").aggregated_list(request=request), "addresses")
@@ -97,7 +96,7 @@ def shape_of(machine: Any, scope: str = "") -> MachineShape:
 def read_all_shapes(clients: Clients, project: str) -> Iterator[MachineShape]:
     """Every machine type in every zone the project can use (for offerings)."""
     client = clients.compute("machine_types")
-    request = {"project": project, "return_partial_success": True}
+    request = {"project": project}
     for scope, scoped in client.aggregated_list(request=request):
         for machine in scoped.machine_types:
             yield shape_of(machine, scope)
@@ -159,8 +158,9 @@ def idle_disk_state(disk: Any, stopped: Mapping[str, bool]) -> ResourceState | N
 
 def _location(resource: Any) -> tuple[str, str | None]:
     """(region, zone) of a zonal or regional Compute Engine object."""
-    if resource.zone:
-        zone = last_segment(resource.zone)
+    zone_url = getattr(resource, "zone", "")  # an Address has no zone field at all
+    if zone_url:
+        zone = last_segment(zone_url)
         return region_of_zone(zone), zone
     return (last_segment(resource.region) if resource.region else "global"), None
 

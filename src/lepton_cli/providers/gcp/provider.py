@@ -124,9 +124,12 @@ class GcpProvider:
     # -- inventory --------------------------------------------------------------------------
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
-        """Instances, idle disks and unused addresses of every project; failed ones go to
-        ``failures``."""
-        self.failures = []
+        """Instances, idle disks and unused addresses of every project.
+
+        A project (or its monitoring, or the price catalog) that fails is appended to
+        ``failures`` and the others are still yielded; failures accumulate across calls so
+        that one scan reports those of inventory() and costs() together.
+        """
         clients = self._connect()
         projects = self._projects(scope, clients)
         book = self._inventory_prices(clients)
@@ -165,7 +168,6 @@ class GcpProvider:
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
         """Cost and credits for ``period`` from the BigQuery billing export."""
-        self.failures = []
         table = self.config.billing_export_table
         if not table:
             raise InputError(
@@ -215,7 +217,6 @@ class GcpProvider:
 
     def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:
         """Every predefined machine type in ``regions`` (all when empty), priced per model."""
-        self.failures = []
         clients = self._connect()
         project = self._projects(Scope(), clients)[0]
         try:
