@@ -116,6 +116,8 @@ def route(google: FakeGoogle, call: Call) -> tuple[int, Any]:
         return compute(google, m[1], m[2], call)
     if m := re.fullmatch(r"/v3/projects/([^/]+)/timeSeries", path):
         return 200, {"timeSeries": google.time_series.get(m[1], []), "nextPageToken": ""}
+    if m := re.fullmatch(r"/bigquery/v2/projects/([^/]+)/jobs/([^/]+)", path):
+        return 200, fx.bigquery_job(m[1], m[2])
     if re.fullmatch(r"/bigquery/v2/projects/[^/]+/queries(/[^/]+)?", path):
         return 200, fx.bigquery_page(google.bq_pages, call.query.get("pageToken", [""])[0])
     return 404, fx.error(404, f"no route for {path}")
@@ -174,7 +176,7 @@ def _monitoring_server(google: FakeGoogle) -> tuple[grpc.Server, int]:
 def google() -> Iterator[FakeGoogle]:
     fake = FakeGoogle()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     fake.url = f"http://127.0.0.1:{server.server_port}"
     rpc, port = _monitoring_server(fake)
     fake.monitoring_url = f"http://127.0.0.1:{port}"

@@ -426,6 +426,19 @@ def bigquery_page(pages: list[list[list[Any]]], token: str) -> dict[str, Any]:
     return answer
 
 
+def bigquery_job(project: str, job_id: str) -> dict[str, Any]:
+    """jobs.get for a finished query job (asked for before fetching more result pages)."""
+    reference = {"projectId": project, "jobId": job_id, "location": "US"}
+    return {
+        "kind": "bigquery#job",
+        "id": f"{project}:US.{job_id}",
+        "jobReference": reference,
+        "configuration": {"jobType": "QUERY", "query": {"query": "SELECT 1"}},
+        "status": {"state": "DONE"},
+        "statistics": {"creationTime": "1790000000000", "query": {"totalBytesProcessed": "0"}},
+    }
+
+
 def cost_row(
     project: str,
     service: str,
