@@ -1,9 +1,107 @@
-"""`lepton optimize` (placeholder until its issue lands)."""
+"""`lepton optimize`: the cheapest (or most efficient) fleet that keeps every rule, as a plan."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
 import typer
+
+from lepton_cli.cli import common
+from lepton_cli.errors import ExitCode, LeptonError, UsageError
+from lepton_cli.models import fmt_money
+from lepton_cli.optimizer import SolveOptions, optimize_inventory
+from lepton_cli.plan.build import build_plan
+from lepton_cli.plan.io import plan_to_yaml
+from lepton_cli.plan.model import Objective, Plan
+from lepton_cli.plan.view import plan_view
+from lepton_cli.pricing.catalog import effective_offerings, load_catalog
+from lepton_cli.report import Format
+from lepton_cli.sources import load_inventory
+
+FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN)
+
+
+class SolverName(StrEnum):
+    HIGHS = "highs"
+    CBC = "cbc"
+    GREEDY = "greedy"
+
+
+class OverBudgetError(LeptonError):
+    """A feasible plan exists but costs more than --budget (the plan is still written)."""
+
+    exit_code = ExitCode.OVER_BUDGET
+
+
+def over_budget(plan: Plan) -> OverBudgetError:
+    """Say how much more is needed and which workloads drive it (the three costliest)."""
+    s, m = plan.summary, plan.metadata
+    needed = s.needed_budget or Decimal(0)
+    budget = m.budget or Decimal(0)
+    top = sorted(plan.workloads, key=lambda w: (-w.planned_monthly_cost, w.name))[:3]
+    drivers = ", ".join(f"{w.name} ({fmt_money(w.planned_monthly_cost, m.currency)})" for w in top)
+    return OverBudgetError(
+        f"over budget: the cheapest feasible plan costs {fmt_money(needed, m.currency)}/month, "
+        f"{fmt_money(needed - budget, m.currency)} more than --budget "
+        f"{fmt_money(budget, m.currency)}; the biggest workloads: {drivers}",
+        hint=f"raise --budget to at least {needed:.2f}, or relax those workloads' rules",
+    )
+
+
+def optimize(
+    source: common.SourceOption = None,
+    budget: Annotated[
+        float | None, typer.Option(help="Monthly budget for the workloads' compute.", min=0)
+    ] = None,
+    objective: Annotated[
+        Objective,
+        typer.Option(help="cost: cheapest plan; efficiency: most perf-vCPUs within --budget."),
+    ] = Objective.COST,
+    solver: Annotated[
+        SolverName | None, typer.Option(help="highs (default), cbc, or the greedy baseline.")
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help="Seconds the solver may take in all (default 60).", min=0.01),
+    ] = None,
+    gap: Annotated[
+        float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
+    ] = None,
+    output: common.OutputOption = None,
+    fmt: common.FormatOption = Format.TABLE,
+) -> None:
+    """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
+
+    Exit codes: 0 plan found (within budget), 5 infeasible, 6 over budget (plan still written).
+
+    Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
+    """
+    common.check_format(fmt, FORMATS)
+    if objective is Objective.EFFICIENCY and budget is None:
+        raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
+    settings = common.settings(
+        solver=solver.value if solver else None, time_limit=time_limit, gap=gap
+    )
+    with common.status("reading sources") as say:
+        inventory = load_inventory(source or [], settings, progress=say)
+        say("loading the price catalog")
+        catalog = load_catalog(settings)
+        offerings = effective_offerings(catalog, inventory)
+        say(f"solving ({settings.solver})")
+        amount = Decimal(str(budget)) if budget is not None else None
+        options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
+        solution = optimize_inventory(inventory, offerings, settings, options, objective, amount)
+    digest_options = {"objective": objective.value, "budget": amount, "headroom": settings.headroom}
+    plan = build_plan(inventory, offerings, solution, catalog.date, digest_options)
+    if output:
+        common.write_output(output, plan_to_yaml(plan), "plan")
+    common.emit(plan_view(plan), fmt)
+    if not plan.summary.within_budget:
+        raise over_budget(plan)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command(no_args_is_help=True)(optimize)

@@ -136,7 +136,9 @@ def load_catalog(settings: Settings) -> Catalog:
     return catalog
 
 
-def save_refreshed(settings: Settings, provider: str, offerings: Sequence[Offering], as_of: str) -> Path:
+def save_refreshed(
+    settings: Settings, provider: str, offerings: Sequence[Offering], as_of: str
+) -> Path:
     """Write a provider's freshly read offerings where ``load_catalog`` finds them."""
     from lepton_cli.fileio import atomic_write
 

@@ -1,0 +1,341 @@
+r"""The MILP of DESIGN.md, built with PuLP and solved by HiGHS (default) or CBC.
+
+Sets and data
+    W               workloads; O_w their candidates (one per provider, region, type, pricing,
+                    and zone when the workload spreads over zones), dominated ones pruned
+    c_o             monthly price (hourly x 730);  k_o = vcpus_o * perf_o;  m_o = memory_gib_o
+    V_w, M_w        demand in perf-vCPUs and GiB (given, else derived with headroom)
+    R_w             minimum replicas;  s_w max spot share;  f_w share kept after losing a provider
+    P_w, Z_w        providers / zones of O_w;  n_w, z_w minimum providers / zones
+    U_w             an upper bound on instances (a feasible cost over the cheapest price)
+    B               the budget, when given
+
+Variables
+    x[w,o] in Z>=0, 0 <= x[w,o] <= U_w            instances of o for w
+    y[w,p] in {0,1}  (only when n_w > 1)          w runs on provider p
+    z[w,q] in {0,1}  (only when z_w > 1)          w runs in zone q
+
+Constraints (one function each below)
+    capacity       sum_o k_o x[w,o] >= V_w
+    memory         sum_o m_o x[w,o] >= M_w
+    replicas       sum_o x[w,o] >= R_w
+    spot share     sum_{o spot} x[w,o] - s_w sum_o x[w,o] <= 0
+    provider spread x[w,o] <= U_w y[w,p(o)];  sum_{o: p(o)=p} x[w,o] >= y[w,p];
+                    sum_p y[w,p] >= n_w
+    zone spread     the same with z[w,q] and z_w
+    loss of p       sum_{o: p(o) != p} k_o x[w,o] >= f_w V_w      for every p in P_w (f_w > 0)
+    budget          sum_w sum_o c_o x[w,o] <= B                   (efficiency objective)
+
+Objectives
+    cost            min sum_w sum_o (c_o + eps [o not a current placement of w]) x[w,o]
+                    (eps = 1e-4 of a currency unit: ties go to keeping current types)
+    efficiency      max sum_w sum_o k_o x[w,o]   subject to the budget
+
+The spread rows ``sum x >= y`` are an addition to DESIGN.md's ``x <= M y``: without them a
+provider could count towards the spread with no instance on it.
+
+Under ``cost`` the workloads share no row (the budget is checked on the sum afterwards), so each
+distinct workload shape is its own small model, solved in parallel (``solve_cost``). The
+efficiency objective couples them through the budget and is solved as one model, warm-started
+from a feasible fill (``optimizer.efficiency``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pulp
+
+from lepton_cli.errors import UsageError
+from lepton_cli.optimizer.problem import Candidate, WorkloadProblem
+from lepton_cli.plan.model import SolverStatus
+
+TIE_BREAK = 1e-4
+SOLVERS = ("highs", "cbc", "greedy")
+Variables = dict[Candidate, Any]  # candidate -> pulp.LpVariable
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    solver: str = "highs"
+    time_limit: float = 60.0
+    gap: float = 1e-4
+    workers: int = 0  # 0: one per CPU (at most 8)
+
+    def __post_init__(self) -> None:
+        if self.solver not in SOLVERS:
+            raise UsageError(f"unknown solver {self.solver!r}", hint="use highs, cbc or greedy")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a solver said about one model, in lepton's words."""
+
+    status: SolverStatus
+    objective: float | None
+    bound: float | None
+
+
+# ---------------------------------------------------------------- variables
+
+
+def add_variables(prob: pulp.LpProblem, wp: WorkloadProblem, tag: str, upper: int) -> Variables:
+    """x[w,o] for every candidate, bounded by ``upper`` (U_w)."""
+    return {
+        c: pulp.LpVariable(f"x_{tag}_{i}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
+        for i, c in enumerate(wp.candidates)
+    }
+
+
+# ---------------------------------------------------------------- constraint families
+
+
+def add_capacity(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """sum_o k_o x[w,o] >= V_w."""
+    if wp.vcpu > 0:
+        prob += pulp.lpSum(c.capacity * v for c, v in x.items()) >= wp.vcpu, f"capacity_{tag}"
+
+
+def add_memory(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """sum_o m_o x[w,o] >= M_w."""
+    if wp.memory_gib > 0:
+        prob += pulp.lpSum(c.memory_gib * v for c, v in x.items()) >= wp.memory_gib, f"memory_{tag}"
+
+
+def add_replicas(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """sum_o x[w,o] >= R_w."""
+    if wp.min_replicas > 0:
+        prob += pulp.lpSum(x.values()) >= wp.min_replicas, f"replicas_{tag}"
+
+
+def add_spot_share(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """sum_{o spot} x[w,o] <= s_w sum_o x[w,o] (no row needed when there are no spot columns)."""
+    spot = [v for c, v in x.items() if c.spot]
+    if spot and wp.max_spot_share < 1:
+        total = pulp.lpSum(x.values())
+        prob += pulp.lpSum(spot) - wp.max_spot_share * total <= 0, f"spot_{tag}"
+
+
+def _add_spread(
+    prob: pulp.LpProblem, x: Variables, groups: Mapping[str, list[Any]], least: int, name: str
+) -> None:
+    """x <= U y per group, sum x >= y per group, sum y >= least."""
+    y = {g: pulp.LpVariable(f"{name}_{i}", cat=pulp.LpBinary) for i, g in enumerate(sorted(groups))}
+    for i, g in enumerate(sorted(groups)):
+        for v in groups[g]:
+            prob += v <= (v.upBound or 0) * y[g], f"{name}_on_{i}_{v.name}"
+        prob += pulp.lpSum(groups[g]) >= y[g], f"{name}_used_{i}"
+    prob += pulp.lpSum(y.values()) >= least, f"{name}_least"
+
+
+def add_provider_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """Run on at least n_w providers."""
+    if wp.min_providers > 1:
+        groups: dict[str, list[Any]] = {}
+        for c, v in x.items():
+            groups.setdefault(c.provider, []).append(v)
+        _add_spread(prob, x, groups, wp.min_providers, f"yp_{tag}")
+
+
+def add_zone_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """Run in at least z_w zones."""
+    if wp.min_zones > 1:
+        groups: dict[str, list[Any]] = {}
+        for c, v in x.items():
+            groups.setdefault(c.zone or c.region, []).append(v)
+        _add_spread(prob, x, groups, wp.min_zones, f"yz_{tag}")
+
+
+def add_loss_of_provider(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """After losing any one provider p, the rest still serve f_w V_w."""
+    if wp.survive_fraction <= 0 or wp.vcpu <= 0:
+        return
+    for i, p in enumerate(sorted({c.provider for c in x})):
+        rest = pulp.lpSum(c.capacity * v for c, v in x.items() if c.provider != p)
+        prob += rest >= wp.survive_fraction * wp.vcpu, f"loss_{tag}_{i}"
+
+
+def add_budget(prob: pulp.LpProblem, xs: Sequence[Variables], budget: Decimal) -> None:
+    """sum_w sum_o c_o x[w,o] <= B."""
+    spend = pulp.lpSum(float(c.monthly) * v for x in xs for c, v in x.items())
+    prob += spend <= float(budget), "budget"
+
+
+CONSTRAINTS = (
+    add_capacity,
+    add_memory,
+    add_replicas,
+    add_spot_share,
+    add_provider_spread,
+    add_zone_spread,
+    add_loss_of_provider,
+)
+
+
+def add_workload(prob: pulp.LpProblem, wp: WorkloadProblem, tag: str, upper: int) -> Variables:
+    """One workload's variables and every constraint family on them."""
+    x = add_variables(prob, wp, tag, upper)
+    for family in CONSTRAINTS:
+        family(prob, wp, x, tag)
+    return x
+
+
+# ---------------------------------------------------------------- objectives
+
+
+def cost_terms(wp: WorkloadProblem, x: Variables) -> Any:
+    """sum_o (c_o + eps [o not current]) x[w,o]."""
+    return pulp.lpSum(
+        (float(c.monthly) + (0.0 if c.key in wp.current else TIE_BREAK)) * v for c, v in x.items()
+    )
+
+
+def efficiency_terms(x: Variables) -> Any:
+    return pulp.lpSum(c.capacity * v for c, v in x.items())
+
+
+def cost_model(wp: WorkloadProblem, upper: int) -> tuple[pulp.LpProblem, Variables]:
+    """The cost-minimising model of one workload."""
+    prob = pulp.LpProblem("lepton_cost", pulp.LpMinimize)
+    x = add_workload(prob, wp, "w", upper)
+    prob += cost_terms(wp, x)
+    return prob, x
+
+
+def upper_bound(wp: WorkloadProblem, feasible_cost: Decimal | None) -> int:
+    """U_w: no cost-optimal solution has more instances than a feasible cost buys at the
+    cheapest price (prices are positive); without a feasible cost, a generous multiple."""
+    cheapest = min((c.monthly for c in wp.candidates), default=Decimal(0))
+    if feasible_cost is not None and cheapest > 0:
+        return max(1, int(feasible_cost / cheapest))
+    smallest = min((c.capacity for c in wp.candidates), default=1.0)
+    need = max(wp.min_replicas, math.ceil(wp.vcpu / smallest)) if wp.candidates else 0
+    return max(1, 4 * need + 4 * max(wp.min_providers, wp.min_zones))
+
+
+# ---------------------------------------------------------------- solving
+
+
+@contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Point file descriptor 1 at 2 while native solvers run: HiGHS prints its banner with C
+    stdio straight to fd 1, under any Python-level redirection, and ``-f json`` must stay clean."""
+    sys.stdout.flush()
+    _c_flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        _c_flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _c_flush() -> None:
+    try:
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C runtime to flush on this platform
+        pass
+
+
+def run(
+    prob: pulp.LpProblem, options: SolveOptions, start: Mapping[Any, float] | None = None
+) -> Outcome:
+    """Solve ``prob`` with the chosen backend and read the true status."""
+    if options.solver == "cbc":
+        return _run_cbc(prob, options)
+    return _run_highs(prob, options, start)
+
+
+def _run_highs(
+    prob: pulp.LpProblem, options: SolveOptions, start: Mapping[Any, float] | None
+) -> Outcome:
+    solver = pulp.HiGHS(
+        msg=False, timeLimit=max(options.time_limit, 0.01), gapRel=options.gap, threads=1
+    )
+    solver.createAndConfigureSolver(prob)
+    solver.buildSolverModel(prob)
+    if start:
+        _set_start(prob, start)
+    solver.callSolver(prob)
+    solver.findSolutionValues(prob)
+    h = prob.solverModel
+    info = h.getInfo()
+    sign = -1.0 if prob.sense == pulp.LpMaximize else 1.0
+    status = highs_status(h.getModelStatus(), int(info.primal_solution_status))
+    if status not in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE):
+        return Outcome(status, None, None)
+    return Outcome(
+        status, sign * float(info.objective_function_value), sign * float(info.mip_dual_bound)
+    )
+
+
+def _set_start(prob: pulp.LpProblem, start: Mapping[Any, float]) -> None:
+    import highspy
+
+    values = [float(start.get(v, 0.0)) for v in prob.variables()]
+    sol = highspy.HighsSolution()
+    sol.col_value = values
+    sol.value_valid = True
+    prob.solverModel.setSolution(sol)
+
+
+FEASIBLE_POINT = 2  # HiGHS kSolutionStatusFeasible
+
+
+def highs_status(model_status: Any, primal_solution_status: int) -> SolverStatus:
+    """HiGHS's own model status -> lepton's. A run stopped by a limit with an incumbent is
+    ``feasible``, never ``optimal`` (PuLP's wrapper reports those as Optimal)."""
+    import highspy
+
+    ms = highspy.HighsModelStatus
+    if model_status == ms.kOptimal:
+        return SolverStatus.OPTIMAL
+    if model_status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        return SolverStatus.INFEASIBLE
+    if primal_solution_status == FEASIBLE_POINT:
+        return SolverStatus.FEASIBLE
+    return SolverStatus.NOT_SOLVED
+
+
+def _run_cbc(prob: pulp.LpProblem, options: SolveOptions) -> Outcome:
+    solver = pulp.PULP_CBC_CMD(
+        msg=False, timeLimit=max(1, math.ceil(options.time_limit)), gapRel=options.gap
+    )
+    prob.solve(solver)
+    status = cbc_status(prob.status, prob.sol_status)
+    if status not in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE):
+        return Outcome(status, None, None)
+    value = float(pulp.value(prob.objective) or 0.0)
+    # CBC through PuLP gives no dual bound: only a proven optimum has one (itself).
+    return Outcome(status, value, value if status is SolverStatus.OPTIMAL else None)
+
+
+def cbc_status(status: int, sol_status: int) -> SolverStatus:
+    """PuLP's CBC statuses -> lepton's (a stopped run with an incumbent is ``feasible``)."""
+    if status == pulp.LpStatusInfeasible:
+        return SolverStatus.INFEASIBLE
+    if sol_status == pulp.LpSolutionOptimal:
+        return SolverStatus.OPTIMAL
+    if sol_status == pulp.LpSolutionIntegerFeasible:
+        return SolverStatus.FEASIBLE
+    return SolverStatus.NOT_SOLVED
+
+
+def counts_of(x: Variables) -> dict[Candidate, int]:
+    """Integer instance counts from a solved model (values rounded: solvers return floats)."""
+    out = {}
+    for c, v in x.items():
+        n = round(v.varValue or 0.0)
+        if n > 0:
+            out[c] = n
+    return out

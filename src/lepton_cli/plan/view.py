@@ -1,0 +1,95 @@
+"""How a plan is shown: a verdict, then summary, allocations and actions tables.
+
+The document is the plan itself, so ``--format json`` / ``yaml`` print exactly the plan file.
+"""
+
+from __future__ import annotations
+
+from lepton_cli.fileio import plain
+from lepton_cli.models import fmt_money
+from lepton_cli.plan.model import Plan
+from lepton_cli.report import Table, View
+
+MARKER = "<!-- lepton:plan -->"  # lets CI update one sticky PR comment
+
+
+def verdict(plan: Plan) -> str:
+    s, m = plan.summary, plan.metadata
+    money = fmt_money(s.monthly_savings, m.currency)
+    head = f"Plan saves {money}/month ({len(plan.actions)} actions; solver {plan.solver.name}: " \
+        f"{plan.solver.status.value}"  # fmt: skip
+    gap = f", gap {plan.solver.gap:.2g})" if plan.solver.gap is not None else ")"
+    if not s.within_budget and s.needed_budget is not None and m.budget is not None:
+        more = fmt_money(s.needed_budget - m.budget, m.currency)
+        return f"{head}{gap}. OVER BUDGET: needs {fmt_money(s.needed_budget, m.currency)} ({more} more)."
+    return head + gap + "."
+
+
+def summary_table(plan: Plan) -> Table:
+    s, cur = plan.summary, plan.metadata.currency
+    rows: list[list[object]] = [
+        ["current monthly cost", fmt_money(s.current_monthly_cost, cur)],
+        ["planned monthly cost", fmt_money(s.planned_monthly_cost, cur)],
+        ["monthly savings", fmt_money(s.monthly_savings, cur)],
+        ["within budget", "yes" if s.within_budget else "no"],
+    ]
+    if plan.metadata.budget is not None:
+        rows.append(["budget", fmt_money(plan.metadata.budget, cur)])
+    if s.needed_budget is not None:
+        rows.append(["needed budget", fmt_money(s.needed_budget, cur)])
+    if s.current_efficiency is not None and s.planned_efficiency is not None:
+        rows.append(
+            [
+                "perf-vCPUs (current -> planned)",
+                f"{s.current_efficiency:g} -> {s.planned_efficiency:g}",
+            ]
+        )
+    return Table("Summary", ["metric", "value"], rows, right=frozenset({"value"}))
+
+
+def allocations_table(plan: Plan) -> Table:
+    cur = plan.metadata.currency
+    rows = [
+        [
+            w.name,
+            a.provider,
+            a.region,
+            a.type,
+            a.pricing.value,
+            a.count,
+            fmt_money(a.monthly_cost, cur),
+        ]
+        for w in plan.workloads
+        for a in w.allocations
+    ]
+    columns = ["workload", "provider", "region", "type", "pricing", "count", "monthly"]
+    return Table("Allocations", columns, rows, right=frozenset({"count", "monthly"}))
+
+
+def _placement(p: object) -> str:
+    if p is None:
+        return ""
+    d = plain(p)  # type: ignore[arg-type]
+    return " ".join(str(d[k]) for k in ("count", "type", "pricing", "region") if k in d)
+
+
+def actions_table(plan: Plan) -> Table:
+    cur = plan.metadata.currency
+    rows = [
+        [a.id, a.kind.value, a.workload or "", _placement(a.from_), _placement(a.to),
+         fmt_money(a.monthly_saving, cur), a.risk.value, a.reason]
+        for a in plan.actions
+    ]  # fmt: skip
+    columns = ["id", "kind", "workload", "from", "to", "saving", "risk", "reason"]
+    return Table("Actions", columns, rows, right=frozenset({"saving"}))
+
+
+def plan_view(plan: Plan) -> View:
+    """The plan for people (tables) and machines (the plan document itself)."""
+    return View(
+        document=plain(plan),
+        tables=[summary_table(plan), allocations_table(plan), actions_table(plan)],
+        lines=[verdict(plan)],
+        markdown_header=MARKER,
+        csv_table=2,
+    )
