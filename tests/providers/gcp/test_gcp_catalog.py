@@ -67,7 +67,7 @@ def test_catalog_failure_is_a_provider_error(google: FakeGoogle, adc: Path, tmp_
     from lepton_cli.errors import ProviderError
 
     google.failing[r"/skus$"] = (403, "billing.skus.list denied")
-    with pytest.raises(ProviderError, match="billing.skus.list denied"):
+    with pytest.raises(ProviderError, match=r"billing\.skus\.list denied"):
         list(make(google, tmp_path).offerings(["us-central1"]))
 
 
