@@ -38,7 +38,7 @@ class EngineOptions:
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     memory_limit: str = "1GB"
     temp_directory: Path = field(
-        default_factory=lambda: Path(tempfile.gettempdir()) / "lepton-duckdb"
+        default_factory=lambda: Path(tempfile.gettempdir()) / f"lepton-duckdb-{os.getpid()}"
     )
 
 

@@ -179,15 +179,14 @@ _LATEST = (
     "service_name",
     "service_category",
     "resource_type",
-    "tags",
 )
-"""Descriptive columns of a resource: the value on its latest charge wins (tags can change)."""
+"""Descriptive columns of a resource, constant in practice: MAX picks one deterministically."""
 
-
-def _latest_sql(column: str) -> str:
-    # Ties on the timestamp are broken by the value so that the result is deterministic.
-    order = f"CAST(charge_period_start AS VARCHAR) || {column}"
-    return f"arg_max({column}, {order}) FILTER (WHERE {column} IS NOT NULL) AS {column}"
+_LATEST_TAGS = (
+    "arg_max(tags, CAST(charge_period_start AS VARCHAR) || tags) "
+    "FILTER (WHERE tags IS NOT NULL) AS tags"
+)
+"""Tags can change during a period: those of the latest charge win (ties broken by value)."""
 
 
 def _type_sql() -> str:
@@ -215,7 +214,7 @@ def resource_costs(
     params = _Params()
     sql = _RESOURCE_SQL.format(
         no_currency=NO_CURRENCY,
-        latest=", ".join(_latest_sql(c) for c in _LATEST),
+        latest=", ".join([*(f"MAX({c}) AS {c}" for c in _LATEST), _LATEST_TAGS]),
         type_sql=_type_sql(),
         where=where_sql(period, filters, params),
     )
