@@ -12,7 +12,7 @@ from lepton_cli.errors import InputError
 from lepton_cli.models import Period, ResourceKind
 from lepton_cli.providers.base import Capability, ProviderContext, Scope
 from lepton_cli.providers.focus import FocusConfig, FocusProvider, focus_inventory
-from lepton_cli.providers.focus.normalize import billed_hours, provider_slug
+from lepton_cli.providers.focus.normalize import billed_hours, provider_slug, resource_type
 from lepton_cli.providers.registry import get_provider_class
 
 OCTOBER = {"ChargePeriodStart": "2026-10-01T00:00:00Z", "ChargePeriodEnd": "2026-11-01T00:00:00Z"}
@@ -144,6 +144,19 @@ def test_hours_covered_by_the_data():
 )
 def test_provider_names_are_normalised(name, slug):
     assert provider_slug(name) == slug
+
+
+@pytest.mark.parametrize(
+    ("focus_type", "expected"),
+    [
+        ("Virtual machine", "gcp.virtual-machine"),
+        ("bucket", "gcp.bucket"),
+        ("gcp.compute-instance", "gcp.compute-instance"),
+        (None, None),
+    ],
+)
+def test_resource_types_read_like_lepton_kinds(focus_type, expected):
+    assert resource_type("gcp", focus_type) == expected
 
 
 def test_costs_are_daily_records_per_dimension(tmp_path, write_focus):

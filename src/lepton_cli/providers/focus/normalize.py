@@ -45,9 +45,14 @@ def provider_slug(name: str | None) -> str:
 
 
 def resource_type(provider: str, focus_type: str | None) -> str | None:
-    """FOCUS ResourceType in lepton's style: ``Virtual machine`` -> ``azure.virtual-machine``."""
+    """FOCUS ResourceType in lepton's style: ``Virtual machine`` -> ``azure.virtual-machine``.
+
+    A value already in that style (``aws.ec2-instance``) is kept as it is.
+    """
     if not focus_type:
         return None
+    if "." in focus_type and " " not in focus_type:
+        return focus_type
     return f"{provider}." + "-".join(focus_type.lower().split())
 
 
