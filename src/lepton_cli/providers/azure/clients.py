@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import Any
 
 from lepton_cli.providers.azure.config import AzureConfig
 from lepton_cli.providers.azure.normalize import text
+
+_QUIET = logging.NullHandler()
 
 
 class TenantCredential:
@@ -35,6 +38,10 @@ class AzureClients:
     def credential(self) -> Any:
         from azure.identity import DefaultAzureCredential
 
+        # azure-identity logs each failed credential as a WARNING; with no handler configured
+        # Python would print them to stderr. lepton reports the failure itself (with a hint), so
+        # keep them quiet unless the application configures logging (e.g. --debug).
+        logging.getLogger("azure").addHandler(_QUIET)
         credential = DefaultAzureCredential()
         return (
             TenantCredential(credential, self.config.tenant_id)
