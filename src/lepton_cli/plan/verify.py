@@ -124,7 +124,8 @@ def verification_view(v: Verification) -> View:
         "inputs_changed": v.digest_changed,
         "drifts": [d.__dict__ for d in v.drifts],
     }
-    return View(doc, [Table("Drift", cols, rows)], verification_lines(v))
+    tables = [Table("Drift", cols, rows)] if rows else []
+    return View(doc, tables, verification_lines(v))
 
 
 def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
