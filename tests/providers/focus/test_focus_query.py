@@ -210,3 +210,15 @@ def test_unknown_key_is_a_usage_error(write_focus):
     with pytest.raises(UsageError, match="unknown cost grouping key 'colour'") as info:
         aggregate([path], ["colour"])
     assert "tag:KEY" in (info.value.hint or "")
+
+
+def test_blank_lines_and_lowercase_null_as_in_the_spec_examples(tmp_path):
+    header = "BilledCost,EffectiveCost,BillingCurrency,BillingPeriodStart,ChargePeriodStart,"
+    header += "ChargePeriodEnd,ProviderName"
+    times = "2023-01-01T00:00:00Z,2023-01-01T00:00:00Z,2023-01-01T01:00:00Z"
+    path = tmp_path / "spec.csv"
+    path.write_bytes(
+        f"{header}\r\n1.5,1,USD,{times},AWS\r\n\r\n2,1,USD,{times},null\r\n\r\n".encode()
+    )
+    rows = aggregate([path], ["provider"])
+    assert totals(rows, "provider") == {(None, "USD"): Decimal(2), ("AWS", "USD"): Decimal("1.5")}
