@@ -159,3 +159,18 @@ def sparkline(values: list[Decimal | None]) -> str:
             level = 0 if span == 0 else int((v - low) / span * (len(BARS) - 1))
             out.append(BARS[level])
     return "".join(out)
+
+
+def try_record(kind: str, summary: Mapping[str, object], settings: Settings) -> str | None:
+    """:func:`record` unless ``settings.history`` is off; a warning to show if it failed.
+
+    History is a convenience: a locked or unwritable file must not fail the scan or the
+    optimisation that produced the summary.
+    """
+    if not settings.history:
+        return None
+    try:
+        record(kind, summary, settings)
+    except InputError as e:
+        return f"history not recorded: {e.message}"
+    return None

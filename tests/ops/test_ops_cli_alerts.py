@@ -107,3 +107,17 @@ def test_history_cli(cli, tmp_path):
     assert "2026-10-03 00:00" in r.stdout
     doc = json.loads(run("history", "-f", "json", "--last", "2").stdout)
     assert [x["cost"] for x in doc["runs"]] == ["900.00", "800.00"]
+
+
+def test_scan_records_history_unless_told_not_to(cli, tmp_path):
+    from helpers import vm, write_inventory
+
+    (tmp_path / "lepton.yaml").write_text(f"data_dir: {tmp_path / 'data'}\n")
+    inv = write_inventory(tmp_path / "inv.yaml", [vm("i-1"), vm("i-idle", utilization={
+        "cpu_p95": 0.01, "days": 14})])  # fmt: skip
+    assert run("scan", "--source", inv, "--no-history").exit_code == 0
+    assert not (tmp_path / "data" / "history.duckdb").exists()
+    assert run("scan", "--source", inv).exit_code == 0
+    doc = json.loads(run("history", "-f", "json").stdout)
+    (entry,) = doc["runs"]
+    assert (entry["kind"], entry["cost"], entry["waste"]) == ("scan", "140.16", "70.08")

@@ -201,7 +201,19 @@ def _cost_rows(records: Iterable[CostRecord]) -> list[dict[str, Any]]:
 
 
 def _record_history(settings: Settings, inv: Inventory, found: list[Finding]) -> None:
-    """Left for the history feature to fill in."""
+    """Record this run's cost and waste for `lepton history` (a warning when it cannot)."""
+    from lepton_cli.history import try_record
+
+    summary = {
+        "monthly_cost": sum((r.monthly_cost for r in inv.resources), Decimal(0)),
+        "monthly_waste": sum((f.monthly_saving for f in found), Decimal(0)),
+        "currency": inv.currency,
+        "resources": len(inv.resources),
+        "findings": len(found),
+    }
+    warning = try_record("scan", summary, settings)
+    if warning:
+        common.warn(warning)
 
 
 def _finish(failures: list[ScopeFailure], allow_partial: bool) -> None:
