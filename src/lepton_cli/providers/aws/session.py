@@ -7,6 +7,7 @@ Endpoints come only from boto3's own configuration (``AWS_ENDPOINT_URL``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,17 +33,28 @@ class Account:
     id: str
     via: str  # "profile X", "role arn:...", "default credentials"
     credentials: tuple[str, str, str | None] = field(repr=False)
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def client(self, service: str, region: str) -> Any:
-        """A client for ``service`` in ``region``; a fresh session, so safe in a worker thread."""
-        key, secret, token = self.credentials
-        session = boto3.Session(
-            aws_access_key_id=key,
-            aws_secret_access_key=secret,
-            aws_session_token=token,
-            region_name=region,
-        )
-        return session.client(service, config=CLIENT_CONFIG)
+        """A client for ``service`` in ``region``, made once and shared: boto3 clients are
+        thread-safe, but creating them from one session is not, hence the lock."""
+        with self._lock:
+            key = (service, region)
+            if key not in self._clients:
+                self._clients[key] = self._session().client(
+                    service, region_name=region, config=CLIENT_CONFIG
+                )
+            return self._clients[key]
+
+    def _session(self) -> boto3.Session:
+        if ("", "") not in self._clients:
+            key, secret, token = self.credentials
+            self._clients["", ""] = boto3.Session(
+                aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token
+            )
+        session: boto3.Session = self._clients["", ""]
+        return session
 
 
 def _frozen(session: boto3.Session) -> tuple[str, str, str | None]:
