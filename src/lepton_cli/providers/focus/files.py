@@ -133,7 +133,7 @@ def _inspect(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> Foc
         raise InputError(
             f"{path}: not a FOCUS export (expected .csv, .csv.gz or .parquet)", hint=FOCUS_HINT
         )
-    columns, types = _schema(con, path, fmt) if _has_rows(con, path, fmt) else ((), ())
+    columns, types = _probe(con, path, fmt)
     if not columns:
         if strict:
             raise InputError(
@@ -153,28 +153,26 @@ def relation_sql(fmt: FileFormat, paths: Sequence[Path]) -> str:
     return f"read_parquet({files}, union_by_name=true)"
 
 
-def _has_rows(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat) -> bool:
-    if path.stat().st_size == 0:
-        return False
-    sql = f"SELECT 1 FROM {relation_sql(fmt, [path])} LIMIT 1"
-    return bool(_run(con, path, sql))
-
-
-def _schema(
+def _probe(
     con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    rows = _run(con, path, f"DESCRIBE SELECT * FROM {relation_sql(fmt, [path])}")
-    return tuple(str(r[0]) for r in rows), tuple(str(r[1]) for r in rows)
+    """Column names and types of a file with at least one row; ((), ()) for an empty file.
 
-
-def _run(con: duckdb.DuckDBPyConnection, path: Path, sql: str) -> list[tuple[object, ...]]:
-    """Run a probe query on one file, turning a read failure into an InputError naming it."""
+    One query per file (the first row and the result's description), so that a folder of
+    many daily exports is checked quickly.
+    """
+    if path.stat().st_size == 0:
+        return (), ()
     try:
-        return con.execute(sql).fetchall()
+        result = con.execute(f"SELECT * FROM {relation_sql(fmt, [path])} LIMIT 1")
+        if result.fetchone() is None:
+            return (), ()
     except duckdb.Error as e:
         raise InputError(
             f"{path}: cannot be read as a FOCUS export: {first_line(e)}", hint=FOCUS_HINT
         ) from e
+    description = result.description or []
+    return tuple(str(d[0]) for d in description), tuple(str(d[1]) for d in description)
 
 
 def check_columns(path: Path, columns: Sequence[str]) -> None:
