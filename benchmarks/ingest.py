@@ -6,7 +6,7 @@ this interpreter's environment on each and prints wall time and peak memory (RSS
 
     python benchmarks/ingest.py                     # 1M and 10M rows
     python benchmarks/ingest.py --rows 1000000      # one size
-    python benchmarks/ingest.py --data-dir /scratch --keep
+    python benchmarks/ingest.py --data-dir /scratch --keep --scan --repeat 3
 
 Targets (a 2-core machine): 1M rows <= 5 s and <= 1 GiB; 10M rows <= 40 s, memory flat.
 """
@@ -68,13 +68,19 @@ COPY (
 """
 
 
+COMMANDS = {
+    "report": ["report", "--by", "service,region", "--format", "json"],
+    "scan": ["scan", "--format", "json"],  # per-resource inventory + findings (no target)
+}
+
+
 @dataclass(frozen=True)
 class Result:
+    command: str
     rows: int
     size_mib: float
     seconds: float
     peak_mib: float
-    groups: int
 
 
 def generate(path: Path, rows: int) -> None:
@@ -93,39 +99,42 @@ def lepton() -> Path:
     return Path(sys.executable).parent / "lepton"
 
 
-def run_report(path: Path, rows: int) -> Result:
-    """Time one `lepton report` run; peak RSS is the child's own (os.wait4 rusage)."""
-    cmd = [str(lepton()), "report", "--by", "service,region", "--source", str(path)]
-    cmd += ["--format", "json"]
+def run(command: str, path: Path, rows: int) -> Result:
+    """Time one `lepton <command>` run; peak RSS is the child's own (os.wait4 rusage)."""
+    cmd = [str(lepton()), *COMMANDS[command], "--source", str(path)]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
         if proc.returncode != 0:
-            raise SystemExit(f"lepton report failed ({proc.returncode}):\n{err.read().decode()}")
-        groups = len(json.loads(out.read())["rows"])
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read().decode()}")
+        out.seek(0)
+        json.loads(out.read())  # the run must have produced a whole JSON document
     # ru_maxrss is in KiB on Linux.
-    return Result(rows, path.stat().st_size / 2**20, seconds, usage.ru_maxrss / 1024, groups)
+    return Result(command, rows, path.stat().st_size / 2**20, seconds, usage.ru_maxrss / 1024)
 
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| rows | CSV MiB | groups | wall s | peak RSS MiB | target | ok |",
-        "|---:|---:|---:|---:|---:|---|---|",
+        "| command | rows | CSV MiB | wall s | peak RSS MiB | target | ok |",
+        "|---|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
-        limit_s, limit_mib = TARGETS.get(r.rows, (float("inf"), float("inf")))
-        ok = r.seconds <= limit_s and r.peak_mib <= limit_mib
-        target = f"<= {limit_s:g} s, <= {limit_mib:g} MiB" if r.rows in TARGETS else "-"
+        limits = TARGETS.get(r.rows) if r.command == "report" else None
+        ok = "-" if limits is None else _ok(r.seconds <= limits[0] and r.peak_mib <= limits[1])
+        target = "-" if limits is None else f"<= {limits[0]:g} s, <= {limits[1]:g} MiB"
         lines.append(
-            f"| {r.rows:,} | {r.size_mib:,.0f} | {r.groups} | {r.seconds:.2f} | "
-            f"{r.peak_mib:,.0f} | {target} | {'yes' if ok else 'NO'} |"
+            f"| {r.command} | {r.rows:,} | {r.size_mib:,.0f} | {r.seconds:.2f} | "
+            f"{r.peak_mib:,.0f} | {target} | {ok} |"
         )
     return "\n".join(lines)
+
+
+def _ok(passed: bool) -> str:
+    return "yes" if passed else "NO"
 
 
 def main() -> None:
@@ -136,6 +145,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated CSVs")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (best is shown)")
+    parser.add_argument("--scan", action="store_true", help="also time `lepton scan`")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     results = []
@@ -145,8 +155,9 @@ def main() -> None:
             started = time.perf_counter()
             generate(path, rows)
             print(f"{rows:,} rows ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-            runs = [run_report(path, rows) for _ in range(args.repeat)]
-            results.append(min(runs, key=lambda r: r.seconds))
+            for command in ["report", "scan"] if args.scan else ["report"]:
+                runs = [run(command, path, rows) for _ in range(args.repeat)]
+                results.append(min(runs, key=lambda r: r.seconds))
     finally:
         if not args.keep:
             shutil.rmtree(args.data_dir, ignore_errors=True)
