@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -80,9 +81,9 @@ def _doc(a: Any) -> dict[str, Any]:
 
 def _view(report: Any) -> View:
     cur = report.currency
+    last = report.checked.end - dt.timedelta(days=1)  # the period's end is exclusive
     lines = [
-        f"{len(report.anomalies)} anomalies in {report.checked.start} to "
-        f"{report.checked.end.fromordinal(report.checked.end.toordinal() - 1)} "
+        f"{len(report.anomalies)} anomalies from {report.checked.start} to {last} "
         f"by {','.join(report.by)}; method: {report.method}"
     ]
     cols = ["day", "group", "expected", "actual", "delta", "score", "top resources"]
