@@ -109,7 +109,7 @@ def _local_grpc_transport(credentials: Any, endpoint: str) -> Any:
     gRPC only sends call credentials over a protected channel; local channel credentials
     count as protected for loopback connections, which is what an http endpoint must be.
     """
-    import grpc  # type: ignore[import-untyped]
+    import grpc
     from google.auth.transport import grpc as auth_grpc
     from google.auth.transport.requests import Request
     from google.cloud.monitoring_v3.services.metric_service.transports import (
