@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
 Fault = Callable[["Call"], tuple[int, str] | None]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Call:
     service: str
     region: str
@@ -139,9 +139,10 @@ def make_handler(stubs: Stubs, moto: tuple[str, int]) -> type[BaseHTTPRequestHan
             service, region = (scope[2], scope[1]) if scope else ("moto-api", "")
             call = Call(service, region, _operation(self, body), body)
             started = time.perf_counter()
-            self._answer(call, body)
             if scope:
-                stubs.calls.append(replace(call, seconds=time.perf_counter() - started))
+                stubs.calls.append(call)  # before answering, so a test never races it
+            self._answer(call, body)
+            call.seconds = time.perf_counter() - started
 
         def _answer(self, call: Call, body: bytes) -> None:
             for fault in stubs.faults:
