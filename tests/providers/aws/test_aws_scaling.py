@@ -27,8 +27,16 @@ def test_calls_do_not_grow_with_instances_and_metrics_are_batched(aws, context):
     many = few + run(ec2, "m5.large", 257) + run(ec2, "m5.xlarge", 40)  # 300 instances
     # the CloudWatch agent runs on 260 of them
     now = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    data = [{"MetricName": "mem_used_percent", "Value": 50.0, "Unit": "Percent", "Timestamp": now,
-             "Dimensions": [{"Name": "InstanceId", "Value": iid}]} for iid in many[:260]]
+    data = [
+        {
+            "MetricName": "mem_used_percent",
+            "Value": 50.0,
+            "Unit": "Percent",
+            "Timestamp": now,
+            "Dimensions": [{"Name": "InstanceId", "Value": iid}],
+        }
+        for iid in many[:260]
+    ]
     aws.client("cloudwatch").put_metric_data(Namespace="CWAgent", MetricData=data)
     found, large = scan_calls(aws, context)
     assert sum(r.resource_type == "aws.ec2-instance" for r in found) == 300

@@ -1,0 +1,84 @@
+"""End to end: `lepton scan --provider aws -o scan.yaml`, then `lepton optimize` on the result."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from estate import cpu, price_everything, run
+from typer.testing import CliRunner
+
+from lepton_cli.cli.app import app
+
+runner = CliRunner()
+
+
+def _registered(name: str) -> bool:
+    import typer
+
+    return name in typer.main.get_command(app).commands  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "lepton.yaml"
+    path.write_text(f"cache_dir: {tmp_path / 'c'}\nhistory: false\naws:\n  regions: [us-east-1]\n")
+    return path
+
+
+def test_scan_then_optimize(aws, config, tmp_path):
+    price_everything(aws, ["us-east-1"])
+    ec2 = aws.client("ec2")
+    fleet = run(ec2, "m5.2xlarge", 3, {"workload": "api", "team": "web"})
+    for iid in fleet:
+        cpu(aws, "us-east-1", iid, [8.0, 10.0, 12.0])
+    ec2.create_volume(Size=200, VolumeType="gp3", AvailabilityZone="us-east-1a")
+    out = tmp_path / "scan.yaml"
+    got = runner.invoke(
+        app,
+        [
+            "--config",
+            str(config),
+            "scan",
+            "--provider",
+            "aws",
+            "--no-costs",
+            "--days",
+            "1",
+            "-o",
+            str(out),
+            "-f",
+            "json",
+        ],
+    )
+    assert got.exit_code == 0, got.stderr
+    doc = yaml.safe_load(out.read_text())
+    assert doc["apiVersion"] == "lepton/v1" and doc["kind"] == "Inventory"
+    instances = [r for r in doc["resources"] if r["resource_type"] == "aws.ec2-instance"]
+    assert sorted(r["id"] for r in instances) == sorted(fleet)
+    assert instances[0]["utilization"]["cpu_p95"] == pytest.approx(0.12)
+    loose = [r for r in doc["resources"] if r.get("state") == "unattached"]
+    assert [(r["resource_type"], r["size_gib"]) for r in loose] == [("aws.ebs-volume", 200)]
+    if not _registered("optimize"):
+        pytest.skip("`lepton optimize` is not registered yet")
+    plan = tmp_path / "plan.yaml"
+    got = runner.invoke(
+        app,
+        ["--config", str(config), "optimize", "--source", str(out), "-o", str(plan), "-f", "json"],
+    )
+    assert got.exit_code == 0, got.stderr
+    planned = yaml.safe_load(plan.read_text())
+    assert planned["kind"] == "Plan"
+    # three m5.2xlarge at ~10% CPU: the plan must cost less than they do now
+    assert float(planned["summary"]["planned_monthly_cost"]) < float(
+        planned["summary"]["current_monthly_cost"]
+    )
+
+
+def test_a_failed_region_exits_4_unless_partial_is_allowed(aws, config):
+    aws.stubs.faults.append(
+        lambda c: (403, "UnauthorizedOperation") if c.service == "ec2" else None
+    )
+    args = ["--config", str(config), "scan", "--provider", "aws", "--no-costs", "--days", "1"]
+    got = runner.invoke(app, args)
+    assert got.exit_code == 4 and "us-east-1" in got.stderr
+    assert runner.invoke(app, [*args, "--allow-partial"]).exit_code == 0
