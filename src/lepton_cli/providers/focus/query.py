@@ -163,7 +163,7 @@ def _cost_row(by: Sequence[str], row: tuple[Any, ...]) -> CostRow:
 
 _RESOURCE_SQL = """
 SELECT resource_id, COALESCE(billing_currency, '{no_currency}') AS currency,
-  {latest}, {type_sql},
+  {descriptive}, {type_sql},
   SUM(billed_cost) AS billed, COALESCE(SUM(effective_cost), 0) AS effective,
   MIN(charge_period_start), MAX(charge_period_end)
 FROM charges
@@ -171,7 +171,7 @@ WHERE resource_id IS NOT NULL AND COALESCE(charge_category, 'Usage') = 'Usage' A
 GROUP BY ALL ORDER BY resource_id, billed DESC, currency
 """
 
-_LATEST = (
+_DESCRIPTIVE = (
     "provider_name",
     "billing_account_id",
     "sub_account_id",
@@ -182,7 +182,7 @@ _LATEST = (
 )
 """Descriptive columns of a resource, constant in practice: MAX picks one deterministically."""
 
-_LATEST_TAGS = (
+_TAGS_SQL = (
     "arg_max(tags, CAST(charge_period_start AS VARCHAR) || tags) "
     "FILTER (WHERE tags IS NOT NULL) AS tags"
 )
@@ -214,7 +214,7 @@ def resource_costs(
     params = _Params()
     sql = _RESOURCE_SQL.format(
         no_currency=NO_CURRENCY,
-        latest=", ".join([*(f"MAX({c}) AS {c}" for c in _LATEST), _LATEST_TAGS]),
+        descriptive=", ".join([*(f"MAX({c}) AS {c}" for c in _DESCRIPTIVE), _TAGS_SQL]),
         type_sql=_type_sql(),
         where=where_sql(period, filters, params),
     )
@@ -228,7 +228,7 @@ def resource_costs(
 
 def _resource_cost(row: tuple[Any, ...]) -> ResourceCost:
     rid, currency, provider, account, sub, region, service, category, rtype, tags = row[:10]
-    kind, billed, effective, first, last = row[10:]
+    instance_type, billed, effective, first, last = row[10:]
     return ResourceCost(
         resource_id=str(rid),
         currency=str(currency),
@@ -239,7 +239,7 @@ def _resource_cost(row: tuple[Any, ...]) -> ResourceCost:
         service_name=service,
         service_category=category,
         resource_type=rtype,
-        type=kind,
+        type=instance_type,
         tags=parse_tags(tags, f"resource {rid}"),
         billed_cost=Decimal(billed or 0),
         effective_cost=Decimal(effective),
