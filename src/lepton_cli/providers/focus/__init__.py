@@ -65,7 +65,7 @@ class FocusProvider:
         if not self.config.paths:
             raise InputError(
                 "the focus provider has no export to read",
-                hint="set `focus: {paths: [FILE_OR_FOLDER]}` in lepton.yaml, or use --source",
+                hint="pass the export with --source FILE_OR_FOLDER",
             )
         return list(self.config.paths)
 
