@@ -1,9 +1,7 @@
 """The focus provider: any cloud's FOCUS export (CSV, CSV.gz or Parquet) read through DuckDB.
 
-Configure it with the export files or folders::
-
-    focus:
-      paths: [exports/2026-10/]
+Its config is the export files or folders to read, ``FocusConfig(paths=[...])``; ``--source``
+builds it.
 
 ``costs(period)`` yields daily CostRecords; ``inventory(scope)`` yields one Resource per
 ResourceId whose hourly cost is its usage BilledCost divided by the hours the data stands for
