@@ -222,3 +222,29 @@ def test_blank_lines_and_lowercase_null_as_in_the_spec_examples(tmp_path):
     )
     rows = aggregate([path], ["provider"])
     assert totals(rows, "provider") == {(None, "USD"): Decimal(2), ("AWS", "USD"): Decimal("1.5")}
+
+
+def test_parquet_with_native_types(tmp_path):
+    target = tmp_path / "typed.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT 0.25::DOUBLE AS BilledCost, 0.2::DOUBLE AS EffectiveCost, "
+        "'EUR' AS BillingCurrency, DATE '2026-10-01' AS BillingPeriodStart, "
+        "TIMESTAMP '2026-10-03 05:00:00' + INTERVAL (i) HOUR AS ChargePeriodStart, "
+        "TIMESTAMP '2026-10-03 06:00:00' + INTERVAL (i) HOUR AS ChargePeriodEnd, "
+        "'Google Cloud' AS ServiceProviderName, '' AS RegionId "
+        f"FROM range(4) t(i)) TO '{target}' (FORMAT parquet)"
+    )
+    con.close()
+    (row,) = aggregate([target], ["provider", "day", "month", "region"])
+    assert row.keys == {
+        "provider": "Google Cloud",
+        "day": "2026-10-03",
+        "month": "2026-10",
+        "region": None,
+    }
+    assert (row.currency, row.billed_cost, row.effective_cost) == (
+        "EUR",
+        Decimal(1),
+        Decimal("0.8"),
+    )
