@@ -129,3 +129,12 @@ def test_one_bad_profile_among_good_ones_is_a_failed_scope(aws, context, tmp_pat
     list(provider.inventory(Scope(days=1)))
     (failure,) = provider.failures
     assert failure.scope == "profile gone" and "aws sso login --profile gone" in failure.hint
+
+
+def test_default_regions_are_the_enabled_ones(aws, context):
+    provider = AwsProvider(AwsConfig(), context)
+    (account,) = provider.scanner.accounts()
+    regions = provider.scanner.regions(account, ())
+    assert {"us-east-1", "eu-west-1"} <= set(regions) and regions == sorted(regions)
+    assert aws.stubs.count("ec2", "DescribeRegions") == 1
+    assert provider.scanner.regions(account, ("ap-south-1",)) == ["ap-south-1"]

@@ -6,6 +6,7 @@ Calls grow with the number of distinct types and pages, never with the number of
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -216,7 +217,9 @@ def spot_prices(ec2: Any, types: Sequence[str], out: RegionPrices) -> None:
             InstanceTypes=batch,
             ProductDescriptions=SPOT_PRODUCTS,
             MaxResults=1000,
-            StartTime=_now(),  # from now: only the price in force, one record per type and zone
+            StartTime=dt.datetime.now(
+                dt.UTC
+            ),  # from now: only the price in force, one record per type and zone
         )
         for record in (r for p in pages for r in p["SpotPriceHistory"]):
             key = (record["InstanceType"], record["AvailabilityZone"])
@@ -224,12 +227,6 @@ def spot_prices(ec2: Any, types: Sequence[str], out: RegionPrices) -> None:
             if key not in newest or stamp > newest[key][0]:
                 newest[key] = (stamp, Decimal(record["SpotPrice"]))
     out.spot |= {k: price for k, (_, price) in newest.items()}
-
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
 
 
 def offerings_for(

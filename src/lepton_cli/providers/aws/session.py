@@ -6,14 +6,14 @@ Endpoints come only from boto3's own configuration (``AWS_ENDPOINT_URL``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from lepton_cli.errors import ProviderError
 from lepton_cli.providers.aws.config import AwsConfig
@@ -60,8 +60,6 @@ class Account:
 def _frozen(session: boto3.Session) -> tuple[str, str, str | None]:
     creds = session.get_credentials()
     if creds is None:
-        from botocore.exceptions import NoCredentialsError
-
         raise NoCredentialsError()
     frozen = creds.get_frozen_credentials()
     return (frozen.access_key, frozen.secret_key, frozen.token)
