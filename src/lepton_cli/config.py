@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     aws: dict[str, Any] = Field(default_factory=dict)
     azure: dict[str, Any] = Field(default_factory=dict)
     gcp: dict[str, Any] = Field(default_factory=dict)
+    focus: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider focus
     budgets: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod

@@ -14,7 +14,7 @@ from pathlib import Path
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError, UsageError
 from lepton_cli.models import Inventory
-from lepton_cli.providers.base import Provider, ProviderContext, Scope
+from lepton_cli.providers.base import Provider, ProviderContext
 from lepton_cli.providers.file import load_inventory_file
 from lepton_cli.providers.registry import get_provider_class
 
@@ -76,13 +76,6 @@ def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Pro
     return cls(config, provider_context(settings, use_cache))
 
 
-def _focus_inventory(paths: list[Path], settings: Settings) -> Inventory:
-    from lepton_cli.providers.focus import FocusConfig, FocusProvider
-
-    provider = FocusProvider(FocusConfig(paths=paths), provider_context(settings))
-    return Inventory(resources=list(provider.inventory(Scope())))
-
-
 def load_inventory(
     paths: Sequence[Path],
     settings: Settings,
@@ -100,8 +93,10 @@ def load_inventory(
     if files.focus:
         if progress:
             progress(f"reading {len(files.focus)} FOCUS file(s)")
-        loaded.append(_focus_inventory(files.focus, settings))
-    _same_currency(loaded, files.inventories)
+        from lepton_cli.providers.focus import focus_inventory
+
+        loaded.append(focus_inventory(files.focus, progress=progress))
+    _same_currency(loaded, [*files.inventories, *files.focus])
     merged = loaded[0]
     for inv in loaded[1:]:
         merged = merged.merged(inv)
