@@ -35,7 +35,6 @@ class Settings(BaseSettings):
     idle_threshold: float = Field(default=0.05, ge=0, le=1)  # cpu_p95 below this is idle
     idle_min_days: int = Field(default=7, ge=0)  # ... over at least this many days
     headroom: float = Field(default=0.2, ge=0)  # added to derived demand
-    snapshot_age_days: int = Field(default=90, ge=0)
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("lepton")))
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("lepton")))
     cache_ttl_hours: float = Field(default=24, ge=0)
