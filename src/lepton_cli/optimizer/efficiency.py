@@ -1,14 +1,16 @@
 """The efficiency objective: the most performance-weighted vCPUs the budget buys.
 
-The budget couples the workloads, so this is one model (milp.py with ``add_budget``), solved
-warm-started from a feasible point: every workload at its cheapest allocation, the rest of the
-budget spent on the best capacity per currency unit (a knapsack fill). HiGHS's dual bound on the
-joint model gives the honest gap.
+The budget couples the workloads. It is relaxed with a Lagrange multiplier (``lagrangian``),
+which splits the problem back into per-workload MILPs and gives a proven upper bound; their
+solutions plus a knapsack fill of the budget left give the plan, and the gap is measured
+against that bound. Small fleets that are not yet within the gap then get the joint model
+(milp.py with ``add_budget``), warm-started from that plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import time
 from decimal import Decimal
 from typing import Any
@@ -18,20 +20,84 @@ import pulp
 from lepton_cli.optimizer import milp
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
-from lepton_cli.optimizer.solve import Counts, Solution, WorkloadSolution, solve_cost
+from lepton_cli.optimizer.solve import (
+    Counts,
+    Solution,
+    WorkloadSolution,
+    solve_cost,
+    solve_shapes,
+)
 from lepton_cli.plan.model import SolverStatus
 
 
-def fill(workloads: list[WorkloadSolution], budget: Decimal) -> list[WorkloadSolution]:
-    """Spend what the cheapest allocations leave of ``budget`` on the non-spot candidates with
-    the most capacity per currency unit (adding non-spot instances keeps every rule)."""
-    left = budget - sum((w.cost for w in workloads), Decimal(0))
-    options = sorted(
-        ((i, c) for i, w in enumerate(workloads) for c in w.problem.candidates if not c.spot),
-        key=lambda ic: (-ic[1].capacity / float(ic[1].monthly), ic[1].monthly, ic[1].sort_key),
+MAX_ROUNDS = 12  # multiplier bisection steps
+JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
+
+
+def _ratio(c: Candidate) -> float:
+    return c.capacity / float(c.monthly) if c.monthly > 0 else 0.0
+
+
+def ray(wp: WorkloadProblem) -> tuple[float, tuple[Candidate, ...]]:
+    """The most capacity per currency unit ``wp`` can keep adding while keeping its rules: one
+    non-spot offering, or a non-spot and a spot one mixed at the spot share (adding non-spot
+    instances never breaks a rule; spot ones only up to the share). A linear-fractional
+    program over the spot-share cone, so the best ray is one of these vertices."""
+    plain = [c for c in wp.candidates if not c.spot and c.monthly > 0]
+    spot = [c for c in wp.candidates if c.spot and c.monthly > 0]
+    best: tuple[float, tuple[Candidate, ...]] = max(
+        ((_ratio(c), (c,)) for c in plain), key=lambda rc: rc[0], default=(0.0, ())
     )
+    s = wp.max_spot_share
+    for b in spot if s > 0 else []:
+        if s >= 1 and _ratio(b) > best[0]:
+            best = (_ratio(b), (b,))
+        for a in plain:
+            mixed = ((1 - s) * a.capacity + s * b.capacity) / float(
+                (1 - s) * float(a.monthly) + s * float(b.monthly)
+            )
+            if mixed > best[0]:
+                best = (mixed, (a, b))
+    return best
+
+
+def _grow(
+    counts: Counts, wp: WorkloadProblem, bundle: tuple[Candidate, ...], left: Decimal
+) -> Decimal:
+    """Add instances of ``bundle`` while money is left: spot whenever the share allows."""
+    spot_n = sum(n for c, n in counts.items() if c.spot)
+    total = sum(counts.values())
+    while True:
+        pick = next(
+            (c for c in reversed(bundle) if c.monthly <= left
+             and (not c.spot or spot_n + 1 <= wp.max_spot_share * (total + 1) + 1e-9)),
+            None,
+        )  # fmt: skip
+        if pick is None:
+            return left
+        counts[pick] = counts.get(pick, 0) + 1
+        left -= pick.monthly
+        total += 1
+        spot_n += int(pick.spot)
+
+
+def fill(workloads: list[WorkloadSolution], budget: Decimal) -> list[WorkloadSolution]:
+    """Spend what ``workloads`` leave of ``budget`` along the best rays first, then on any
+    non-spot candidate that still fits (adding non-spot instances keeps every rule)."""
+    left = budget - sum((w.cost for w in workloads), Decimal(0))
     extra: list[Counts] = [dict(w.counts) for w in workloads]
-    for i, c in options:
+    rays = sorted(
+        ((ray(w.problem), i) for i, w in enumerate(workloads)), key=lambda ri: (-ri[0][0], ri[1])
+    )
+    for (_, bundle), i in rays:
+        if left <= 0:
+            break
+        left = _grow(extra[i], workloads[i].problem, bundle, left)
+    crumbs = sorted(
+        ((i, c) for i, w in enumerate(workloads) for c in w.problem.candidates if not c.spot),
+        key=lambda ic: (-_ratio(ic[1]), ic[1].monthly, ic[1].sort_key),
+    )
+    for i, c in crumbs:
         n = int(left // c.monthly) if c.monthly > 0 else 0
         if n > 0:
             extra[i][c] = extra[i].get(c, 0) + n
@@ -62,28 +128,143 @@ def joint_model(
     return prob, xs
 
 
+def best_ratio(problem: Problem) -> float:
+    """rho = the best ray over all workloads: the capacity one more currency unit can buy,
+    and the smallest multiplier at which every Lagrangian subproblem is bounded."""
+    memo: dict[tuple[object, ...], float] = {}
+    for wp in problem.workloads:
+        key = (wp.candidates, wp.max_spot_share)
+        if key not in memo:
+            memo[key] = ray(wp)[0]
+    return max(memo.values(), default=0.0)
+
+
+def lagrangian(
+    problem: Problem, options: SolveOptions, deadline: float, rho: float
+) -> tuple[list[WorkloadSolution], float | None]:
+    """Relax the budget row with multiplier rho: L(rho) = rho B + sum_w max_x (K - rho C) x is an
+    upper bound on the optimum for any rho >= ``best_ratio`` (where every max is finite), and
+    each workload's max is its own small MILP min (rho c_o - k_o) x, solved like the cost
+    objective (shapes shared, in parallel). Returns the subproblem solutions and the bound
+    (None when a subproblem has no proven bound)."""
+    weights = milp.Weights(price=rho, capacity=1.0)
+    unique = list({wp.shape(): wp for wp in problem.workloads}.values())
+    # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
+    tight = dataclasses.replace(options, gap=min(options.gap, 1e-6))
+    with milp.stdout_to_stderr():
+        solved = solve_shapes(unique, tight, deadline, weights)
+    by_shape = {s.problem.shape(): s for s in solved}
+    subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
+    if any(s.bound is None for s in subs) or problem.budget is None:
+        return subs, None
+    return subs, rho * float(problem.budget) - sum(s.bound or 0.0 for s in subs)
+
+
+@dataclass
+class Search:
+    """The best plan and the lowest bound seen while searching the multiplier."""
+
+    plan: list[WorkloadSolution]
+    bound: float | None = None
+
+    def gap(self) -> float | None:
+        if self.bound is None:
+            return None
+        return max(0.0, (self.bound - capacity(self.plan)) / max(abs(self.bound), 1e-9))
+
+
+def search_multiplier(
+    problem: Problem, base: list[WorkloadSolution], options: SolveOptions, deadline: float
+) -> Search:
+    """Minimise L over rho >= best_ratio by bisection on the sign of its slope, B - spend(rho):
+    a spend within budget gives a plan (after the fill), every rho gives a bound."""
+    budget = problem.budget or Decimal(0)
+    found = Search(fill(base, budget))
+    low = rho = best_ratio(problem)
+    high: float | None = None
+    over: list[WorkloadSolution] | None = None  # the last subproblem plans that overspent
+    under = base
+    for _ in range(MAX_ROUNDS):
+        subs, bound = lagrangian(problem, options, deadline, rho)
+        if bound is not None and (found.bound is None or bound < found.bound):
+            found.bound = bound
+        if sum((s.cost for s in subs), Decimal(0)) <= budget:
+            high, under = rho, subs
+        else:
+            low, over = rho, subs
+        plan = fill(blend(over, under, budget) if over else under, budget)
+        found.plan = plan if capacity(plan) > capacity(found.plan) else found.plan
+        gap = found.gap()
+        if (gap is not None and gap <= options.gap) or time.monotonic() >= deadline:
+            break
+        rho = (low + high) / 2 if high is not None else 2 * rho
+    return found
+
+
+def blend(
+    over: list[WorkloadSolution], under: list[WorkloadSolution], budget: Decimal
+) -> list[WorkloadSolution]:
+    """Near the best multiplier the spend jumps past the budget: start from the plans that fit
+    and switch workloads to their bigger plan, best extra capacity per extra cost first."""
+    plan = list(under)
+    spend = sum((w.cost for w in under), Decimal(0))
+    gains = []
+    for i, (big, small) in enumerate(zip(over, under, strict=True)):
+        extra_k = capacity([big]) - capacity([small])
+        extra_c = big.cost - small.cost
+        if extra_k > 0:
+            gains.append((-(extra_k / max(float(extra_c), 1e-9)), i, extra_c))
+    for _, i, extra_c in sorted(gains):
+        if spend + extra_c <= budget:
+            plan[i], spend = over[i], spend + extra_c
+    return plan
+
+
 def solve_efficiency(problem: Problem, options: SolveOptions) -> Solution:
-    """Warm start, then the joint MILP within what is left of the time limit."""
+    """Cheapest plan first (over budget ends there), then the multiplier search; the joint
+    MILP, warm-started, only for small fleets not yet within the gap while time remains."""
     began = time.monotonic()
-    base = solve_cost(dataclasses.replace(problem), options)
+    deadline = began + options.time_limit
+    base = solve_cost(problem, options)
     budget = problem.budget
     if budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])
-    start = fill(base.workloads, budget)
     if options.solver == "greedy":
-        return _result(problem, start, options, began, SolverStatus.FEASIBLE, None)
+        plan = fill(base.workloads, budget)
+        return _result(problem, plan, options, began, SolverStatus.FEASIBLE, None)
+    found = search_multiplier(problem, base.workloads, options, deadline)
+    gap = found.gap()
+    if gap is not None and gap <= options.gap:
+        return _result(problem, found.plan, options, began, SolverStatus.OPTIMAL, found.bound)
+    if len(problem.workloads) <= JOINT_MAX and time.monotonic() < deadline:
+        return _joint(problem, found.plan, options, began, deadline, found.bound)
+    return _result(problem, found.plan, options, began, SolverStatus.FEASIBLE, found.bound)
+
+
+def _joint(
+    problem: Problem,
+    start: list[WorkloadSolution],
+    options: SolveOptions,
+    began: float,
+    deadline: float,
+    bound: float | None,
+) -> Solution:
+    budget = problem.budget or Decimal(0)
     prob, xs = joint_model(problem, budget)
     values = {x[c]: float(n) for x, w in zip(xs, start, strict=True) for c, n in w.counts.items()}
-    remaining = max(options.time_limit - (time.monotonic() - began), 0.01)
+    remaining = max(deadline - time.monotonic(), 0.01)
     with milp.stdout_to_stderr():
         outcome = milp.run(prob, dataclasses.replace(options, time_limit=remaining), values)
+    best = start
     if outcome.status in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE):
         solved = [
             dataclasses.replace(w, counts=milp.counts_of(x)) for w, x in zip(start, xs, strict=True)
         ]
         if capacity(solved) >= capacity(start):
-            start = solved
-    return _result(problem, start, options, began, outcome.status, outcome.bound)
+            best = solved
+    bounds = [b for b in (bound, outcome.bound) if b is not None]
+    status = outcome.status if outcome.status is SolverStatus.OPTIMAL else SolverStatus.FEASIBLE
+    return _result(problem, best, options, began, status, min(bounds) if bounds else None)
 
 
 def _result(

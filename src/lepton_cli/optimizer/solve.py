@@ -21,7 +21,7 @@ from lepton_cli.optimizer import milp
 from lepton_cli.optimizer.checks import explain_infeasible, solver_said_infeasible
 from lepton_cli.optimizer.greedy import cost as greedy_cost
 from lepton_cli.optimizer.greedy import greedy
-from lepton_cli.optimizer.milp import SolveOptions
+from lepton_cli.optimizer.milp import COST, SolveOptions, Weights
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
 from lepton_cli.plan.model import Objective, SolverStatus
 
@@ -88,8 +88,11 @@ def _init_worker(sets: list[tuple[Candidate, ...]]) -> None:
     _SETS = sets
 
 
-def solve_one(wp: WorkloadProblem, options: SolveOptions, deadline: float) -> WorkloadSolution:
-    """The cheapest allocation for one workload (greedy's when the solver runs out of time)."""
+def solve_one(
+    wp: WorkloadProblem, options: SolveOptions, deadline: float, weights: Weights = COST
+) -> WorkloadSolution:
+    """The cheapest allocation for one workload (greedy's when the solver runs out of time);
+    ``weights`` other than COST solve the efficiency objective's Lagrangian subproblem."""
     start = greedy(wp)
     if options.solver == "greedy" or not wp.candidates:
         status = SolverStatus.FEASIBLE if start is not None else SolverStatus.INFEASIBLE
@@ -99,8 +102,12 @@ def solve_one(wp: WorkloadProblem, options: SolveOptions, deadline: float) -> Wo
     remaining = deadline - time.monotonic()
     if remaining <= 0 and start is not None:
         return WorkloadSolution(wp, start, SolverStatus.FEASIBLE)
-    prob, x = milp.cost_model(wp, milp.upper_bound(wp, greedy_cost(start) if start else None))
-    outcome = milp.run(prob, dataclasses.replace(options, time_limit=max(remaining, 0.01)))
+    upper = milp.upper_bound(wp, greedy_cost(start) if start else None)
+    if weights != COST:  # minimal solutions stay few, but not within the cost-based bound
+        upper = 2 * upper + 8
+    prob, x = milp.cost_model(wp, upper, weights)
+    begin = {x[c]: float(n) for c, n in (start or {}).items()}
+    outcome = milp.run(prob, dataclasses.replace(options, time_limit=max(remaining, 0.01)), begin)
     if outcome.status is SolverStatus.INFEASIBLE:
         return WorkloadSolution(wp, {}, SolverStatus.INFEASIBLE)
     if outcome.status is SolverStatus.NOT_SOLVED:
@@ -109,10 +116,10 @@ def solve_one(wp: WorkloadProblem, options: SolveOptions, deadline: float) -> Wo
     return WorkloadSolution(wp, milp.counts_of(x), outcome.status, outcome.bound)
 
 
-def _task(args: tuple[WorkloadProblem, int, SolveOptions, float]) -> tuple[Any, ...]:
+def _task(args: tuple[WorkloadProblem, int, SolveOptions, float, Weights]) -> tuple[Any, ...]:
     """Worker side: rebuild the problem from the shared candidate set; return small data."""
-    wp, index, options, deadline = args
-    ws = solve_one(dataclasses.replace(wp, candidates=_SETS[index]), options, deadline)
+    wp, index, options, deadline, weights = args
+    ws = solve_one(dataclasses.replace(wp, candidates=_SETS[index]), options, deadline, weights)
     position = {c: i for i, c in enumerate(_SETS[index])}
     counts = tuple((position[c], n) for c, n in ws.counts.items())
     return counts, ws.status, ws.bound
@@ -126,12 +133,15 @@ def _workers(options: SolveOptions) -> int:
 
 
 def solve_shapes(
-    shapes: Sequence[WorkloadProblem], options: SolveOptions, deadline: float
+    shapes: Sequence[WorkloadProblem],
+    options: SolveOptions,
+    deadline: float,
+    weights: Weights = COST,
 ) -> list[WorkloadSolution]:
     """Solve each distinct shape once, in parallel when there are enough of them."""
     workers = _workers(options)
     if workers <= 1 or len(shapes) < PARALLEL_MIN:
-        return [solve_one(wp, options, deadline) for wp in shapes]
+        return [solve_one(wp, options, deadline, weights) for wp in shapes]
     sets = list(dict.fromkeys(wp.candidates for wp in shapes))
     index = {s: i for i, s in enumerate(sets)}
     tasks = [
@@ -140,6 +150,7 @@ def solve_shapes(
             index[wp.candidates],
             options,
             deadline,
+            weights,
         )
         for wp in shapes
     ]
