@@ -4,14 +4,14 @@ The budget couples the workloads. It is relaxed with a Lagrange multiplier (``la
 which splits the problem back into per-workload MILPs and gives a proven upper bound; their
 solutions plus a knapsack fill of the budget left give the plan, and the gap is measured
 against that bound. Small fleets that are not yet within the gap then get the joint model
-(milp.py with ``add_budget``), warm-started from that plan.
+(milp.py with ``add_budget``), whose result is kept only when it beats that plan.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,6 @@ from lepton_cli.optimizer.solve import (
     solve_shapes,
 )
 from lepton_cli.plan.model import SolverStatus
-
 
 MAX_ROUNDS = 12  # multiplier bisection steps
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
@@ -222,7 +221,7 @@ def blend(
 
 def solve_efficiency(problem: Problem, options: SolveOptions) -> Solution:
     """Cheapest plan first (over budget ends there), then the multiplier search; the joint
-    MILP, warm-started, only for small fleets not yet within the gap while time remains."""
+    MILP (kept only when it beats that plan) for small fleets not yet within the gap while time remains."""
     began = time.monotonic()
     deadline = began + options.time_limit
     base = solve_cost(problem, options)
@@ -251,10 +250,9 @@ def _joint(
 ) -> Solution:
     budget = problem.budget or Decimal(0)
     prob, xs = joint_model(problem, budget)
-    values = {x[c]: float(n) for x, w in zip(xs, start, strict=True) for c, n in w.counts.items()}
     remaining = max(deadline - time.monotonic(), 0.01)
     with milp.stdout_to_stderr():
-        outcome = milp.run(prob, dataclasses.replace(options, time_limit=remaining), values)
+        outcome = milp.run(prob, dataclasses.replace(options, time_limit=remaining))
     best = start
     if outcome.status in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE):
         solved = [
@@ -277,7 +275,7 @@ def _result(
 ) -> Solution:
     objective = capacity(workloads)
     if status is SolverStatus.NOT_SOLVED:
-        status = SolverStatus.FEASIBLE  # the warm start is a feasible plan
+        status = SolverStatus.FEASIBLE  # the searched plan is feasible
     gap = None if bound is None else max(0.0, (bound - objective) / max(abs(bound), 1e-9))
     workloads = [dataclasses.replace(w, status=status, bound=None) for w in workloads]
     return Solution(

@@ -36,8 +36,8 @@ provider could count towards the spread with no instance on it.
 
 Under ``cost`` the workloads share no row (the budget is checked on the sum afterwards), so each
 distinct workload shape is its own small model, solved in parallel (``solve_cost``). The
-efficiency objective couples them through the budget and is solved as one model, warm-started
-from a feasible fill (``optimizer.efficiency``).
+efficiency objective couples them through the budget: ``optimizer.efficiency`` relaxes the
+budget row with a Lagrange multiplier, which splits it back into these per-workload models.
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ from lepton_cli.plan.model import SolverStatus
 TIE_BREAK = 1e-4
 HIGHS_SMALL_MODELS = {
     # Measured on the benchmark fleets: for models of tens of columns HiGHS's root machinery
-    # (symmetry detection, restarts, primal heuristics) costs more than the search; we pass
-    # a feasible start instead. This halves the time per workload; proofs are unchanged.
+    # (symmetry detection, restarts, primal heuristics) costs more than the search itself.
+    # This halves the time per workload; what is proven is unchanged.
     "mip_detect_symmetry": False,
     "mip_allow_restart": False,
     "mip_heuristic_effort": 0.0,
@@ -277,18 +277,18 @@ def _c_flush() -> None:
         pass
 
 
-def run(
-    prob: pulp.LpProblem, options: SolveOptions, start: Mapping[Any, float] | None = None
-) -> Outcome:
-    """Solve ``prob`` with the chosen backend and read the true status."""
+def run(prob: pulp.LpProblem, options: SolveOptions) -> Outcome:
+    """Solve ``prob`` with the chosen backend and read the true status.
+
+    No MIP start is passed: with highspy 1.16, ``setSolution`` before ``run`` makes HiGHS
+    return that point as "optimal" (objective 0) without searching. Callers keep their own
+    feasible point and compare instead."""
     if options.solver == "cbc":
         return _run_cbc(prob, options)
-    return _run_highs(prob, options, start)
+    return _run_highs(prob, options)
 
 
-def _run_highs(
-    prob: pulp.LpProblem, options: SolveOptions, start: Mapping[Any, float] | None
-) -> Outcome:
+def _run_highs(prob: pulp.LpProblem, options: SolveOptions) -> Outcome:
     solver = pulp.HiGHS(
         msg=False,
         timeLimit=max(options.time_limit, 0.01),
@@ -298,8 +298,6 @@ def _run_highs(
     )
     solver.createAndConfigureSolver(prob)
     solver.buildSolverModel(prob)
-    if start:
-        _set_start(prob, start)
     solver.callSolver(prob)
     solver.findSolutionValues(prob)
     h = prob.solverModel
@@ -310,11 +308,8 @@ def _run_highs(
         return Outcome(status, None, None)
     # Computed from the solution values: HiGHS leaves its info at 0 when presolve solves a model.
     objective = float(pulp.value(prob.objective) or 0.0)
-    return Outcome(
-        status,
-        objective,
-        _bound(status, objective, sign * float(info.mip_dual_bound), sign, options),
-    )
+    bound = _bound(status, objective, sign * float(info.mip_dual_bound), sign, options)
+    return Outcome(status, objective, bound)
 
 
 def _bound(
@@ -327,16 +322,6 @@ def _bound(
         return reported
     proven = max(options.gap * abs(objective), 1e-6)
     return max(reported, objective - proven) if sign > 0 else min(reported, objective + proven)
-
-
-def _set_start(prob: pulp.LpProblem, start: Mapping[Any, float]) -> None:
-    import highspy
-
-    values = [float(start.get(v, 0.0)) for v in prob.variables()]
-    sol = highspy.HighsSolution()
-    sol.col_value = values
-    sol.value_valid = True
-    prob.solverModel.setSolution(sol)
 
 
 FEASIBLE_POINT = 2  # HiGHS kSolutionStatusFeasible

@@ -106,8 +106,7 @@ def solve_one(
     if weights != COST:  # minimal solutions stay few, but not within the cost-based bound
         upper = 2 * upper + 8
     prob, x = milp.cost_model(wp, upper, weights)
-    begin = {x[c]: float(n) for c, n in (start or {}).items()}
-    outcome = milp.run(prob, dataclasses.replace(options, time_limit=max(remaining, 0.01)), begin)
+    outcome = milp.run(prob, dataclasses.replace(options, time_limit=max(remaining, 0.01)))
     if outcome.status is SolverStatus.INFEASIBLE:
         return WorkloadSolution(wp, {}, SolverStatus.INFEASIBLE)
     if outcome.status is SolverStatus.NOT_SOLVED:
