@@ -1,0 +1,156 @@
+"""`lepton optimize` end to end: formats, plan file, exit codes 0 / 2 / 5 / 6, clean stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from typer.testing import CliRunner
+
+from lepton_cli.cli.app import app
+from lepton_cli.plan.io import load_plan
+from lepton_cli.plan.model import Plan
+
+OFFERINGS = [
+    {"provider": "aws", "region": "us-east-1", "type": "m.large", "vcpus": 2, "memory_gib": 8,
+     "prices": {"on-demand": 0.10, "spot": 0.04, "reserved": 0.06}},
+    {"provider": "gcp", "region": "us-central1", "type": "n.std-2", "vcpus": 2, "memory_gib": 8,
+     "prices": {"on-demand": 0.09, "spot": 0.03}},
+]  # fmt: skip
+
+
+def vm(id_: str, workload: str | None, cpu: float = 0.5) -> dict[str, Any]:
+    return {
+        "id": id_, "provider": "aws", "account": "1", "region": "us-east-1", "type": "m.xlarge",
+        "hourly_cost": 0.20, "vcpus": 4, "memory_gib": 16,
+        "utilization": {"cpu_p95": cpu, "memory_p95": 0.5, "days": 14},
+        "tags": {"workload": workload} if workload else {},
+    }  # fmt: skip
+
+
+def inventory(tmp_path: Path, workloads: list[dict[str, Any]] | None = None) -> Path:
+    doc = {
+        "apiVersion": "lepton/v1", "kind": "Inventory",
+        "resources": [vm("i-1", "checkout-api"), vm("i-2", "checkout-api"), vm("i-3", None, 0.01)],
+        "workloads": workloads or [{"name": "checkout-api", "min_replicas": 2}],
+        "offerings_mode": "replace", "offerings": OFFERINGS,
+    }  # fmt: skip
+    path = tmp_path / "inventory.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def invoke(*args: str | Path) -> Any:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_yaml_plan_written_and_printed(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "plan.yaml"
+    result = invoke("optimize", "-s", inventory(tmp_path), "-o", out, "-f", "yaml")
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out)
+    assert Plan.model_validate(yaml.safe_load(result.stdout)) == plan
+    assert plan.summary.within_budget and plan.solver.status == "optimal"
+    assert {a.kind.value for a in plan.actions} >= {"terminate", "rightsize"}
+    (w,) = plan.workloads
+    assert w.name == "checkout-api" and sum(a.count for a in w.allocations) >= 2
+
+
+def test_json_is_the_plan_document(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "plan.yaml"
+    result = invoke("optimize", "-s", inventory(tmp_path), "-o", out, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["apiVersion"] == "lepton/v1" and data["kind"] == "Plan"
+    assert Plan.model_validate(data) == load_plan(out)
+
+
+def test_table_and_markdown(cli: CliRunner, tmp_path: Path) -> None:
+    src = inventory(tmp_path)
+    table = invoke("optimize", "-s", src)
+    assert table.exit_code == 0 and "Allocations" in table.stdout and "checkout-api" in table.stdout
+    md = invoke("optimize", "-s", src, "-f", "markdown")
+    assert md.stdout.startswith("<!-- lepton:plan -->")
+    assert "**Actions**" in md.stdout and "| id | kind |" in md.stdout
+
+
+def test_over_budget_exits_6_and_still_writes_the_plan(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "plan.yaml"
+    result = invoke(
+        "optimize", "-s", inventory(tmp_path), "--budget", "10", "-o", out, "-f", "json"
+    )
+    assert result.exit_code == 6
+    plan = load_plan(out)
+    assert not plan.summary.within_budget
+    assert plan.summary.needed_budget is not None and plan.summary.needed_budget > 10
+    assert "more than --budget $10.00" in result.stderr and "checkout-api" in result.stderr
+
+
+def test_infeasible_exits_5_naming_workload_and_rule(cli: CliRunner, tmp_path: Path) -> None:
+    rules = [
+        {"name": "checkout-api", "spread": {"min_providers": 2}, "allowed": {"providers": ["aws"]}}
+    ]
+    result = invoke("optimize", "-s", inventory(tmp_path, rules))
+    assert result.exit_code == 5
+    assert "checkout-api needs 2 providers but allows only aws" in result.stderr
+
+
+def test_efficiency_needs_a_budget(cli: CliRunner, tmp_path: Path) -> None:
+    result = invoke("optimize", "-s", inventory(tmp_path), "--objective", "efficiency")
+    assert result.exit_code == 2
+    assert "--budget" in result.stderr
+
+
+def test_efficiency_within_budget(cli: CliRunner, tmp_path: Path) -> None:
+    args = ("optimize", "-s", inventory(tmp_path), "--objective", "efficiency", "-f", "json")
+    result = invoke(*args, "--budget", "500")
+    assert result.exit_code == 0, result.output
+    plan = Plan.model_validate(json.loads(result.stdout))
+    assert sum(w.planned_monthly_cost for w in plan.workloads) <= 500
+    assert plan.metadata.objective == "efficiency" and plan.solver.gap is not None
+
+
+def test_solver_choices(cli: CliRunner, tmp_path: Path) -> None:
+    src = inventory(tmp_path)
+    costs = {}
+    for solver in ("highs", "cbc", "greedy"):
+        result = invoke("optimize", "-s", src, "--solver", solver, "-f", "json")
+        assert result.exit_code == 0, result.output
+        plan = json.loads(result.stdout)
+        assert plan["solver"]["name"] == solver
+        costs[solver] = float(plan["summary"]["planned_monthly_cost"])
+    assert costs["highs"] == costs["cbc"] <= costs["greedy"]
+    assert invoke("optimize", "-s", src, "--solver", "glpk").exit_code == 2
+
+
+def test_bad_inventory_exits_3(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "apiVersion: lepton/v1\nkind: Inventory\nworkloads: [{name: x, max_spot_share: 2}]\n"
+    )
+    result = invoke("optimize", "-s", bad)
+    assert result.exit_code == 3 and "workloads[0].max_spot_share" in result.stderr
+
+
+def test_help_has_an_example() -> None:
+    result = invoke("optimize", "--help")
+    assert result.exit_code == 0 and "Example: lepton optimize" in result.stdout
+
+
+def test_stdout_is_pure_json_in_a_real_process(tmp_path: Path) -> None:
+    # HiGHS prints its banner with C stdio on fd 1: only a real process shows whether it leaks.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "XDG_CACHE_HOME": str(tmp_path)}
+    code = "from lepton_cli.cli.app import main; main()"
+    src = inventory(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "optimize", "-s", str(src), "--format", "json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["kind"] == "Plan"
+    assert "HiGHS" not in proc.stdout
