@@ -27,7 +27,7 @@ from lepton_cli.optimizer import milp
 from lepton_cli.optimizer.greedy import cost as counts_cost
 from lepton_cli.optimizer.greedy import greedy
 from lepton_cli.optimizer.milp import SolveOptions
-from lepton_cli.optimizer.problem import Candidate, Problem, build_problem, expand
+from lepton_cli.optimizer.problem import Problem, build_problem, expand
 from lepton_cli.optimizer.solve import optimize
 from lepton_cli.plan.model import Objective
 from lepton_cli.pricing.catalog import bundled_catalog
@@ -85,11 +85,15 @@ def synthetic_offerings(seed: int) -> list[Offering]:
                 }
                 out.append(
                     Offering(
-                        provider=p, region=r, type=f"t{t}-{vcpus}x{ratio}", vcpus=vcpus,
-                        memory_gib=vcpus * ratio, perf=round(rng.uniform(0.8, 1.4), 2),
+                        provider=p,
+                        region=r,
+                        type=f"t{t}-{vcpus}x{ratio}",
+                        vcpus=vcpus,
+                        memory_gib=vcpus * ratio,
+                        perf=round(rng.uniform(0.8, 1.4), 2),
                         prices=prices,
                     )
-                )  # fmt: skip
+                )
     return out
 
 
@@ -142,10 +146,17 @@ def cost_row(label: str, offerings: list[Offering], n: int, sample: int, shapes:
     kept = sum(len(wp.candidates) for wp in problem.workloads) / n
     naive = one_by_one(problem, offerings, sample)
     return [
-        label, f"{n:,}", f"{raw_candidates(problem, offerings):.0f} -> {kept:.0f}", f"{shapes:,}",
-        solution.status.value, f"{solution.gap or 0:.1e}", f"{seconds:.1f}", f"{peak_gib():.2f}",
-        f"{ratio:.3f}", f"{naive:.0f} (from {sample})",
-    ]  # fmt: skip
+        label,
+        f"{n:,}",
+        f"{raw_candidates(problem, offerings):.0f} -> {kept:.0f}",
+        f"{shapes:,}",
+        solution.status.value,
+        f"{solution.gap or 0:.1e}",
+        f"{seconds:.1f}",
+        f"{peak_gib():.2f}",
+        f"{ratio:.3f}",
+        f"{naive:.0f} (from {sample})",
+    ]
 
 
 def efficiency_row(label: str, offerings: list[Offering], n: int) -> list[str]:
@@ -158,10 +169,17 @@ def efficiency_row(label: str, offerings: list[Offering], n: int) -> list[str]:
     seconds = time.monotonic() - began
     kept = sum(len(wp.candidates) for wp in problem.workloads) / n
     return [
-        label, f"{n:,}", f"{raw_candidates(problem, offerings):.0f} -> {kept:.0f}", "-",
-        solution.status.value, f"{solution.gap if solution.gap is not None else float('nan'):.1e}",
-        f"{seconds:.1f}", f"{peak_gib():.2f}", "-", "-",
-    ]  # fmt: skip
+        label,
+        f"{n:,}",
+        f"{raw_candidates(problem, offerings):.0f} -> {kept:.0f}",
+        "-",
+        solution.status.value,
+        f"{solution.gap if solution.gap is not None else float('nan'):.1e}",
+        f"{seconds:.1f}",
+        f"{peak_gib():.2f}",
+        "-",
+        "-",
+    ]
 
 
 def main() -> None:
@@ -181,8 +199,18 @@ def main() -> None:
         efficiency_row("efficiency +15% budget, bundled", bundled, small),
         efficiency_row("efficiency +15% budget, synthetic", synthetic, small),
     ]
-    head = ["run", "workloads", "candidates (raw -> kept)", "shapes", "status", "gap",
-            "seconds", "peak GiB", "greedy/MILP", "one-by-one s"]  # fmt: skip
+    head = [
+        "run",
+        "workloads",
+        "candidates (raw -> kept)",
+        "shapes",
+        "status",
+        "gap",
+        "seconds",
+        "peak GiB",
+        "greedy/MILP",
+        "one-by-one s",
+    ]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     for r in [head, ["-" * w for w in widths], *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))

@@ -17,29 +17,49 @@ from lepton_cli.plan.io import load_plan
 from lepton_cli.plan.model import Plan
 
 OFFERINGS = [
-    {"provider": "aws", "region": "us-east-1", "type": "m.large", "vcpus": 2, "memory_gib": 8,
-     "prices": {"on-demand": 0.10, "spot": 0.04, "reserved": 0.06}},
-    {"provider": "gcp", "region": "us-central1", "type": "n.std-2", "vcpus": 2, "memory_gib": 8,
-     "prices": {"on-demand": 0.09, "spot": 0.03}},
-]  # fmt: skip
+    {
+        "provider": "aws",
+        "region": "us-east-1",
+        "type": "m.large",
+        "vcpus": 2,
+        "memory_gib": 8,
+        "prices": {"on-demand": 0.10, "spot": 0.04, "reserved": 0.06},
+    },
+    {
+        "provider": "gcp",
+        "region": "us-central1",
+        "type": "n.std-2",
+        "vcpus": 2,
+        "memory_gib": 8,
+        "prices": {"on-demand": 0.09, "spot": 0.03},
+    },
+]
 
 
 def vm(id_: str, workload: str | None, cpu: float = 0.5) -> dict[str, Any]:
     return {
-        "id": id_, "provider": "aws", "account": "1", "region": "us-east-1", "type": "m.xlarge",
-        "hourly_cost": 0.20, "vcpus": 4, "memory_gib": 16,
+        "id": id_,
+        "provider": "aws",
+        "account": "1",
+        "region": "us-east-1",
+        "type": "m.xlarge",
+        "hourly_cost": 0.20,
+        "vcpus": 4,
+        "memory_gib": 16,
         "utilization": {"cpu_p95": cpu, "memory_p95": 0.5, "days": 14},
         "tags": {"workload": workload} if workload else {},
-    }  # fmt: skip
+    }
 
 
 def inventory(tmp_path: Path, workloads: list[dict[str, Any]] | None = None) -> Path:
     doc = {
-        "apiVersion": "lepton/v1", "kind": "Inventory",
+        "apiVersion": "lepton/v1",
+        "kind": "Inventory",
         "resources": [vm("i-1", "checkout-api"), vm("i-2", "checkout-api"), vm("i-3", None, 0.01)],
         "workloads": workloads or [{"name": "checkout-api", "min_replicas": 2}],
-        "offerings_mode": "replace", "offerings": OFFERINGS,
-    }  # fmt: skip
+        "offerings_mode": "replace",
+        "offerings": OFFERINGS,
+    }
     path = tmp_path / "inventory.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
@@ -149,8 +169,13 @@ def test_stdout_is_pure_json_in_a_real_process(tmp_path: Path) -> None:
     src = inventory(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-c", code, "optimize", "-s", str(src), "--format", "json"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["kind"] == "Plan"
     assert "HiGHS" not in proc.stdout

@@ -16,18 +16,30 @@ from lepton_cli.plan.model import Objective
 
 
 def offer(
-    provider: str, type_: str, vcpus: float, memory: float, on_demand: str,
-    spot: str | None = None, reserved: str | None = None, region: str = "r1", perf: float = 1.0,
-) -> Offering:  # fmt: skip
+    provider: str,
+    type_: str,
+    vcpus: float,
+    memory: float,
+    on_demand: str,
+    spot: str | None = None,
+    reserved: str | None = None,
+    region: str = "r1",
+    perf: float = 1.0,
+) -> Offering:
     prices = {Pricing.ON_DEMAND: Decimal(on_demand)}
     if spot:
         prices[Pricing.SPOT] = Decimal(spot)
     if reserved:
         prices[Pricing.RESERVED] = Decimal(reserved)
     return Offering(
-        provider=provider, region=region, type=type_, vcpus=vcpus, memory_gib=memory,
-        perf=perf, prices=prices,
-    )  # fmt: skip
+        provider=provider,
+        region=region,
+        type=type_,
+        vcpus=vcpus,
+        memory_gib=memory,
+        perf=perf,
+        prices=prices,
+    )
 
 
 def workload(name: str = "app", vcpu: float = 4, memory: float = 8, **rules: Any) -> Workload:
@@ -70,11 +82,15 @@ def feasible(wp: WorkloadProblem, counts: dict[Candidate, int]) -> bool:
     spot = sum(n for c, n in counts.items() if c.spot)
     providers = {c.provider for c, n in counts.items() if n > 0}
     zones = {c.zone or c.region for c, n in counts.items() if n > 0}
-    lost_ok = all(
-        sum(c.capacity * n for c, n in counts.items() if c.provider != p)
-        >= wp.survive_fraction * wp.vcpu - 1e-9
-        for p in providers
-    ) if wp.survive_fraction > 0 and wp.vcpu > 0 else True  # fmt: skip
+    lost_ok = (
+        all(
+            sum(c.capacity * n for c, n in counts.items() if c.provider != p)
+            >= wp.survive_fraction * wp.vcpu - 1e-9
+            for p in providers
+        )
+        if wp.survive_fraction > 0 and wp.vcpu > 0
+        else True
+    )
     return (
         cap >= wp.vcpu - 1e-9
         and mem >= wp.memory_gib - 1e-9

@@ -151,7 +151,7 @@ def test_needs_more_providers_than_allowed_is_infeasible() -> None:
 
 def test_surviving_a_provider_needs_two() -> None:
     w = workload("db", survive_loss_of_provider=0.5, allowed={"providers": ["gcp"]})
-    with pytest.raises(InfeasibleError, match="db must keep 50% .* allows only gcp"):
+    with pytest.raises(InfeasibleError, match=r"db must keep 50% .* allows only gcp"):
         solve(problem([w], CATALOG))
 
 
@@ -166,9 +166,15 @@ def test_ties_keep_the_current_type() -> None:
 
     offerings = [offer("aws", "a", 4, 16, "0.10"), offer("aws", "b", 4, 16, "0.10")]
     current = Resource(
-        id="i-1", provider="aws", region="r1", type="b", hourly_cost=Decimal("0.1"),
-        vcpus=4, memory_gib=16, tags={"workload": "app"},
-    )  # fmt: skip
+        id="i-1",
+        provider="aws",
+        region="r1",
+        type="b",
+        hourly_cost=Decimal("0.1"),
+        vcpus=4,
+        memory_gib=16,
+        tags={"workload": "app"},
+    )
     counts = counts_by(solve(problem([workload(vcpu=4, memory=8)], offerings, [current])), "app")
     assert counts == {("aws", "b", "on-demand"): 1}
 

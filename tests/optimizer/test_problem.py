@@ -12,13 +12,29 @@ from lepton_cli.models import Resource, Utilization
 from lepton_cli.optimizer.problem import derived_demand, expand, prune_dominated
 
 
-def vm(id_: str, vcpus: float, memory: float, cpu: float | None, mem: float | None = None,
-       perf: float = 1.0, days: int = 14, **tags: str) -> Resource:  # fmt: skip
+def vm(
+    id_: str,
+    vcpus: float,
+    memory: float,
+    cpu: float | None,
+    mem: float | None = None,
+    perf: float = 1.0,
+    days: int = 14,
+    **tags: str,
+) -> Resource:
     util = None if cpu is None else Utilization(cpu_p95=cpu, memory_p95=mem, days=days)
     return Resource(
-        id=id_, provider="aws", region="r1", type="m5.xlarge", hourly_cost=Decimal("0.192"),
-        vcpus=vcpus, memory_gib=memory, perf=perf, utilization=util, tags=tags,
-    )  # fmt: skip
+        id=id_,
+        provider="aws",
+        region="r1",
+        type="m5.xlarge",
+        hourly_cost=Decimal("0.192"),
+        vcpus=vcpus,
+        memory_gib=memory,
+        perf=perf,
+        utilization=util,
+        tags=tags,
+    )
 
 
 def test_derived_demand_by_hand() -> None:
@@ -92,8 +108,10 @@ def test_pruning_drops_dominated_and_exact_multiples() -> None:
     ]
     kept = prune_dominated(c for o in offerings for c in expand(o, False))
     assert sorted((c.provider, c.type) for c in kept) == [
-        ("aws", "fast"), ("aws", "small"), ("gcp", "small")
-    ]  # fmt: skip
+        ("aws", "fast"),
+        ("aws", "small"),
+        ("gcp", "small"),
+    ]
 
 
 def test_spot_multiples_are_not_pruned() -> None:

@@ -18,24 +18,60 @@ from lepton_cli.pricing.catalog import effective_offerings, load_catalog
 from lepton_cli.sources import load_inventory
 
 
-def vm(id_: str, type_: str, hourly: float, vcpus: int, memory: int, cpu: float, workload: str | None,
-       provider: str = "aws", pricing: str = "on-demand", **tags: str) -> dict[str, Any]:  # fmt: skip
+def vm(
+    id_: str,
+    type_: str,
+    hourly: float,
+    vcpus: int,
+    memory: int,
+    cpu: float,
+    workload: str | None,
+    provider: str = "aws",
+    pricing: str = "on-demand",
+    **tags: str,
+) -> dict[str, Any]:
     labels = {**tags, **({"workload": workload} if workload else {})}
     return {
-        "id": id_, "provider": provider, "account": "111", "region": "r1", "type": type_,
-        "pricing": pricing, "hourly_cost": hourly, "vcpus": vcpus, "memory_gib": memory,
-        "utilization": {"cpu_p95": cpu, "memory_p95": cpu, "days": 14}, "tags": labels,
-    }  # fmt: skip
+        "id": id_,
+        "provider": provider,
+        "account": "111",
+        "region": "r1",
+        "type": type_,
+        "pricing": pricing,
+        "hourly_cost": hourly,
+        "vcpus": vcpus,
+        "memory_gib": memory,
+        "utilization": {"cpu_p95": cpu, "memory_p95": cpu, "days": 14},
+        "tags": labels,
+    }
 
 
 OFFERINGS = [
-    {"provider": "aws", "region": "r1", "type": "small", "vcpus": 2, "memory_gib": 8,
-     "prices": {"on-demand": 0.10, "reserved": 0.06}},
-    {"provider": "aws", "region": "r1", "type": "big", "vcpus": 8, "memory_gib": 32,
-     "prices": {"on-demand": 0.40}},
-    {"provider": "gcp", "region": "r1", "type": "g", "vcpus": 2, "memory_gib": 8,
-     "prices": {"on-demand": 0.08}},
-]  # fmt: skip
+    {
+        "provider": "aws",
+        "region": "r1",
+        "type": "small",
+        "vcpus": 2,
+        "memory_gib": 8,
+        "prices": {"on-demand": 0.10, "reserved": 0.06},
+    },
+    {
+        "provider": "aws",
+        "region": "r1",
+        "type": "big",
+        "vcpus": 8,
+        "memory_gib": 32,
+        "prices": {"on-demand": 0.40},
+    },
+    {
+        "provider": "gcp",
+        "region": "r1",
+        "type": "g",
+        "vcpus": 2,
+        "memory_gib": 8,
+        "prices": {"on-demand": 0.08},
+    },
+]
 
 
 def inventory_doc() -> dict[str, Any]:
@@ -60,10 +96,14 @@ def inventory_doc() -> dict[str, Any]:
         {"name": "new", "demand": {"vcpu": 2, "memory_gib": 4}, "allowed": {"providers": ["gcp"]}},
     ]
     return {
-        "apiVersion": "lepton/v1", "kind": "Inventory", "currency": "USD",
-        "resources": resources, "workloads": workloads,
-        "offerings_mode": "replace", "offerings": OFFERINGS,
-    }  # fmt: skip
+        "apiVersion": "lepton/v1",
+        "kind": "Inventory",
+        "currency": "USD",
+        "resources": resources,
+        "workloads": workloads,
+        "offerings_mode": "replace",
+        "offerings": OFFERINGS,
+    }
 
 
 def write(path: Path, doc: dict[str, Any] | None = None) -> Path:

@@ -83,7 +83,10 @@ def test_broken_cache_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_parse_names_the_bad_key() -> None:
-    text = "apiVersion: lepton/v1\nkind: Catalog\nas_of: '2025'\nproviders:\n  aws:\n    r1:\n      - {type: t, vcpus: -1, memory_gib: 1, prices: {on-demand: 1}}\n"
+    text = (
+        "apiVersion: lepton/v1\nkind: Catalog\nas_of: '2025'\nproviders:\n  aws:\n    r1:\n"
+        "      - {type: t, vcpus: -1, memory_gib: 1, prices: {on-demand: 1}}\n"
+    )
     with pytest.raises(InputError, match=r"providers\.aws\.r1\[0\]\.vcpus"):
         parse_catalog(text, "x.yaml")
 
@@ -103,8 +106,14 @@ def test_merge_keeps_order_and_replaces_by_key() -> None:
 
 
 def test_offerings_mode_extend_and_replace() -> None:
-    own = Offering(provider="aws", region="us-east-1", type="m7i.large", vcpus=2, memory_gib=8,
-                   prices={Pricing.ON_DEMAND: Decimal("0.01")})  # fmt: skip
+    own = Offering(
+        provider="aws",
+        region="us-east-1",
+        type="m7i.large",
+        vcpus=2,
+        memory_gib=8,
+        prices={Pricing.ON_DEMAND: Decimal("0.01")},
+    )
     catalog = bundled_catalog()
     extended = effective_offerings(catalog, Inventory(offerings=[own]))
     assert len(extended) == len(catalog.offerings)

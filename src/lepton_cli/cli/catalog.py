@@ -40,21 +40,45 @@ def select(
 
 
 def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
-    columns = ["provider", "region", "type", "vcpus", "memory_gib", "perf", "family", "arch",
-               "on-demand", "spot", "reserved"]  # fmt: skip
+    columns = [
+        "provider",
+        "region",
+        "type",
+        "vcpus",
+        "memory_gib",
+        "perf",
+        "family",
+        "arch",
+        "on-demand",
+        "spot",
+        "reserved",
+    ]
     rows = [
-        [o.provider, o.region, o.type, o.vcpus, o.memory_gib, o.perf, o.family or "", o.arch or "",
-         *(o.prices.get(p) for p in (Pricing.ON_DEMAND, Pricing.SPOT, Pricing.RESERVED))]
+        [
+            o.provider,
+            o.region,
+            o.type,
+            o.vcpus,
+            o.memory_gib,
+            o.perf,
+            o.family or "",
+            o.arch or "",
+            *(o.prices.get(p) for p in (Pricing.ON_DEMAND, Pricing.SPOT, Pricing.RESERVED)),
+        ]
         for o in offerings
-    ]  # fmt: skip
+    ]
     document = {
         "apiVersion": "lepton/v1",
         "kind": "OfferingList",
         "as_of": catalog.date,
         "offerings": [o.model_dump(mode="python", exclude_none=True) for o in offerings],
     }
-    table = Table(f"Offerings (hourly prices, as of {catalog.date})", columns, rows,
-                  right=frozenset({"vcpus", "memory_gib", "perf", "on-demand", "spot", "reserved"}))  # fmt: skip
+    table = Table(
+        f"Offerings (hourly prices, as of {catalog.date})",
+        columns,
+        rows,
+        right=frozenset({"vcpus", "memory_gib", "perf", "on-demand", "spot", "reserved"}),
+    )
     return View(document, [table], [f"{len(offerings)} offerings, prices as of {catalog.date}"])
 
 
@@ -107,8 +131,10 @@ def refresh(
     for failure in live.failures:
         common.warn(f"{failure.scope}: {failure.message}")
     if not offerings:
-        raise ProviderError(f"{provider} returned no offerings for {', '.join(regions) or 'any region'}",
-                            hint="check the region names and the provider's credentials")  # fmt: skip
+        raise ProviderError(
+            f"{provider} returned no offerings for {', '.join(regions) or 'any region'}",
+            hint="check the region names and the provider's credentials",
+        )
     path = save_refreshed(settings, provider, offerings, dt.date.today().isoformat())
     common.info(f"refreshed {len(offerings)} {provider} offerings into {path}")
 

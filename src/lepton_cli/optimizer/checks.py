@@ -21,8 +21,10 @@ def explain_infeasible(wp: WorkloadProblem) -> str | None:
         return f"{wp.name} needs {wp.min_providers} providers but allows only {only}"
     if wp.survive_fraction > 0 and wp.vcpu > 0 and len(providers) < 2:
         share = f"{wp.survive_fraction:.0%}"
-        return f"{wp.name} must keep {share} of its capacity after losing a provider but " \
-            f"allows only {_names(providers)}"  # fmt: skip
+        return (
+            f"{wp.name} must keep {share} of its capacity after losing a provider but "
+            f"allows only {_names(providers)}"
+        )
     zones = {c.zone or c.region for c in wp.candidates}
     if len(zones) < wp.min_zones:
         return (

@@ -68,10 +68,14 @@ def _grow(
     total = sum(counts.values())
     while True:
         pick = next(
-            (c for c in reversed(bundle) if c.monthly <= left
-             and (not c.spot or spot_n + 1 <= wp.max_spot_share * (total + 1) + 1e-9)),
+            (
+                c
+                for c in reversed(bundle)
+                if c.monthly <= left
+                and (not c.spot or spot_n + 1 <= wp.max_spot_share * (total + 1) + 1e-9)
+            ),
             None,
-        )  # fmt: skip
+        )
         if pick is None:
             return left
         counts[pick] = counts.get(pick, 0) + 1
@@ -220,8 +224,8 @@ def blend(
 
 
 def solve_efficiency(problem: Problem, options: SolveOptions) -> Solution:
-    """Cheapest plan first (over budget ends there), then the multiplier search; the joint
-    MILP (kept only when it beats that plan) for small fleets not yet within the gap while time remains."""
+    """Cheapest plan first (over budget ends there), then the multiplier search; then, for
+    small fleets not yet within the gap, the joint MILP (kept only when it beats that plan)."""
     began = time.monotonic()
     deadline = began + options.time_limit
     base = solve_cost(problem, options)
@@ -279,6 +283,12 @@ def _result(
     gap = None if bound is None else max(0.0, (bound - objective) / max(abs(bound), 1e-9))
     workloads = [dataclasses.replace(w, status=status, bound=None) for w in workloads]
     return Solution(
-        problem, workloads, options.solver, status, objective, bound, gap,
+        problem,
+        workloads,
+        options.solver,
+        status,
+        objective,
+        bound,
+        gap,
         time.monotonic() - began,
-    )  # fmt: skip
+    )

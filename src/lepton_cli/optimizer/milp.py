@@ -42,6 +42,7 @@ budget row with a Lagrange multiplier, which splits it back into these per-workl
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 import os
@@ -96,7 +97,7 @@ class Outcome:
 # ---------------------------------------------------------------- variables
 
 
-def add_variables(prob: pulp.LpProblem, wp: WorkloadProblem, tag: str, upper: int) -> Variables:
+def add_variables(wp: WorkloadProblem, tag: str, upper: int) -> Variables:
     """x[w,o] for every candidate, bounded by ``upper`` (U_w)."""
     return {
         c: pulp.LpVariable(f"x_{tag}_{i}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
@@ -134,7 +135,7 @@ def add_spot_share(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag:
 
 
 def _add_spread(
-    prob: pulp.LpProblem, x: Variables, groups: Mapping[str, list[Any]], least: int, name: str
+    prob: pulp.LpProblem, groups: Mapping[str, list[Any]], least: int, name: str
 ) -> None:
     """x <= U y per group, sum x >= y per group, sum y >= least."""
     y = {g: pulp.LpVariable(f"{name}_{i}", cat=pulp.LpBinary) for i, g in enumerate(sorted(groups))}
@@ -151,7 +152,7 @@ def add_provider_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables,
         groups: dict[str, list[Any]] = {}
         for c, v in x.items():
             groups.setdefault(c.provider, []).append(v)
-        _add_spread(prob, x, groups, wp.min_providers, f"yp_{tag}")
+        _add_spread(prob, groups, wp.min_providers, f"yp_{tag}")
 
 
 def add_zone_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
@@ -160,7 +161,7 @@ def add_zone_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag
         groups: dict[str, list[Any]] = {}
         for c, v in x.items():
             groups.setdefault(c.zone or c.region, []).append(v)
-        _add_spread(prob, x, groups, wp.min_zones, f"yz_{tag}")
+        _add_spread(prob, groups, wp.min_zones, f"yz_{tag}")
 
 
 def add_loss_of_provider(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
@@ -191,7 +192,7 @@ CONSTRAINTS = (
 
 def add_workload(prob: pulp.LpProblem, wp: WorkloadProblem, tag: str, upper: int) -> Variables:
     """One workload's variables and every constraint family on them."""
-    x = add_variables(prob, wp, tag, upper)
+    x = add_variables(wp, tag, upper)
     for family in CONSTRAINTS:
         family(prob, wp, x, tag)
     return x
@@ -271,10 +272,8 @@ def stdout_to_stderr() -> Iterator[None]:
 
 
 def _c_flush() -> None:
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # no C runtime to flush here
         ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError):  # no C runtime to flush on this platform
-        pass
 
 
 def run(prob: pulp.LpProblem, options: SolveOptions) -> Outcome:

@@ -77,10 +77,16 @@ class WorkloadProblem:
     def shape(self) -> tuple[object, ...]:
         """Everything the solution depends on: equal shapes have equal optimal allocations."""
         return (
-            self.vcpu, self.memory_gib, self.min_replicas, self.max_spot_share,
-            self.min_providers, self.min_zones, self.survive_fraction,
-            self.candidates, self.current,
-        )  # fmt: skip
+            self.vcpu,
+            self.memory_gib,
+            self.min_replicas,
+            self.max_spot_share,
+            self.min_providers,
+            self.min_zones,
+            self.survive_fraction,
+            self.candidates,
+            self.current,
+        )
 
 
 @dataclass(frozen=True)
@@ -108,11 +114,17 @@ def expand(offering: Offering, zones: bool) -> list[Candidate]:
         for zone in zones_of(offering.provider, offering.region) if zones else [None]:
             out.append(
                 Candidate(
-                    provider=offering.provider, region=offering.region, type=offering.type,
-                    pricing=pricing, vcpus=offering.vcpus, memory_gib=offering.memory_gib,
-                    perf=offering.perf, monthly=offering.monthly(pricing), zone=zone,
+                    provider=offering.provider,
+                    region=offering.region,
+                    type=offering.type,
+                    pricing=pricing,
+                    vcpus=offering.vcpus,
+                    memory_gib=offering.memory_gib,
+                    perf=offering.perf,
+                    monthly=offering.monthly(pricing),
+                    zone=zone,
                 )
-            )  # fmt: skip
+            )
     return out
 
 
@@ -216,9 +228,12 @@ class CandidatePool:
         return tuple(sorted((*kept, *extra), key=lambda c: c.sort_key))
 
     def _allowed(
-        self, providers: tuple[str, ...] | None, regions: tuple[str, ...] | None,
-        zones: bool, spot: bool,
-    ) -> list[Candidate]:  # fmt: skip
+        self,
+        providers: tuple[str, ...] | None,
+        regions: tuple[str, ...] | None,
+        zones: bool,
+        spot: bool,
+    ) -> list[Candidate]:
         return [
             c
             for o in self.offerings
@@ -243,15 +258,19 @@ def workload_problem(
     min_zones = spread.min_zones if spread and spread.min_zones else 1
     current = frozenset(_current_key(r) for r in resources)
     return WorkloadProblem(
-        name=w.name, vcpu=_round(vcpu), memory_gib=_round(memory), min_replicas=replicas,
+        name=w.name,
+        vcpu=_round(vcpu),
+        memory_gib=_round(memory),
+        min_replicas=replicas,
         max_spot_share=w.max_spot_share,
         min_providers=spread.min_providers if spread and spread.min_providers else 1,
-        min_zones=min_zones, survive_fraction=w.survive_loss_of_provider,
+        min_zones=min_zones,
+        survive_fraction=w.survive_loss_of_provider,
         candidates=pool.with_current(w, min_zones > 1, current),
         current=current,
         allowed_providers=tuple(w.allowed.providers or ()) if w.allowed else (),
         resources=tuple(resources),
-    )  # fmt: skip
+    )
 
 
 def _round(value: float) -> float:

@@ -76,7 +76,7 @@ def allocations(ws: WorkloadSolution) -> list[Allocation]:
             pricing=k[3],
             count=counts[k],
             monthly_cost=_money(monthly[k] * counts[k]),
-        )  # fmt: skip
+        )
         for k in sorted(counts, key=lambda k: (k[0], k[1], k[2], k[3].value))
     ]
 
@@ -106,25 +106,38 @@ def action_id(
 
 def ref(r: Resource) -> ResourceRef:
     return ResourceRef(
-        id=r.id, provider=r.provider, account=r.account, region=r.region, type=r.type,
-        pricing=r.pricing, state=r.state,
-    )  # fmt: skip
+        id=r.id,
+        provider=r.provider,
+        account=r.account,
+        region=r.region,
+        type=r.type,
+        pricing=r.pricing,
+        state=r.state,
+    )
 
 
 def _from(resources: Sequence[Resource]) -> Placement:
     r = resources[0]
     cost = _money(_sum(x.monthly_cost for x in resources))
     return Placement(
-        provider=r.provider, region=r.region, type=r.type, pricing=r.pricing,
-        count=len(resources), monthly_cost=cost,
-    )  # fmt: skip
+        provider=r.provider,
+        region=r.region,
+        type=r.type,
+        pricing=r.pricing,
+        count=len(resources),
+        monthly_cost=cost,
+    )
 
 
 def _to(key: PlacementKey, count: int, unit: Decimal) -> Placement:
     return Placement(
-        provider=key[0], region=key[1], type=key[2], pricing=key[3], count=count,
+        provider=key[0],
+        region=key[1],
+        type=key[2],
+        pricing=key[3],
+        count=count,
         monthly_cost=_money(unit * count),
-    )  # fmt: skip
+    )
 
 
 def _cost_of(placement: Placement | None) -> Decimal:
@@ -207,9 +220,15 @@ def _convert(name: str, m: _Match) -> list[Action]:
             m.planned[key] -= n
             reason = f"{n} x {key[2]}: {old[3].value} -> {key[3].value}, same capacity for less"
             out.append(
-                make_action(ActionKind.CONVERT_PRICING, name, moved, _to(key, n, m.unit[key]),
-                            reason, _pricing_risk(key[3]))
-            )  # fmt: skip
+                make_action(
+                    ActionKind.CONVERT_PRICING,
+                    name,
+                    moved,
+                    _to(key, n, m.unit[key]),
+                    reason,
+                    _pricing_risk(key[3]),
+                )
+            )
     m.current = {k: v for k, v in m.current.items() if v}
     m.planned = {k: n for k, n in m.planned.items() if n}
     return out
@@ -240,9 +259,15 @@ def _leftovers(name: str, m: _Match) -> list[Action]:
     for key in _sorted_keys(m.planned):
         reason = f"add {m.planned[key]} x {key[2]} to meet demand and continuity rules"
         out.append(
-            make_action(ActionKind.SCALE_UP, name, [], _to(key, m.planned[key], m.unit[key]),
-                        reason, Risk.LOW)
-        )  # fmt: skip
+            make_action(
+                ActionKind.SCALE_UP,
+                name,
+                [],
+                _to(key, m.planned[key], m.unit[key]),
+                reason,
+                Risk.LOW,
+            )
+        )
     for old in _sorted_keys(m.current):
         resources = m.current[old]
         reason = f"remove {len(resources)} x {old[2]}: the rest of the plan serves the demand"
@@ -314,9 +339,13 @@ def solver_info(solution: Solution) -> SolverInfo:
     # Reproducible plans (SOURCE_DATE_EPOCH set) record no wall-clock time: it differs per run.
     seconds = 0.0 if os.environ.get("SOURCE_DATE_EPOCH") else round(solution.seconds, 3)
     return SolverInfo(
-        name=solution.solver, status=solution.status, objective=_round(solution.objective, 4),
-        bound=_round(solution.bound, 4), gap=_round(solution.gap, 9), seconds=seconds,
-    )  # fmt: skip
+        name=solution.solver,
+        status=solution.status,
+        objective=_round(solution.objective, 4),
+        bound=_round(solution.bound, 4),
+        gap=_round(solution.gap, 9),
+        seconds=seconds,
+    )
 
 
 def build_plan(
@@ -339,7 +368,7 @@ def build_plan(
             objective=problem.objective,
             budget=problem.budget,
             currency=problem.currency,
-        ),  # fmt: skip
+        ),
         solver=solver_info(solution),
         summary=summary(inventory, solution),
         workloads=[

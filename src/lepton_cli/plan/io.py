@@ -33,8 +33,10 @@ def save_plan(plan: Plan, path: Path) -> None:
 
 def _check_header(data: Any, path: Path) -> None:
     if not isinstance(data, dict):
-        raise InputError(f"{path}: not a lepton plan (empty or not a mapping)",
-                         hint="give a file written by `lepton optimize -o`")  # fmt: skip
+        raise InputError(
+            f"{path}: not a lepton plan (empty or not a mapping)",
+            hint="give a file written by `lepton optimize -o`",
+        )
     version = str(data.get("apiVersion", ""))
     match = _VERSION.match(version)
     if match and int(match[1]) > SUPPORTED:
@@ -43,8 +45,10 @@ def _check_header(data: Any, path: Path) -> None:
             hint="upgrade lepton: pip install -U lepton-cli",
         )
     if data.get("kind") != "Plan":
-        raise InputError(f"{path}: kind: expected Plan, found {data.get('kind')!r}",
-                         hint="give a file written by `lepton optimize -o`")  # fmt: skip
+        raise InputError(
+            f"{path}: kind: expected Plan, found {data.get('kind')!r}",
+            hint="give a file written by `lepton optimize -o`",
+        )
 
 
 def load_plan(path: Path) -> Plan:

@@ -16,12 +16,15 @@ MARKER = "<!-- lepton:plan -->"  # lets CI update one sticky PR comment
 def verdict(plan: Plan) -> str:
     s, m = plan.summary, plan.metadata
     money = fmt_money(s.monthly_savings, m.currency)
-    head = f"Plan saves {money}/month ({len(plan.actions)} actions; solver {plan.solver.name}: " \
-        f"{plan.solver.status.value}"  # fmt: skip
+    head = (
+        f"Plan saves {money}/month ({len(plan.actions)} actions; solver {plan.solver.name}: "
+        f"{plan.solver.status.value}"
+    )
     gap = f", gap {plan.solver.gap:.2g})" if plan.solver.gap is not None else ")"
     if not s.within_budget and s.needed_budget is not None and m.budget is not None:
         more = fmt_money(s.needed_budget - m.budget, m.currency)
-        return f"{head}{gap}. OVER BUDGET: needs {fmt_money(s.needed_budget, m.currency)} ({more} more)."
+        needed = fmt_money(s.needed_budget, m.currency)
+        return f"{head}{gap}. OVER BUDGET: needs {needed} ({more} more)."
     return head + gap + "."
 
 
@@ -76,10 +79,18 @@ def _placement(p: object) -> str:
 def actions_table(plan: Plan) -> Table:
     cur = plan.metadata.currency
     rows = [
-        [a.id, a.kind.value, a.workload or "", _placement(a.from_), _placement(a.to),
-         fmt_money(a.monthly_saving, cur), a.risk.value, a.reason]
+        [
+            a.id,
+            a.kind.value,
+            a.workload or "",
+            _placement(a.from_),
+            _placement(a.to),
+            fmt_money(a.monthly_saving, cur),
+            a.risk.value,
+            a.reason,
+        ]
         for a in plan.actions
-    ]  # fmt: skip
+    ]
     columns = ["id", "kind", "workload", "from", "to", "saving", "risk", "reason"]
     return Table("Actions", columns, rows, right=frozenset({"saving"}))
 

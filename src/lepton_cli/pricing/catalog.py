@@ -91,7 +91,7 @@ def to_document(offerings: Iterable[Offering], as_of: str, source: str) -> Catal
 def parse_catalog(text: str, source: str) -> Catalog:
     """Parse catalog YAML; InputError naming ``source`` and the bad key when it is invalid."""
     try:
-        data: Any = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data: Any = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
         raise InputError(f"{source}: invalid YAML: {e}", hint="delete the file and refresh") from e
     doc = validate(CatalogDocument, data, source)
