@@ -86,3 +86,12 @@ def test_merged_inventory_keeps_everything():
     m = a.merged(b)
     assert [r.id for r in m.resources] == ["a", "b"]
     assert m.offerings_mode == "replace"
+
+
+def test_utilization_from_percent_samples_is_clamped_nearest_rank():
+    samples = [float(v) for v in range(1, 101)]  # 1..100 percent
+    u = Utilization.from_samples(samples, days=14, memory=[50.0, 120.0], scale=100)
+    assert u.cpu_p95 == 0.95  # the 95th of 100 ordered samples
+    assert u.cpu_avg == 0.505
+    assert u.memory_p95 == 1.0  # 120% is clamped
+    assert u.days == 14

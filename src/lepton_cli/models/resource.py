@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 
@@ -34,6 +36,12 @@ class ResourceState(StrEnum):
     UNATTACHED = "unattached"
 
 
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile (as CloudWatch's pNN statistics) of a non-empty sequence."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
 class Utilization(Model):
     """Observed utilisation as fractions of capacity over ``days`` days."""
 
@@ -41,6 +49,25 @@ class Utilization(Model):
     cpu_p95: float | None = Field(default=None, ge=0, le=1)
     memory_p95: float | None = Field(default=None, ge=0, le=1)
     days: int | None = Field(default=None, ge=0)
+
+    @classmethod
+    def from_samples(
+        cls, cpu: Sequence[float], days: int, memory: Sequence[float] = (), scale: float = 1.0
+    ) -> Utilization:
+        """Mean and p95 of metric samples (``scale`` 100 for percentages), clamped to 0..1 and
+        rounded to 4 decimals (a hundredth of a percent: finer is noise in a plan)."""
+
+        def share(v: float) -> float:
+            return min(1.0, max(0.0, v / scale))
+
+        cpu_share = [share(v) for v in cpu]
+        memory_share = [share(v) for v in memory]
+        return cls(
+            cpu_avg=round(sum(cpu_share) / len(cpu_share), 4),
+            cpu_p95=round(percentile(cpu_share, 0.95), 4),
+            memory_p95=round(percentile(memory_share, 0.95), 4) if memory_share else None,
+            days=days,
+        )
 
 
 class Resource(Model):

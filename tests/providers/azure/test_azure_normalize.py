@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lepton_cli.models import Period, Pricing
+from lepton_cli.models.resource import percentile
 from lepton_cli.providers.azure import normalize, prices
 from lepton_cli.providers.azure.cache import DiskCache
 from lepton_cli.providers.azure.costs import Pacer, query_body, skiptoken
@@ -25,8 +26,8 @@ def samples() -> Path:
 
 
 def test_p95_is_nearest_rank() -> None:
-    assert normalize.p95([float(v) for v in range(1, 101)]) == 95.0
-    assert normalize.p95([0.2]) == 0.2
+    assert percentile([float(v) for v in range(1, 101)], 0.95) == 95.0
+    assert percentile([0.2], 0.95) == 0.2
 
 
 def test_utilization_turns_percent_into_clamped_fractions() -> None:

@@ -9,7 +9,6 @@ the window; the average and the 95th percentile are computed from those series.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,12 +16,6 @@ from lepton_cli.models import Utilization
 
 MAX_QUERIES = 500  # GetMetricData's limit per request
 MEMORY_NAMESPACE, MEMORY_METRIC = "CWAgent", "mem_used_percent"
-
-
-def p95(values: Sequence[float]) -> float:
-    """95th percentile, nearest-rank (what CloudWatch's pNN statistics use)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def memory_dimensions(cw: Any, instance_ids: set[str]) -> dict[str, list[dict[str, str]]]:
@@ -99,15 +92,6 @@ def utilization(
     return {iid: _fold(values, iid, days) for iid in instance_ids if values.get((iid, "cpu"))}
 
 
-def _fraction(percent: float) -> float:
-    return min(1.0, max(0.0, percent / 100))
-
-
 def _fold(values: dict[tuple[str, str], list[float]], iid: str, days: int) -> Utilization:
-    cpu, mem = values[iid, "cpu"], values.get((iid, "mem"))
-    return Utilization(
-        cpu_avg=_fraction(sum(cpu) / len(cpu)),
-        cpu_p95=_fraction(p95(cpu)),
-        memory_p95=_fraction(p95(mem)) if mem else None,
-        days=days,
-    )
+    cpu, mem = values[iid, "cpu"], values.get((iid, "mem")) or []
+    return Utilization.from_samples(cpu, days, mem, scale=100)  # CloudWatch gives percent

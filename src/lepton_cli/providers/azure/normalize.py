@@ -7,7 +7,6 @@ reason about and never leak SDK types out of the provider package.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -89,20 +88,11 @@ def arm_resource_type(resource_id: str) -> str | None:
 # --- utilisation -----------------------------------------------------------------------------
 
 
-def p95(values: Sequence[float]) -> float:
-    """The 95th percentile by nearest rank (the value 95% of samples are at or under)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def utilization(percent_samples: Sequence[float], days: int) -> Utilization | None:
     """Hourly ``Percentage CPU`` averages -> fractions of capacity (None without samples)."""
     if not percent_samples:
         return None
-    share = [min(max(v / 100.0, 0.0), 1.0) for v in percent_samples]
-    return Utilization(
-        cpu_avg=round(sum(share) / len(share), 4), cpu_p95=round(p95(share), 4), days=days
-    )
+    return Utilization.from_samples(percent_samples, days, scale=100)
 
 
 # --- virtual machines ------------------------------------------------------------------------

@@ -8,8 +8,7 @@ means server-side. lepton then takes the mean and the 95th percentile of those h
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from lepton_cli.models import Utilization
@@ -18,21 +17,6 @@ from lepton_cli.providers.gcp.clients import Clients
 CPU_METRIC = "compute.googleapis.com/instance/cpu/utilization"
 CPU_FILTER = f'metric.type = "{CPU_METRIC}" AND resource.type = "gce_instance"'
 ALIGNMENT_SECONDS = 3600
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The nearest-rank percentile (``share`` in 0..1) of a non-empty sequence."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(share * len(ordered)))
-    return ordered[rank - 1]
-
-
-def summarise(values: Sequence[float], days: int) -> Utilization:
-    """Mean and p95 of utilisation samples (fractions, clamped to 0..1)."""
-    clamped = [min(max(v, 0.0), 1.0) for v in values]
-    return Utilization(
-        cpu_avg=sum(clamped) / len(clamped), cpu_p95=percentile(clamped, 0.95), days=days
-    )
 
 
 def cpu_request(project: str, days: int, now: dt.datetime) -> dict[str, Any]:
@@ -60,7 +44,9 @@ def by_instance(series: Iterable[Any], days: int) -> dict[str, Utilization]:
         instance_id = one.resource.labels.get("instance_id")
         if instance_id:
             samples.setdefault(instance_id, []).extend(p.value.double_value for p in one.points)
-    return {key: summarise(values, days) for key, values in samples.items() if values}
+    return {
+        key: Utilization.from_samples(values, days) for key, values in samples.items() if values
+    }
 
 
 def cpu_utilization(
