@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from lepton_cli.analysis.budgets import CostRowLike, Metric
+from lepton_cli.analysis.budgets import CostRowLike, Metric, aggregate_costs
 from lepton_cli.analysis.forecast import days
 from lepton_cli.errors import InputError
 from lepton_cli.models import Period
@@ -161,17 +161,6 @@ class AnomalyReport:
     anomalies: list[Anomaly] = field(default_factory=list)
 
 
-def _aggregate(
-    paths: Sequence[Path],
-    by: list[str],
-    period: Period | None = None,
-    filters: dict[str, str] | None = None,
-) -> Sequence[CostRowLike]:
-    from lepton_cli.providers.focus.query import aggregate
-
-    return aggregate(paths, by, period=period, filters=filters)
-
-
 def _with_drivers(
     a: Anomaly, paths: Sequence[Path], first: dt.date, cfg: Settings, metric: Metric
 ) -> Anomaly:
@@ -180,7 +169,7 @@ def _with_drivers(
     # then come from every row of the day, which still names the resources that moved.
     filters = {k: v for k, v in a.group.items() if v is not None}
     period = Period(start=start, end=a.day + dt.timedelta(days=1))
-    rows = _aggregate(paths, ["resource", "day"], period, filters or None)
+    rows = aggregate_costs(paths, ["resource", "day"], period, filters or None)
     series, _ = group_series(rows, ["resource"], metric)
     named = {str(k[0] or "(no resource id)"): s for k, s in series.items()}
     return Anomaly(
@@ -205,7 +194,7 @@ def find_anomalies(
     by = list(by)
     all_days = sorted(
         dt.date.fromisoformat(d[:10])
-        for r in _aggregate(paths, ["day"])
+        for r in aggregate_costs(paths, ["day"])
         if (d := r.keys.get("day"))
     )
     if not all_days:
@@ -215,7 +204,7 @@ def find_anomalies(
         start=max(first, last - dt.timedelta(days=last_days - 1)), end=last + dt.timedelta(days=1)
     )
     window = Period(start=max(first, check.start - dt.timedelta(days=cfg.window)), end=check.end)
-    groups, currencies = group_series(_aggregate(paths, [*by, "day"], window), by, metric)
+    groups, currencies = group_series(aggregate_costs(paths, [*by, "day"], window), by, metric)
     found = detect(groups, by, days(check.start, check.end), first, cfg)
     found = [_with_drivers(a, paths, first, cfg, metric) for a in found]
     currency = ", ".join(sorted(currencies)) or "USD"

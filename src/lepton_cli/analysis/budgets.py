@@ -231,12 +231,13 @@ def evaluate(
     return BudgetStatus(budget, fc, matched=bool(rows)), warnings
 
 
-def _aggregate(
+def aggregate_costs(
     paths: Sequence[Path],
     by: list[str],
     period: Period | None = None,
     filters: dict[str, str] | None = None,
 ) -> Sequence[CostRowLike]:
+    """FOCUS costs grouped by ``by`` (imported on use: DuckDB stays out of start-up)."""
     from lepton_cli.providers.focus.query import aggregate
 
     return aggregate(paths, by, period=period, filters=filters)
@@ -244,7 +245,7 @@ def _aggregate(
 
 def coverage(paths: Sequence[Path]) -> list[dt.date]:
     """Every day with at least one cost row in the sources, sorted."""
-    rows = _aggregate(paths, ["day"])
+    rows = aggregate_costs(paths, ["day"])
     return sorted({dt.date.fromisoformat(d[:10]) for r in rows if (d := r.keys.get("day"))})
 
 
@@ -272,7 +273,7 @@ def budget_report(
     window = Period(start=max(start, days_seen[0]), end=month.end)
     report = BudgetReport(month, as_of, days_seen[0])
     for budget in budgets:
-        rows = _aggregate(paths, ["day"], period=window, filters=budget.scope.filters or None)
+        rows = aggregate_costs(paths, ["day"], period=window, filters=budget.scope.filters or None)
         status, warnings = evaluate(budget, rows, month, as_of, days_seen[0])
         report.statuses.append(status)
         report.warnings.extend(warnings)
