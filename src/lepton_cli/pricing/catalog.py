@@ -33,7 +33,7 @@ from pydantic import Field
 
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
-from lepton_cli.fileio import dump_yaml, read_text, validate
+from lepton_cli.fileio import atomic_write, dump_yaml, read_text, validate
 from lepton_cli.models import Inventory, Offering, OfferingsMode, Pricing
 from lepton_cli.models.base import Model
 
@@ -140,8 +140,6 @@ def save_refreshed(
     settings: Settings, provider: str, offerings: Sequence[Offering], as_of: str
 ) -> Path:
     """Write a provider's freshly read offerings where ``load_catalog`` finds them."""
-    from lepton_cli.fileio import atomic_write
-
     doc = to_document(offerings, as_of, source=f"lepton catalog refresh --provider {provider}")
     path = cache_path(settings, provider)
     atomic_write(path, dump_yaml(doc))
