@@ -77,9 +77,7 @@ def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Pro
 
 
 def load_inventory(
-    paths: Sequence[Path],
-    settings: Settings,
-    progress: Callable[[str], None] | None = None,
+    paths: Sequence[Path], progress: Callable[[str], None] | None = None
 ) -> Inventory:
     """One Inventory from every ``--source`` path."""
     if not paths:

@@ -95,7 +95,7 @@ def test_table_and_markdown(cli: CliRunner, tmp_path: Path) -> None:
     table = invoke("optimize", "-s", src)
     assert table.exit_code == 0 and "Allocations" in table.stdout and "checkout-api" in table.stdout
     md = invoke("optimize", "-s", src, "-f", "markdown")
-    assert md.stdout.startswith("<!-- lepton:plan -->")
+    assert md.stdout.startswith("<!-- lepton-plan -->")
     assert "**Actions**" in md.stdout and "| id | kind |" in md.stdout
 
 
@@ -179,3 +179,14 @@ def test_stdout_is_pure_json_in_a_real_process(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["kind"] == "Plan"
     assert "HiGHS" not in proc.stdout
+
+
+def test_fail_on_savings_gates_and_history_records(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "lepton.yaml").write_text(f"data_dir: {tmp_path / 'data'}\n")
+    src = inventory(tmp_path)
+    assert invoke("optimize", "-s", src, "--fail-on-savings", "100000").exit_code == 0
+    gated = invoke("optimize", "-s", src, "--fail-on-savings", "1", "--no-history")
+    assert gated.exit_code == 8 and "more than --fail-on-savings" in gated.stderr
+    runs = json.loads(invoke("history", "-f", "json").stdout)["runs"]
+    assert [r["kind"] for r in runs] == ["optimize"]  # --no-history left no second entry
+    assert float(runs[0]["savings"]) > 0

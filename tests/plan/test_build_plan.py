@@ -113,7 +113,7 @@ def write(path: Path, doc: dict[str, Any] | None = None) -> Path:
 
 def make_plan(tmp_path: Path, budget: str | None = None) -> tuple[Plan, Inventory]:
     settings = Settings(cache_dir=tmp_path / "cache")
-    inventory = load_inventory([write(tmp_path / "inv.yaml")], settings)
+    inventory = load_inventory([write(tmp_path / "inv.yaml")])
     offerings = effective_offerings(load_catalog(settings), inventory)
     amount = Decimal(budget) if budget else None
     solution = optimize_inventory(

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from lepton_cli.cli import common
+from lepton_cli.cli.plan import FailOnSavings, savings_gate
+from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import fmt_money
 from lepton_cli.optimizer import SolveOptions, optimize_inventory
@@ -69,12 +71,17 @@ def optimize(
     gap: Annotated[
         float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
     ] = None,
+    fail_on_savings: FailOnSavings = None,
+    history: Annotated[
+        bool | None, typer.Option("--history/--no-history", help="Record this run's summary.")
+    ] = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
 ) -> None:
     """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
 
-    Exit codes: 0 plan found (within budget), 5 infeasible, 6 over budget (plan still written).
+    Exit codes: 0 plan found (within budget), 5 infeasible, 6 over budget (plan still written),
+    8 the plan saves more than --fail-on-savings.
 
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
     """
@@ -82,10 +89,10 @@ def optimize(
     if objective is Objective.EFFICIENCY and budget is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
-        solver=solver.value if solver else None, time_limit=time_limit, gap=gap
+        solver=solver.value if solver else None, time_limit=time_limit, gap=gap, history=history
     )
     with common.status("reading sources") as say:
-        inventory = load_inventory(source or [], settings, progress=say)
+        inventory = load_inventory(source or [], progress=say)
         say("loading the price catalog")
         catalog = load_catalog(settings)
         offerings = effective_offerings(catalog, inventory)
@@ -98,8 +105,27 @@ def optimize(
     if output:
         common.write_output(output, plan_to_yaml(plan), "plan")
     common.emit(plan_view(plan), fmt)
+    _record_history(plan, settings)
     if not plan.summary.within_budget:
         raise over_budget(plan)
+    savings_gate(plan, fail_on_savings)
+
+
+def _record_history(plan: Plan, settings: Settings) -> None:
+    from lepton_cli.history import try_record
+
+    s = plan.summary
+    summary = {
+        "current_monthly_cost": s.current_monthly_cost,
+        "planned_monthly_cost": s.planned_monthly_cost,
+        "monthly_savings": s.monthly_savings,
+        "current_idle_cost": s.current_idle_cost,
+        "currency": plan.metadata.currency,
+        "actions": len(plan.actions),
+    }
+    warning = try_record("optimize", summary, settings)
+    if warning:
+        common.warn(warning)
 
 
 def register(app: typer.Typer) -> None:

@@ -37,7 +37,8 @@ def _load(path: Path) -> Plan:
     return load_plan(path)
 
 
-def _savings_gate(plan: Plan, amount: float | None) -> None:
+def savings_gate(plan: Plan, amount: float | None) -> None:
+    """Exit 8 (GateError) when ``plan`` saves more than ``amount`` a month."""
     if amount is None:
         return
     limit = Decimal(str(amount))
@@ -85,7 +86,7 @@ def show(
 
     plan = _load(plan_file)
     _show_view(plan_view(plan), fmt, output, "the plan")
-    _savings_gate(plan, fail_on_savings)
+    savings_gate(plan, fail_on_savings)
 
 
 def diff(
@@ -108,7 +109,7 @@ def diff(
         _output(diff_markdown(result), output, "the plan diff")
     else:
         _show_view(diff_view(result), fmt, output, "the plan diff")
-    _savings_gate(result.new, fail_on_savings)
+    savings_gate(result.new, fail_on_savings)
 
 
 def _live_resources(
@@ -125,7 +126,7 @@ def _live_resources(
         from lepton_cli.plan.verify import current_digest
         from lepton_cli.sources import load_inventory
 
-        inventory = load_inventory(sources, settings)
+        inventory = load_inventory(sources)
         return list(inventory.resources), current_digest(plan, inventory, settings)
     return _provider_resources(provider or "", accounts, regions), None
 

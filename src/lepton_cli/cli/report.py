@@ -46,14 +46,13 @@ def report(
     if not source:
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     month = Period.month(period) if period else None
-    settings = common.settings()
     files = classify(source)
     with common.status("aggregating costs"):
         if files.focus:
             rows = _focus_rows(files.focus, keys, month)
             currency_note = None
         else:
-            inventory = load_inventory(files.inventories, settings)
+            inventory = load_inventory(files.inventories)
             rows = _inventory_rows(inventory, keys)
             currency_note = inventory.currency
     view = _view(keys, rows, month, currency_note)
@@ -146,4 +145,3 @@ def _totals_line(rows: list[dict[str, Any]], keys: list[str]) -> str:
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
-

@@ -69,7 +69,7 @@ def scan(
     failures: list[ScopeFailure] = []
     if source:
         with common.status("reading sources") as say:
-            inventory = load_inventory(source, settings, progress=say)
+            inventory = load_inventory(source, progress=say)
     for name in provider or []:
         inv, recs, fails = _scan_provider(
             name, settings, account, region, days, period, no_costs, no_cache

@@ -154,7 +154,7 @@ def lagrangian(
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
     # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
     tight = dataclasses.replace(options, gap=min(options.gap, 1e-6))
-    with milp.stdout_to_stderr():
+    with milp.native_output_silenced():
         solved = solve_shapes(unique, tight, deadline, weights)
     by_shape = {s.problem.shape(): s for s in solved}
     subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
@@ -255,7 +255,7 @@ def _joint(
     budget = problem.budget or Decimal(0)
     prob, xs = joint_model(problem, budget)
     remaining = max(deadline - time.monotonic(), 0.01)
-    with milp.stdout_to_stderr():
+    with milp.native_output_silenced():
         outcome = milp.run(prob, dataclasses.replace(options, time_limit=remaining))
     best = start
     if outcome.status in (SolverStatus.OPTIMAL, SolverStatus.FEASIBLE):

@@ -256,19 +256,22 @@ def upper_bound(wp: WorkloadProblem, feasible_cost: Decimal | None) -> int:
 
 
 @contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Point file descriptor 1 at 2 while native solvers run: HiGHS prints its banner with C
-    stdio straight to fd 1, under any Python-level redirection, and ``-f json`` must stay clean."""
+def native_output_silenced() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null while native solvers run: HiGHS prints its banner
+    with C stdio straight to fd 1, under any Python-level redirection, and ``-f json`` must stay
+    clean. (lepton reports the solver's status, bound and gap itself.)"""
     sys.stdout.flush()
     _c_flush()
     saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         yield
     finally:
         _c_flush()
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
 
 
 def _c_flush() -> None:

@@ -176,7 +176,7 @@ def solve_cost(problem: Problem, options: SolveOptions) -> Solution:
     began = time.monotonic()
     check_feasible(problem)
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
-    with milp.stdout_to_stderr():
+    with milp.native_output_silenced():
         solved = solve_shapes(unique, options, began + options.time_limit)
     by_shape = {s.problem.shape(): s for s in solved}
     infeasible = [

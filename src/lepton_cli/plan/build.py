@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lepton_cli import __version__
+from lepton_cli.analysis.breakdown import fleet_metrics
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, ResourceKind
 from lepton_cli.models.resource import ResourceState
 from lepton_cli.optimizer.problem import PlacementKey
@@ -313,7 +314,7 @@ def summary(inventory: Inventory, solution: Solution) -> Summary:
     budget = solution.problem.budget
     over = budget is not None and solution.planned_cost > budget
     compute = _compute(inventory.resources)
-    used = _sum(r.monthly_cost * Decimal(str(r.cpu_used)) for r in compute)
+    fleet = fleet_metrics(inventory.resources)  # the same figures `lepton report` shows
     touched = {r.id for w in solution.workloads for r in w.problem.resources}
     touched |= {r.id for r in solution.problem.idle}
     kept = sum((r.vcpus or 0) * r.perf for r in compute if r.id not in touched)
@@ -324,9 +325,9 @@ def summary(inventory: Inventory, solution: Solution) -> Summary:
         monthly_savings=_money(current - planned),
         within_budget=not over,
         needed_budget=_money(solution.planned_cost) if over else None,
-        current_used_cost=_money(used),
-        current_idle_cost=_money(_sum(r.monthly_cost for r in compute) - used),
-        current_efficiency=round(sum((r.vcpus or 0) * r.perf for r in compute), 4),
+        current_used_cost=_money(fleet.used_cost),
+        current_idle_cost=_money(fleet.idle_cost),
+        current_efficiency=round(fleet.efficiency, 4),
         planned_efficiency=round(kept + planned_capacity, 4),
     )
 

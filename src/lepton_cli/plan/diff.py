@@ -15,10 +15,10 @@ from lepton_cli.fileio import plain
 from lepton_cli.models import API_VERSION
 from lepton_cli.models.money import to_cents
 from lepton_cli.plan.model import Action, Allocation, Plan, SolverInfo, WorkloadPlan
+from lepton_cli.plan.view import MARKER
 from lepton_cli.report import Table, View
 from lepton_cli.report.render import markdown_table
 
-MARKER = "<!-- lepton-plan -->"
 """Hidden marker CI looks for to update one sticky PR comment instead of adding new ones."""
 
 _COMPARED = ("kind", "workload", "resources", "from_", "to", "monthly_saving", "reason", "risk")

@@ -10,7 +10,7 @@ from lepton_cli.models import fmt_money
 from lepton_cli.plan.model import Plan
 from lepton_cli.report import Table, View
 
-MARKER = "<!-- lepton:plan -->"  # lets CI update one sticky PR comment
+MARKER = "<!-- lepton-plan -->"  # lets CI update one sticky PR comment
 
 
 def verdict(plan: Plan) -> str:
