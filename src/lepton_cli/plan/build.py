@@ -248,7 +248,8 @@ def _replace(name: str, m: _Match, ws: WorkloadSolution) -> list[Action]:
         resources = m.current.pop(old)
         n = m.planned.pop(key)
         reason = (
-            f"{len(resources)} x {old[2]} -> {n} x {key[2]} ({key[0]} {key[1]}): serves {demand}"
+            f"{len(resources)} x {old[2]} -> {n} x {key[2]} ({key[0]} {key[1]}); "
+            f"the workload's plan serves {demand} in all"
         )
         risk = Risk.HIGH if kind is ActionKind.MOVE else Risk.MEDIUM
         out.append(make_action(kind, name, resources, _to(key, n, m.unit[key]), reason, risk))
