@@ -129,7 +129,7 @@ def one_by_one(problem: Problem, offerings: list[Offering], sample: int) -> floa
         )
         full = dataclasses.replace(wp, candidates=cands)
         prob, _ = milp.cost_model(full, milp.upper_bound(full, None))
-        with milp.stdout_to_stderr():
+        with milp.native_output_silenced():
             milp.run(prob, SolveOptions(gap=1e-6, time_limit=60))
     return (time.monotonic() - began) * len(problem.workloads) / len(chosen)
 
