@@ -89,9 +89,10 @@ def test_merged_inventory_keeps_everything():
 
 
 def test_utilization_from_percent_samples_is_clamped_nearest_rank():
-    samples = [float(v) for v in range(1, 101)]  # 1..100 percent
+    samples = [float(v) for v in range(1, 101)]  # 1..100 percent, hourly: 4 days of data
     u = Utilization.from_samples(samples, days=14, memory=[50.0, 120.0], scale=100)
     assert u.cpu_p95 == 0.95  # the 95th of 100 ordered samples
     assert u.cpu_avg == 0.505
     assert u.memory_p95 == 1.0  # 120% is clamped
-    assert u.days == 14
+    assert u.days == 4  # 100 hourly samples cover 4 whole days, not the 14 asked for
+    assert Utilization.from_samples([1.0] * 400, days=14, sample_seconds=3600).days == 14

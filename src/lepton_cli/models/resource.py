@@ -52,10 +52,18 @@ class Utilization(Model):
 
     @classmethod
     def from_samples(
-        cls, cpu: Sequence[float], days: int, memory: Sequence[float] = (), scale: float = 1.0
+        cls,
+        cpu: Sequence[float],
+        days: int,
+        memory: Sequence[float] = (),
+        scale: float = 1.0,
+        sample_seconds: int = 3600,
     ) -> Utilization:
         """Mean and p95 of metric samples (``scale`` 100 for percentages), clamped to 0..1 and
-        rounded to 4 decimals (a hundredth of a percent: finer is noise in a plan)."""
+        rounded to 4 decimals (a hundredth of a percent: finer is noise in a plan).
+
+        ``days`` is the look-back asked for, capped at the days the samples actually cover, so
+        an instance launched an hour ago is not "idle over 14 days"."""
 
         def share(v: float) -> float:
             return min(1.0, max(0.0, v / scale))
@@ -66,7 +74,7 @@ class Utilization(Model):
             cpu_avg=round(sum(cpu_share) / len(cpu_share), 4),
             cpu_p95=round(percentile(cpu_share, 0.95), 4),
             memory_p95=round(percentile(memory_share, 0.95), 4) if memory_share else None,
-            days=days,
+            days=min(days, len(cpu_share) * sample_seconds // 86400),
         )
 
 
