@@ -78,6 +78,15 @@ def _infeasible(reasons: Sequence[str]) -> InfeasibleError:
     )
 
 
+def _unsolved(names: Sequence[str], options: SolveOptions) -> InfeasibleError:
+    more = f" (and {len(names) - 3} more)" if len(names) > 3 else ""
+    return InfeasibleError(
+        f"no allocation found for {', '.join(names[:3])}{more} within {options.time_limit:g} s "
+        "(not proven infeasible: the solver ran out of time)",
+        hint="raise --time-limit",
+    )
+
+
 # ---------------------------------------------------------------- one workload
 
 _SETS: list[tuple[Candidate, ...]] = []  # candidate sets, shared with forked workers
@@ -184,6 +193,9 @@ def solve_cost(problem: Problem, options: SolveOptions) -> Solution:
     ]
     if infeasible:
         raise _infeasible(infeasible)
+    unsolved = sorted(s.problem.name for s in solved if s.status is SolverStatus.NOT_SOLVED)
+    if unsolved:  # no allocation at all: never plan such a workload down to nothing
+        raise _unsolved(unsolved, options)
     workloads = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
     return _summarise(problem, workloads, options, time.monotonic() - began)
 
