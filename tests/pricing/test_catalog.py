@@ -122,3 +122,14 @@ def test_offerings_mode_extend_and_replace() -> None:
         catalog, Inventory(offerings=[own], offerings_mode=OfferingsMode.REPLACE)
     )
     assert replaced == [own]
+
+
+def test_a_fleet_in_another_currency_is_never_priced_in_usd(tmp_path):
+    from lepton_cli.pricing.catalog import bundled_catalog
+
+    catalog = bundled_catalog()
+    assert catalog.currency == "USD"
+    with pytest.raises(InputError, match="inventory is in EUR, the price catalog in USD"):
+        effective_offerings(catalog, Inventory(currency="EUR"))
+    own = Inventory(currency="EUR", offerings_mode="replace")
+    assert effective_offerings(catalog, own) == []

@@ -67,6 +67,7 @@ class Catalog:
     date: str
     offerings: list[Offering] = field(default_factory=list)
     source: str = ""
+    currency: str = "USD"
 
 
 def to_offerings(doc: CatalogDocument) -> list[Offering]:
@@ -95,7 +96,9 @@ def parse_catalog(text: str, source: str) -> Catalog:
     except yaml.YAMLError as e:
         raise InputError(f"{source}: invalid YAML: {e}", hint="delete the file and refresh") from e
     doc = validate(CatalogDocument, data, source)
-    return Catalog(date=doc.as_of, offerings=to_offerings(doc), source=doc.source)
+    return Catalog(
+        date=doc.as_of, offerings=to_offerings(doc), source=doc.source, currency=doc.currency
+    )
 
 
 @cache
@@ -116,22 +119,28 @@ def cache_path(settings: Settings, provider: str) -> Path:
     return settings.cache_dir / CATALOG_DIR / f"{provider}.yaml"
 
 
-def refreshed_catalogs(settings: Settings) -> list[Catalog]:
+def refreshed_catalogs(settings: Settings) -> list[tuple[Path, Catalog]]:
     """Every refreshed per-provider catalog in the cache, by file name."""
     folder = settings.cache_dir / CATALOG_DIR
     if not folder.is_dir():
         return []
-    return [parse_catalog(read_text(p), str(p)) for p in sorted(folder.glob("*.yaml"))]
+    return [(p, parse_catalog(read_text(p), str(p))) for p in sorted(folder.glob("*.yaml"))]
 
 
 def load_catalog(settings: Settings) -> Catalog:
     """The bundled snapshot with refreshed prices from ``settings.cache_dir`` laid over it."""
     catalog = bundled_catalog()
-    for part in refreshed_catalogs(settings):
+    for path, part in refreshed_catalogs(settings):
+        if part.currency != catalog.currency:  # prices in two currencies never mix
+            raise InputError(
+                f"{path}: prices in {part.currency}, the catalog is in {catalog.currency}",
+                hint="delete that file and run `lepton catalog refresh` again",
+            )
         catalog = Catalog(
             date=max(catalog.date, part.date),
             offerings=merge_offerings(catalog.offerings, part.offerings),
             source=catalog.source,
+            currency=catalog.currency,
         )
     return catalog
 
@@ -147,7 +156,16 @@ def save_refreshed(
 
 
 def effective_offerings(catalog: Catalog, inventory: Inventory) -> list[Offering]:
-    """The offerings an optimisation may use: the inventory's own replace or extend the catalog."""
+    """The offerings an optimisation may use: the inventory's own replace or extend the catalog.
+
+    An inventory in another currency than the catalog can only use its own offerings: a EUR
+    fleet is never priced against USD list prices."""
     if inventory.offerings_mode is OfferingsMode.REPLACE:
         return list(inventory.offerings)
+    if inventory.currency != catalog.currency:
+        raise InputError(
+            f"the inventory is in {inventory.currency}, the price catalog in {catalog.currency}",
+            hint=f"give the inventory `offerings` priced in {inventory.currency} with "
+            "`offerings_mode: replace`",
+        )
     return merge_offerings(catalog.offerings, inventory.offerings)
