@@ -89,9 +89,16 @@ def utilization(
         for qid, series in _series(cw, batch, start, end):
             iid, what, _ = queries[qid]
             values.setdefault((iid, what), []).extend(series)
-    return {iid: _fold(values, iid, days) for iid in instance_ids if values.get((iid, "cpu"))}
+    return {
+        iid: _fold(values, iid, days, period) for iid in instance_ids if values.get((iid, "cpu"))
+    }
 
 
-def _fold(values: dict[tuple[str, str], list[float]], iid: str, days: int) -> Utilization:
+def _fold(
+    values: dict[tuple[str, str], list[float]], iid: str, days: int, period: int
+) -> Utilization:
+    """One instance's series as Utilization; ``days`` is capped at what the ``period``-second
+    samples cover, so an instance launched yesterday is not judged over the whole window."""
     cpu, mem = values[iid, "cpu"], values.get((iid, "mem")) or []
-    return Utilization.from_samples(cpu, days, mem, scale=100)  # CloudWatch gives percent
+    # CloudWatch gives percent
+    return Utilization.from_samples(cpu, days, mem, scale=100, sample_seconds=period)
