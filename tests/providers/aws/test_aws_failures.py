@@ -138,3 +138,22 @@ def test_default_regions_are_the_enabled_ones(aws, context):
     assert {"us-east-1", "eu-west-1"} <= set(regions) and regions == sorted(regions)
     assert aws.stubs.count("ec2", "DescribeRegions") == 1
     assert provider.scanner.regions(account, ("ap-south-1",)) == ["ap-south-1"]
+
+
+def test_denied_snapshots_and_addresses_keep_the_region(aws, context):
+    price_everything(aws, ["us-east-1"])
+    ec2 = aws.client("ec2")
+    kept = run(ec2, "m5.large")[0]
+    volume = ec2.create_volume(Size=20, VolumeType="gp3", AvailabilityZone="us-east-1a")
+    denied = ("DescribeSnapshots", "DescribeAddresses")
+    aws.stubs.faults.append(
+        lambda c: (403, "UnauthorizedOperation") if c.operation in denied else None
+    )
+    provider = AwsProvider(AwsConfig(regions=["us-east-1"], snapshot_age_days=0), context)
+    found = {r.id for r in provider.inventory(Scope(days=1))}
+    assert {kept, volume["VolumeId"]} <= found
+    assert sorted(f.scope for f in provider.failures) == [
+        "account 123456789012 / region us-east-1 (addresses)",
+        "account 123456789012 / region us-east-1 (snapshots)",
+    ]
+    assert all("access denied" in f.message for f in provider.failures)

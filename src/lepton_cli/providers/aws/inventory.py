@@ -107,28 +107,37 @@ def _optional(raw: RegionRaw, what: str, fn: Callable[[], T], default: T) -> T:
 
 
 def read_region(target: tuple[Account, str], cfg: AwsConfig, days: int) -> RegionRaw | ScopeFailure:
-    """Everything lepton reads in one account and region. EC2 listing failing fails the scope;
-    reserved instances or CloudWatch failing is recorded and the rest kept."""
+    """Everything lepton reads in one account and region. Instances or volumes failing fails
+    the scope; addresses, snapshots, reserved instances or CloudWatch failing is recorded as
+    its own failure and the rest of the region kept."""
     account, region = target
     raw = RegionRaw(account, region)
     try:
         ec2 = account.client("ec2", region)
         raw.instances = _instances(ec2)
         raw.volumes = _pages(ec2, "describe_volumes", "Volumes")
-        raw.addresses = ec2.describe_addresses()["Addresses"]
-        raw.snapshots = _old_snapshots(ec2, cfg.snapshot_age_days)
     except SDK_ERRORS as e:
         return failure(e, scope_name(account.id, region))
+    _read_secondary(raw, ec2, cfg)
+    ids = [i["InstanceId"] for i in raw.instances]
+    raw.usage = _optional(raw, "cloudwatch", lambda: _usage(account, region, ids, cfg, days), {})
+    return raw
+
+
+def _read_secondary(raw: RegionRaw, ec2: Any, cfg: AwsConfig) -> None:
+    """Addresses, old snapshots and reserved instances: each may be denied on its own (a
+    policy without ec2:DescribeSnapshots) without hiding the region's instances and volumes."""
     active = [{"Name": "state", "Values": ["active"]}]
+    raw.addresses = _optional(raw, "addresses", lambda: ec2.describe_addresses()["Addresses"], [])
+    raw.snapshots = _optional(
+        raw, "snapshots", lambda: _old_snapshots(ec2, cfg.snapshot_age_days), []
+    )
     raw.reserved = _optional(
         raw,
         "reserved instances",
         lambda: ec2.describe_reserved_instances(Filters=active)["ReservedInstances"],
         [],
     )
-    ids = [i["InstanceId"] for i in raw.instances]
-    raw.usage = _optional(raw, "cloudwatch", lambda: _usage(account, region, ids, cfg, days), {})
-    return raw
 
 
 def _usage(
