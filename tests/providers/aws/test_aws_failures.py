@@ -6,6 +6,7 @@ import pytest
 from estate import price_everything, run
 
 from lepton_cli.errors import ExitCode, ProviderError
+from lepton_cli.models import Period
 from lepton_cli.providers.aws import AwsConfig, AwsProvider
 from lepton_cli.providers.base import Scope
 
@@ -127,8 +128,11 @@ def test_one_bad_profile_among_good_ones_is_a_failed_scope(aws, context, tmp_pat
     )
     provider = AwsProvider(AwsConfig(profiles=["good", "gone"], regions=["us-east-1"]), context)
     list(provider.inventory(Scope(days=1)))
-    (failure,) = provider.failures
+    list(provider.costs(Period.month("2026-10")))  # a scan reads costs with the same accounts
+    (failure,) = provider.failures  # reported once, not once per call
     assert failure.scope == "profile gone" and "aws sso login --profile gone" in failure.hint
+    assert aws.stubs.count("sts", "GetCallerIdentity") == 1  # the good profile, checked once
+    assert aws.stubs.count("ce", "GetCostAndUsage") >= 1
 
 
 def test_default_regions_are_the_enabled_ones(aws, context):

@@ -36,9 +36,16 @@ class AwsScanner:
         self.context = context
         self.failures = failures
         self.types_seen: dict[str, set[str]] = {}  # region -> instance types in use
+        self.scope_accounts: tuple[str, ...] = ()  # the last inventory scope's accounts
+        self._resolved: dict[tuple[str, ...], list[Account]] = {}
 
-    def accounts(self, wanted: Sequence[str] = ()) -> list[Account]:
-        return resolve_accounts(self.config, wanted, self.failures)
+    def accounts(self, wanted: Sequence[str] | None = None) -> list[Account]:
+        """The accounts to read (``wanted``, else the last inventory scope's), resolved once
+        per run: a failing profile or role is reported once and STS is not asked again."""
+        key = tuple(sorted(self.scope_accounts if wanted is None else wanted))
+        if key not in self._resolved:
+            self._resolved[key] = resolve_accounts(self.config, key, self.failures)
+        return self._resolved[key]
 
     def regions(self, account: Account, wanted: Sequence[str]) -> list[str]:
         """Scope regions, else configured ones, else every region enabled for the account."""
@@ -51,7 +58,8 @@ class AwsScanner:
             return []
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
-        accounts = self.accounts(scope.accounts)
+        self.scope_accounts = tuple(scope.accounts)
+        accounts = self.accounts()
         targets = [(a, r) for a in accounts for r in self.regions(a, scope.regions)]
         workers = self.context.max_workers
         read = pool_task(self.config, scope.days)
