@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     azure: dict[str, Any] = Field(default_factory=dict)
     gcp: dict[str, Any] = Field(default_factory=dict)
     focus: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider focus
+    file: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider file
     budgets: list[dict[str, Any]] = Field(default_factory=list)
 
     @classmethod

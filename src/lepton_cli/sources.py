@@ -94,19 +94,19 @@ def load_inventory(
         from lepton_cli.providers.focus import focus_inventory
 
         loaded.append(focus_inventory(files.focus, progress=progress))
-    _same_currency(loaded, [*files.inventories, *files.focus])
+    same_currency(loaded, [*files.inventories, *files.focus])
     merged = loaded[0]
     for inv in loaded[1:]:
         merged = merged.merged(inv)
     return merged
 
 
-def _same_currency(inventories: list[Inventory], paths: list[Path]) -> None:
+def same_currency(inventories: Sequence[Inventory], names: Sequence[object]) -> None:
     """Money in different currencies is never added up."""
     currencies = {inv.currency for inv in inventories if inv.resources or inv.offerings}
     if len(currencies) > 1:
-        names = ", ".join(str(p) for p in paths)
+        where = ", ".join(str(n) for n in names)
         raise InputError(
-            f"sources are in different currencies ({', '.join(sorted(currencies))}): {names}",
+            f"sources are in different currencies ({', '.join(sorted(currencies))}): {where}",
             hint="scan and optimise one currency at a time",
         )

@@ -115,3 +115,41 @@ def test_merged_sources_in_different_currencies_are_refused(tmp_path, estate):
     result = run("scan", "-s", estate, "-s", eur)
     assert result.exit_code == 3
     assert "different currencies (EUR, USD)" in result.stderr
+
+
+def test_a_provider_that_fails_does_not_hide_the_others(tmp_path, monkeypatch, estate):
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    config = tmp_path / "lepton.yaml"
+    config.write_text(f"file: {{paths: ['{estate}']}}\naws: {{regions: [us-east-1]}}\n")
+    args = ["--config", config, "scan", "--provider", "file", "--provider", "aws", "-f", "json"]
+    failed = run(*args)
+    assert failed.exit_code == 4, failed.output
+    doc = json.loads(failed.stdout)
+    assert doc["totals"]["resources"] == 8  # the file provider's estate is all there
+    assert [f["provider"] for f in doc["failures"]] == ["aws"]
+    assert run(*args, "--allow-partial").exit_code == 0
+
+
+def test_the_only_provider_failing_is_the_command_failing(tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    result = run("scan", "--provider", "aws", "--region", "us-east-1")
+    assert result.exit_code == 4
+    assert "To fix:" in result.stderr and result.stdout == ""
+
+
+def test_a_live_provider_and_a_source_in_another_currency_are_refused(tmp_path, estate):
+    eur = tmp_path / "eur.yaml"
+    eur.write_text(estate.read_text().replace("currency: USD", "currency: EUR"))
+    config = tmp_path / "lepton.yaml"
+    config.write_text(f"file: {{paths: ['{estate}']}}\n")
+    result = run("--config", config, "scan", "-s", eur, "--provider", "file")
+    assert result.exit_code == 3
+    assert "different currencies (EUR, USD)" in result.stderr

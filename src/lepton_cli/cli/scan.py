@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from lepton_cli.fileio import dump_yaml
 from lepton_cli.models import CostRecord, Inventory, Period, fmt_money
 from lepton_cli.providers.base import Capability, Scope, ScopeFailure
 from lepton_cli.report import Format, Table, View
-from lepton_cli.sources import build_provider, load_inventory
+from lepton_cli.sources import build_provider, load_inventory, same_currency
 
 FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.CSV, Format.MARKDOWN)
 
@@ -64,104 +65,141 @@ def scan(
     settings = common.settings(idle_threshold=idle_threshold, history=history)
     if not source and not provider:
         raise UsageError("nothing to scan", hint="pass --source PATH or --provider NAME")
-    inventory = Inventory()
-    records: list[CostRecord] = []
-    failures: list[ScopeFailure] = []
+    live = _Live(
+        Scope(accounts=tuple(account or ()), regions=tuple(region or ()), days=days),
+        None if no_costs else (Period.month(period) if period else Period.last_full_month()),
+        use_cache=not no_cache,
+        alone=not source and len(provider or []) == 1,
+    )
+    result = _Result(Inventory())
     if source:
         with common.status("reading sources") as say:
-            inventory = load_inventory(source, progress=say)
+            result.inventory = load_inventory(source, progress=say)
     for name in provider or []:
-        inv, recs, fails = _scan_provider(
-            name, settings, account, region, days, period, no_costs, no_cache
-        )
-        inventory, records, failures = inventory.merged(inv), [*records, *recs], [*failures, *fails]
-    found = findings(inventory, settings)
+        result.add(_scan_provider(name, settings, live))
+    found = findings(result.inventory, settings)
     if output:
-        common.write_output(output, dump_yaml(inventory), "inventory")
-    common.emit(_view(inventory, found, records, failures), fmt)
-    _record_history(settings, inventory, found)
-    _finish(failures, allow_partial)
+        common.write_output(output, dump_yaml(result.inventory), "inventory")
+    totals = _totals(result.inventory, found)
+    common.emit(_view(result, found, totals), fmt)
+    _record_history(settings, totals)
+    _finish(result.failures, allow_partial)
 
 
-def _scan_provider(
-    name: str,
-    settings: Settings,
-    accounts: Sequence[str] | None,
-    regions: Sequence[str] | None,
-    days: int,
-    period: str | None,
-    no_costs: bool,
-    no_cache: bool,
-) -> tuple[Inventory, list[CostRecord], list[ScopeFailure]]:
-    prov = build_provider(name, settings, use_cache=not no_cache)
-    scope = Scope(accounts=tuple(accounts or ()), regions=tuple(regions or ()), days=days)
+@dataclass(frozen=True)
+class _Live:
+    """What to read from each live provider."""
+
+    scope: Scope
+    costs_for: Period | None  # None: --no-costs
+    use_cache: bool
+    alone: bool  # the only data source: its fatal error is the command's
+
+
+@dataclass
+class _Result:
+    inventory: Inventory
+    records: list[CostRecord] = field(default_factory=list)
+    failures: list[ScopeFailure] = field(default_factory=list)
+
+    def add(self, other: _Result) -> None:
+        same_currency([self.inventory, other.inventory], ["--source", "--provider"])
+        self.inventory = self.inventory.merged(other.inventory)
+        self.records += other.records
+        self.failures += other.failures
+
+
+def _scan_provider(name: str, settings: Settings, live: _Live) -> _Result:
+    """One provider's inventory and costs; a failure of either is a failed scope, so the other
+    providers' results are still shown (unless this provider is the only source)."""
+    prov = build_provider(name, settings, use_cache=live.use_cache)
+    result = _Result(Inventory())
     with common.status(f"scanning {name}"):
-        resources = list(prov.inventory(scope))
-        records: list[CostRecord] = []
-        if Capability.COSTS in prov.capabilities and not no_costs:
-            month = Period.month(period) if period else Period.last_full_month()
-            records = list(prov.costs(month))
-    return Inventory(resources=resources), records, list(prov.failures)
+        try:
+            result.inventory = Inventory(resources=list(prov.inventory(live.scope)))
+            if Capability.COSTS in prov.capabilities and live.costs_for:
+                result.records = list(prov.costs(live.costs_for))
+        except ProviderError as e:
+            if live.alone:
+                raise
+            result.failures.append(ScopeFailure(name, "all", e.message, e.hint))
+    result.failures[:0] = prov.failures
+    return result
 
 
-def _view(
-    inv: Inventory, found: list[Finding], records: list[CostRecord], failures: list[ScopeFailure]
-) -> View:
+def _totals(inv: Inventory, found: list[Finding]) -> dict[str, Any]:
+    return {
+        "resources": len(inv.resources),
+        "monthly_cost": sum((r.monthly_cost for r in inv.resources), Decimal(0)),
+        "monthly_waste": sum((f.monthly_saving for f in found), Decimal(0)),
+        "findings": len(found),
+        "currency": inv.currency,
+    }
+
+
+def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View:
+    inv = result.inventory
     groups = group_resources(inv.resources, ["provider", "account", "region", "kind"])
-    total = sum((r.monthly_cost for r in inv.resources), Decimal(0))
-    waste = sum((f.monthly_saving for f in found), Decimal(0))
     summary_rows = [
         {**g.keys, "resources": len(g.resources), "monthly_cost": g.metrics.monthly_cost}
         for g in groups
     ]
     finding_rows = [_finding_row(f) for f in found]
-    cost_rows = _cost_rows(records)
     document: dict[str, Any] = {
         "apiVersion": "lepton/v1",
         "kind": "ScanReport",
         "currency": inv.currency,
-        "totals": {
-            "resources": len(inv.resources),
-            "monthly_cost": total,
-            "monthly_waste": waste,
-            "findings": len(found),
-        },
+        "totals": {k: v for k, v in totals.items() if k != "currency"},
         "summary": summary_rows,
         "findings": finding_rows,
     }
+    cost_rows = _cost_rows(result.records)
     if cost_rows:
         document["billed_costs"] = cost_rows
-    if failures:
-        document["failures"] = [_failure_row(f) for f in failures]
-    lines = [
-        f"{len(inv.resources)} resources, {fmt_money(total, inv.currency)}/month; "
-        f"{len(found)} findings would save {fmt_money(waste, inv.currency)}/month"
-    ]
+    if result.failures:
+        document["failures"] = [_failure_row(f) for f in result.failures]
+    return View(document, _tables(document, finding_rows, summary_rows), [_line(totals)])
+
+
+def _line(t: dict[str, Any]) -> str:
+    cur = t["currency"]
+    return (
+        f"{t['resources']} resources, {fmt_money(t['monthly_cost'], cur)}/month; "
+        f"{t['findings']} findings would save {fmt_money(t['monthly_waste'], cur)}/month"
+    )
+
+
+def _tables(
+    document: dict[str, Any], finding_rows: list[dict[str, Any]], summary_rows: list[dict[str, Any]]
+) -> list[Table]:
+    findings_table = Table(
+        "Findings (monthly savings)",
+        ["resource", "provider", "finding", "reason", "saving"],
+        [
+            [f["resource"], f["provider"], f["finding"], f["reason"], f["monthly_saving"]]
+            for f in finding_rows
+        ],
+        frozenset({"saving"}),
+    )
     tables = [
-        Table(
-            "Findings (monthly savings)",
-            ["resource", "provider", "finding", "reason", "saving"],
-            [
-                [f["resource"], f["provider"], f["finding"], f["reason"], f["monthly_saving"]]
-                for f in finding_rows
-            ],
-            frozenset({"saving"}),
-        ),
+        findings_table,
         _table(
             "Inventory by provider / account / region / kind",
             summary_rows,
             frozenset({"resources", "monthly_cost"}),
         ),
     ]
-    if cost_rows:
+    if "billed_costs" in document:
         tables.append(
             _table(
-                "Billed cost by service", cost_rows, frozenset({"billed_cost", "effective_cost"})
+                "Billed cost by service",
+                document["billed_costs"],
+                frozenset({"billed_cost", "effective_cost"}),
             )
         )
-    if failures:
+    if "failures" in document:
         tables.append(_table("Failed scopes", document["failures"], frozenset()))
-    return View(document, tables, lines)
+    return tables
 
 
 def _table(title: str, rows: list[dict[str, Any]], right: frozenset[str]) -> Table:
@@ -200,18 +238,11 @@ def _cost_rows(records: Iterable[CostRecord]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["billed_cost"], r["provider"], r["service"]))
 
 
-def _record_history(settings: Settings, inv: Inventory, found: list[Finding]) -> None:
+def _record_history(settings: Settings, totals: dict[str, Any]) -> None:
     """Record this run's cost and waste for `lepton history` (a warning when it cannot)."""
     from lepton_cli.history import try_record
 
-    summary = {
-        "monthly_cost": sum((r.monthly_cost for r in inv.resources), Decimal(0)),
-        "monthly_waste": sum((f.monthly_saving for f in found), Decimal(0)),
-        "currency": inv.currency,
-        "resources": len(inv.resources),
-        "findings": len(found),
-    }
-    warning = try_record("scan", summary, settings)
+    warning = try_record("scan", totals, settings)
     if warning:
         common.warn(warning)
 

@@ -30,9 +30,12 @@ class Inventory(Model):
     offerings: list[Offering] = Field(default_factory=list)
 
     def merged(self, other: Inventory) -> Inventory:
-        """Both inventories in one (resources, workloads and offerings concatenated)."""
+        """Both inventories in one (resources, workloads and offerings concatenated); an empty
+        inventory takes the other's currency. Callers check currencies match first."""
+        empty = not (self.resources or self.offerings)
         return self.model_copy(
             update={
+                "currency": other.currency if empty else self.currency,
                 "resources": [*self.resources, *other.resources],
                 "workloads": [*self.workloads, *other.workloads],
                 "offerings": [*self.offerings, *other.offerings],
