@@ -3,6 +3,7 @@ Compute Engine aggregated lists, Cloud Monitoring timeSeries and BigQuery jobs.q
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zlib
 from decimal import Decimal
@@ -363,15 +364,12 @@ def address(
 
 
 def cpu_series(project: str, instance_id: str, name: str, values: list[float]) -> dict[str, Any]:
+    """One hourly-aligned series, a point per value, from 2026-10-01T00:00Z on."""
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    stamps = [f"{start + dt.timedelta(hours=h):%Y-%m-%dT%H:%M:%SZ}" for h in range(len(values))]
     points = [
-        {
-            "interval": {
-                "startTime": f"2026-10-01T{h:02d}:00:00Z",
-                "endTime": f"2026-10-01T{h:02d}:00:00Z",
-            },
-            "value": {"doubleValue": v},
-        }
-        for h, v in enumerate(values)
+        {"interval": {"startTime": t, "endTime": t}, "value": {"doubleValue": v}}
+        for t, v in zip(stamps, values, strict=True)
     ]
     return {
         "metric": {

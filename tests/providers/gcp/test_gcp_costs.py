@@ -189,3 +189,53 @@ def test_config_rejects_bad_ids_and_unknown_keys() -> None:
         GcpConfig.model_validate({"projcts": ["x"]})
     ok = GcpConfig.model_validate({"billing_account": f"billingAccounts/{fx.ACCOUNT}"})
     assert ok.billing_account == fx.ACCOUNT
+
+
+def test_the_query_caps_the_bytes_billed(google: FakeGoogle, adc: Path, tmp_path: Path) -> None:
+    list(provider(google, tmp_path).costs(OCTOBER))
+    list(provider(google, tmp_path / "other", max_bytes_billed=10 * 1024**3).costs(OCTOBER))
+    list(provider(google, tmp_path / "none", max_bytes_billed=None).costs(OCTOBER))
+    sent = [c.body for c in google.calls_to(r"/queries$")]
+    assert [b.get("maximumBytesBilled") for b in sent] == [
+        str(50 * 1024**3),
+        str(10 * 1024**3),
+        None,
+    ]
+
+
+def test_a_query_over_the_cap_says_how_to_raise_it(
+    google: FakeGoogle, adc: Path, tmp_path: Path
+) -> None:
+    google.failing[r"/queries$"] = (400, "Query exceeded limit for bytes billed: 1. 10 or higher")
+    with pytest.raises(ProviderError, match="bytes billed") as info:
+        list(provider(google, tmp_path).costs(OCTOBER))
+    assert "gcp.max_bytes_billed" in (info.value.hint or "")
+
+
+def test_the_export_answer_is_cached_and_no_cache_bypasses(
+    google: FakeGoogle, adc: Path, tmp_path: Path
+) -> None:
+    export(google)
+    first = list(provider(google, tmp_path).costs(OCTOBER))
+    sent = len(google.calls_to(r"/bigquery/"))
+    assert list(provider(google, tmp_path).costs(OCTOBER)) == first
+    assert len(google.calls_to(r"/bigquery/")) == sent  # no BigQuery request the second time
+    november = list(provider(google, tmp_path).costs(Period.month("2026-11")))
+    assert len(google.calls_to(r"/queries$")) == 2 and november[0].billing_period_start.month == 11
+    fresh = ProviderContext(cache_dir=tmp_path, use_cache=False)
+    prov = GcpProvider(provider(google, tmp_path).config, fresh)
+    assert list(prov.costs(OCTOBER)) == first
+    assert len(google.calls_to(r"/queries$")) == 3
+
+
+@pytest.mark.parametrize("text", ["[{", '[{"project_id": "x"}]', '{"rows": 1}', "[1]"])
+def test_an_unreadable_export_cache_is_a_miss(
+    google: FakeGoogle, adc: Path, tmp_path: Path, text: str
+) -> None:
+    export(google)
+    first = list(provider(google, tmp_path).costs(OCTOBER))
+    (entry,) = (tmp_path / "gcp").glob("billing-export-*.json")
+    entry.write_text(text)
+    assert list(provider(google, tmp_path).costs(OCTOBER)) == first
+    assert len(google.calls_to(r"/queries$")) == 2  # queried again
+    assert json.loads(entry.read_text())[0]["billed_cost"] == "92.306"  # and the entry repaired

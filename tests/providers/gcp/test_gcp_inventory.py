@@ -13,6 +13,7 @@ from conftest import FakeGoogle
 from lepton_cli.models import Pricing, ResourceState
 from lepton_cli.providers.base import ProviderContext, Scope
 from lepton_cli.providers.gcp import GcpConfig, GcpProvider
+from lepton_cli.providers.gcp.catalog import PriceBook
 
 PROJECT = "shop-prod"
 ZONE = "us-central1-a"
@@ -30,7 +31,8 @@ def provider(google: FakeGoogle, tmp_path: Path, **config: Any) -> GcpProvider:
 
 
 def shop(google: FakeGoogle, project: str = PROJECT) -> None:
-    """Three instances over two pages, three disks, three addresses, CPU for two instances."""
+    """Three instances over two pages, three disks, three addresses, CPU for two instances
+    (web-1: 20 hours of samples; batch-1: 14 days)."""
     old = fx.instance_link(project, ZONE, "old-1")
     web = fx.instance_link(project, ZONE, "web-1")
     google.instances[project] = [
@@ -55,7 +57,7 @@ def shop(google: FakeGoogle, project: str = PROJECT) -> None:
         "disks",
         [
             fx.disk(project, "scratch", "pd-balanced", 100, ZONE, []),
-            fx.disk(project, "old-1", "pd-standard", 200, ZONE, [old]),
+            fx.disk(project, "old-1-boot", "pd-standard", 200, ZONE, [old]),
             fx.disk(project, "web-1", "pd-balanced", 50, ZONE, [web]),
         ],
     )
@@ -70,7 +72,7 @@ def shop(google: FakeGoogle, project: str = PROJECT) -> None:
     }
     google.time_series[project] = [
         fx.cpu_series(project, "1001", "web-1", [k / 100 for k in range(1, 21)]),
-        fx.cpu_series(project, "1002", "batch-1", [0.02] * 24),
+        fx.cpu_series(project, "1002", "batch-1", [0.02] * 14 * 24),  # 14 days, hourly
     ]
 
 
@@ -110,6 +112,9 @@ def test_spot_and_stopped_instances(scanned: dict[str, Any]) -> None:
         old.state is ResourceState.STOPPED
         and scanned["resources"]["web-1"].state is ResourceState.RUNNING
     )
+    # a TERMINATED instance bills no vCPU or RAM: only its disk (reported on its own) bills
+    assert old.hourly_cost == 0 and (old.type, old.vcpus) == ("n2-standard-4", 4.0)
+    assert scanned["resources"]["old-1-boot"].hourly_cost > 0
 
 
 def test_utilisation_mean_and_p95_from_one_batched_call(
@@ -117,8 +122,9 @@ def test_utilisation_mean_and_p95_from_one_batched_call(
 ) -> None:
     web = scanned["resources"]["web-1"].utilization
     assert web.cpu_avg == pytest.approx(0.105) and web.cpu_p95 == pytest.approx(0.19)
-    assert web.days == 14
-    assert scanned["resources"]["batch-1"].utilization.cpu_p95 == pytest.approx(0.02)
+    assert web.days == 0  # 20 hourly samples cover less than a day of the 14 asked for
+    batch = scanned["resources"]["batch-1"].utilization
+    assert batch.cpu_p95 == pytest.approx(0.02) and batch.days == 14
     assert scanned["resources"]["old-1"].utilization is None
     calls = google.calls_to(r"/timeSeries$")
     assert len(calls) == 1  # all instances of the project in one request
@@ -135,7 +141,7 @@ def test_utilisation_mean_and_p95_from_one_batched_call(
 
 def test_only_idle_disks_and_unused_external_addresses(scanned: dict[str, Any]) -> None:
     resources = scanned["resources"]
-    scratch, old_disk = resources["scratch"], resources[["disks", "old-1"][-1]]
+    scratch, old_disk = resources["scratch"], resources["old-1-boot"]
     assert scratch.state is ResourceState.UNATTACHED and scratch.attached_to is None
     assert scratch.hourly_cost * 730 == Decimal("10.0")  # 100 GiB × $0.10 per GiB-month
     assert "web-ip" not in resources and "internal-ip" not in resources
@@ -214,6 +220,35 @@ def test_price_book_is_cached(google: FakeGoogle, adc: Path, tmp_path: Path) -> 
     list(provider(google, tmp_path).inventory(Scope()))
     list(provider(google, tmp_path).inventory(Scope()))
     assert len(google.calls_to(r"/skus$")) == 2  # two pages once, then the cache
+
+
+def test_price_book_cache_is_written_whole(google: FakeGoogle, adc: Path, tmp_path: Path) -> None:
+    shop(google)
+    list(provider(google, tmp_path).inventory(Scope()))
+    folder = tmp_path / "cache" / "gcp"
+    assert [p.name for p in folder.iterdir()] == ["compute-price-book.json"]  # no temp file left
+    book = PriceBook.from_json((folder / "compute-price-book.json").read_text())
+    assert book.disks[("pd-balanced", "us-central1")] == Decimal("0.1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"currency": "USD", "compute": [', '{"currency": "USD"}', "[]", '{"currency": 1, '
+     '"compute": [["n2", "us-central1", "dear", "core", "1"]], "disks": [], "addresses": {}}'],
+    ids=["torn", "missing-keys", "not-an-object", "bad-value"],
+)  # fmt: skip
+def test_an_unreadable_price_book_cache_is_a_miss(
+    google: FakeGoogle, adc: Path, tmp_path: Path, text: str
+) -> None:
+    shop(google)
+    cached = tmp_path / "cache" / "gcp" / "compute-price-book.json"
+    cached.parent.mkdir(parents=True)
+    cached.write_text(text)
+    prov = provider(google, tmp_path)
+    web = next(r for r in prov.inventory(Scope()) if r.id.endswith("/web-1"))
+    assert web.hourly_cost == Decimal("0.194236") and not prov.failures
+    assert len(google.calls_to(r"/skus$")) == 2  # the catalog was read again
+    assert PriceBook.from_json(cached.read_text()).currency == "USD"  # and the cache repaired
 
 
 def test_catalog_failure_leaves_resources_unpriced(

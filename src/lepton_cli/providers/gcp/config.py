@@ -14,6 +14,7 @@ TABLE_PATTERN = re.compile(
 )
 PROJECT_PATTERN = re.compile(r"^(?:[a-z][a-z0-9.-]{0,62}:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 BILLING_ACCOUNT_PATTERN = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
+DEFAULT_MAX_BYTES_BILLED = 50 * 1024**3  # 50 GiB: years of a mid-size resource-level export
 
 
 class GcpEndpoints(BaseModel):
@@ -42,6 +43,8 @@ class GcpConfig(BaseModel):
     resource_level_export: bool | None = None  # None: inferred from the table name
     query_project: str | None = None  # project billed for the query job (default: the table's)
     bigquery_location: str | None = None  # the export dataset's location, e.g. US or EU
+    # BigQuery bills a query by the bytes it scans: a query that would bill more is refused.
+    max_bytes_billed: int | None = Field(default=DEFAULT_MAX_BYTES_BILLED, gt=0)  # None: no cap
     endpoints: GcpEndpoints = Field(default_factory=GcpEndpoints)
 
     @field_validator("projects")

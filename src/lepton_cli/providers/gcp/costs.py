@@ -113,12 +113,27 @@ def query_parameters(
     ]
 
 
-def run_query(client: Any, sql: str, parameters: list[Any]) -> Iterable[Any]:
-    """Rows of the query (``jobs.query``; further pages through getQueryResults)."""
+def run_query(
+    client: Any, sql: str, parameters: list[Any], max_bytes_billed: int | None = None
+) -> Iterable[Any]:
+    """Rows of the query (``jobs.query``; further pages through getQueryResults).
+
+    With ``max_bytes_billed`` BigQuery refuses, before running it, a query that would bill more
+    bytes than that (and bills nothing for it).
+    """
     from google.cloud import bigquery
 
     config = bigquery.QueryJobConfig(query_parameters=parameters, use_legacy_sql=False)
+    if max_bytes_billed is not None:
+        config.maximum_bytes_billed = max_bytes_billed
     return client.query_and_wait(sql, job_config=config)  # type: ignore[no-any-return]
+
+
+def query_hint(error: BaseException) -> str:
+    """How to fix a failed export query: the bytes cap, or the table and location."""
+    if "bytes billed" in str(error):  # "Query exceeded limit for bytes billed: N. M or higher"
+        return "raise gcp.max_bytes_billed (or set it to null for no cap), see docs/gcp.md"
+    return "check gcp.billing_export_table and gcp.bigquery_location"
 
 
 def pricing_category(sku_description: str) -> str:

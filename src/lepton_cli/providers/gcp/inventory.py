@@ -118,13 +118,19 @@ def instance_resource(
     book: PriceBook | None,
     utilization: Utilization | None,
 ) -> Resource:
-    """A ``gcp.compute-instance`` Resource, priced from the catalog when the book has it."""
+    """A ``gcp.compute-instance`` Resource, priced from the catalog when the book has it.
+
+    A stopped (TERMINATED) or suspended instance bills no vCPU or RAM hours (a suspended one
+    only the storage of its saved memory), so its hourly cost is 0; its disks still bill and
+    are reported on their own.
+    """
     zone = last_segment(instance.zone)
     region = region_of_zone(zone)
     machine_type = last_segment(instance.machine_type)
     pricing = Pricing.SPOT if is_spot(instance) else Pricing.ON_DEMAND
+    stopped = instance.status in STOPPED_STATES
     hourly = Decimal(0)
-    if book is not None and shape is not None:
+    if book is not None and shape is not None and not stopped:
         prices = instance_prices(book, machine_type, region, shape.vcpus, shape.memory_gib)
         hourly = prices.get(pricing, Decimal(0))
     return Resource(
@@ -141,7 +147,7 @@ def instance_resource(
         vcpus=shape.vcpus if shape else None,
         memory_gib=shape.memory_gib if shape else None,
         utilization=utilization,
-        state=ResourceState.STOPPED if instance.status in STOPPED_STATES else ResourceState.RUNNING,
+        state=ResourceState.STOPPED if stopped else ResourceState.RUNNING,
         created_at=_timestamp(instance.creation_timestamp),
         tags=dict(instance.labels),
     )

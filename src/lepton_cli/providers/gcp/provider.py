@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -14,12 +14,12 @@ from pydantic import BaseModel
 from lepton_cli.errors import InputError, ProviderError, UsageError
 from lepton_cli.models import CostRecord, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
-from lepton_cli.providers.gcp import catalog, costs, inventory, monitoring
+from lepton_cli.providers.gcp import cache, catalog, costs, inventory, monitoring
 from lepton_cli.providers.gcp.clients import Clients, connect, describe, hint_for, sdk_errors
 from lepton_cli.providers.gcp.config import GcpConfig
 
 T = TypeVar("T")
-CACHE_FILE = "gcp/compute-price-book.json"
+PRICE_BOOK = "compute-price-book.json"
 
 
 class GcpProvider:
@@ -100,16 +100,15 @@ class GcpProvider:
 
     # -- prices -----------------------------------------------------------------------------
 
-    def _cache_path(self) -> Path:
-        return self.context.cache_dir / CACHE_FILE
-
     def _cached_book(self) -> catalog.PriceBook | None:
-        path = self._cache_path()
-        if not self.context.use_cache or not path.is_file():
+        """The cached price book; None when there is none, it is stale, or it is unreadable."""
+        text = cache.fresh_text(self.context, cache.entry(self.context, PRICE_BOOK))
+        if text is None:
             return None
-        if time.time() - path.stat().st_mtime > self.context.cache_ttl_seconds:
-            return None
-        return catalog.PriceBook.from_json(path.read_text(encoding="utf-8"))
+        try:
+            return catalog.PriceBook.from_json(text)
+        except cache.UNREADABLE:
+            return None  # a torn or foreign file: read the catalog again
 
     def price_book(self, clients: Clients) -> catalog.PriceBook:
         """Compute Engine prices from the catalog (all pages), cached for cache_ttl_hours."""
@@ -117,8 +116,7 @@ class GcpProvider:
         if book is None:
             skus = clients.catalog().list_skus(parent=catalog.COMPUTE_SERVICE)
             book = catalog.price_book(skus)
-            self._cache_path().parent.mkdir(parents=True, exist_ok=True)
-            self._cache_path().write_text(book.to_json(), encoding="utf-8")
+            cache.store(cache.entry(self.context, PRICE_BOOK), book.to_json())
         return book
 
     # -- inventory --------------------------------------------------------------------------
@@ -167,7 +165,12 @@ class GcpProvider:
     # -- costs ------------------------------------------------------------------------------
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
-        """Cost and credits for ``period`` from the BigQuery billing export."""
+        """Cost and credits for ``period`` from the BigQuery billing export.
+
+        BigQuery bills the query by the bytes it scans, so its answer is cached on disk for
+        cache_ttl_hours (``--no-cache`` runs it again) and the job is capped at
+        ``gcp.max_bytes_billed``.
+        """
         table = self.config.billing_export_table
         if not table:
             raise InputError(
@@ -177,16 +180,43 @@ class GcpProvider:
         clients = self._connect()
         projects = self._cost_projects(clients)
         sql = costs.cost_sql(table, self.config.resource_level)
-        params = costs.query_parameters(period, self.config.billing_account, projects)
+        query_project = self._query_project(table, clients)
+        account = self.config.billing_account
+        path = self._export_entry(sql, query_project, period, account, projects)
+        records = self._cached_records(path, period)
+        if records is None:
+            params = costs.query_parameters(period, account, projects)
+            rows = self._query_rows(clients, table, query_project, sql, params)
+            cache.store(path, json.dumps(rows, default=str))
+            records = list(costs.cost_records(rows, period))
+        yield from records
+
+    def _export_entry(self, *query: Any) -> Path:
+        """The cache file of one export query, named by everything that shapes its answer."""
+        return cache.entry(self.context, f"billing-export-{cache.key_of(*query)}.json")
+
+    def _cached_records(self, path: Path, period: Period) -> list[CostRecord] | None:
+        """The records of a cached query answer; None when absent, stale or unreadable."""
+        text = cache.fresh_text(self.context, path)
+        if text is None:
+            return None
         try:
-            rows = costs.run_query(
-                clients.bigquery(self._query_project(table, clients)), sql, params
-            )
-            yield from costs.cost_records(rows, period)
+            return list(costs.cost_records(json.loads(text), period))
+        except cache.UNREADABLE:
+            return None
+
+    def _query_rows(
+        self, clients: Clients, table: str, project: str, sql: str, params: list[Any]
+    ) -> list[dict[str, Any]]:
+        """The export query's rows as plain dicts (what the cache stores)."""
+        try:
+            client = clients.bigquery(project)
+            rows = costs.run_query(client, sql, params, self.config.max_bytes_billed)
+            return [dict(row.items()) for row in rows]
         except sdk_errors() as e:
             raise ProviderError(
                 f"the billing export query on {table} failed: {describe(e)}",
-                hint=hint_for(e) or "check gcp.billing_export_table and gcp.bigquery_location",
+                hint=hint_for(e) or costs.query_hint(e),
             ) from e
 
     def _query_project(self, table: str, clients: Clients) -> str:
@@ -209,9 +239,6 @@ class GcpProvider:
             else:
                 kept.append(project)
         return kept or list(self.config.projects)
-
-    def _billed_to(self, clients: Clients, project: str) -> str | ScopeFailure:
-        return self._guard(f"project {project} / billing", partial(_account, clients, project))
 
     # -- offerings --------------------------------------------------------------------------
 
