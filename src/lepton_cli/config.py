@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, ValidationError
@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("lepton")))
     cache_ttl_hours: float = Field(default=24, ge=0)
     max_workers: int = Field(default=8, ge=1, le=64)
-    solver: str = "highs"
+    solver: Literal["highs", "cbc", "greedy"] = "highs"
     time_limit: float = Field(default=60, gt=0)
     gap: float = Field(default=1e-4, ge=0)
     history: bool = True

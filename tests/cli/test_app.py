@@ -46,13 +46,13 @@ def test_version():
     assert run("--version").stdout.strip() == f"lepton {__version__}"
 
 
-def test_help_imports_no_cloud_sdk():
+def test_help_imports_no_cloud_sdk_solver_or_database():
     code = (
         "import sys\n"
         "from lepton_cli.cli.app import app\n"
         "try:\n    app(['--help'], prog_name='lepton')\nexcept SystemExit:\n    pass\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'azure', "
-        "'google', 'googleapiclient')]\n"
+        "'google', 'googleapiclient', 'pulp', 'highspy', 'duckdb')]\n"
         "print('LOADED', bad)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -67,3 +67,13 @@ def test_report_writes_file_atomically(tmp_path):
     assert run("report", "-s", inv, "--by", "region", "-f", "json", "-o", out).exit_code == 0
     assert json.loads(out.read_text())["rows"][0]["region"] == "us-east-1"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".r.json")] == []
+
+
+def test_mixing_exports_and_inventories_or_a_period_on_an_inventory_is_refused(tmp_path):
+    inv = write_inventory(tmp_path / "inv.yaml", [vm("a")])
+    focus = tmp_path / "f.csv"
+    focus.write_text("BilledCost\n1\n")
+    mixed = run("report", "-s", inv, "-s", focus)
+    assert mixed.exit_code == 2 and "not both" in mixed.stderr
+    period = run("report", "-s", inv, "--period", "2026-10")
+    assert period.exit_code == 2 and "--period applies to FOCUS" in period.stderr

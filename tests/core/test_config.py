@@ -39,3 +39,10 @@ def test_typo_in_config_names_file_and_key(tmp_path, monkeypatch):
         load_settings()
     assert "lepton.yaml: idle_treshold" in e.value.message
     assert e.value.hint == "remove the key or fix its spelling"
+
+
+def test_unknown_solver_in_config_is_invalid_input(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lepton.yaml").write_text("solver: gurobi\n")
+    with pytest.raises(InputError, match=r"lepton\.yaml: solver"):
+        load_settings()

@@ -87,15 +87,15 @@ def findings(inventory: Inventory, settings: Settings) -> list[Finding]:
     """Every finding, largest saving first (ties by resource id, so output is stable)."""
     attached: dict[str, list[Resource]] = {}
     for r in inventory.resources:
-        if r.attached_to:
-            attached.setdefault(r.attached_to, []).append(r)
+        if r.attached_to:  # ARM ids differ in case between a disk's managedBy and the VM's id
+            attached.setdefault(r.attached_to.lower(), []).append(r)
     found = [
         f
         for r in inventory.resources
         if not r.protected
         for f in (
             _idle(r, settings),
-            _stopped(r, attached.get(r.id, [])),
+            _stopped(r, attached.get(r.id.lower(), [])),
             _volume(r),
             _address(r),
         )

@@ -13,8 +13,6 @@ from lepton_cli.cli.plan import FailOnSavings, savings_gate
 from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import fmt_money
-from lepton_cli.optimizer import SolveOptions, optimize_inventory
-from lepton_cli.plan.build import build_plan
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.plan.view import plan_view
@@ -85,6 +83,10 @@ def optimize(
 
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
     """
+    # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
+    from lepton_cli.optimizer import SolveOptions, optimize_inventory
+    from lepton_cli.plan.build import build_plan
+
     common.check_format(fmt, FORMATS)
     if objective is Objective.EFFICIENCY and budget is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")

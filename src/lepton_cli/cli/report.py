@@ -47,6 +47,16 @@ def report(
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     month = Period.month(period) if period else None
     files = classify(source)
+    if files.focus and files.inventories:  # billed cost and run-rate would count spend twice
+        raise UsageError(
+            "report reads either FOCUS exports or inventories, not both at once",
+            hint="run one report per kind of source",
+        )
+    if month and files.inventories:
+        raise UsageError(
+            "--period applies to FOCUS exports; an inventory is a monthly run-rate",
+            hint="drop --period, or report on a FOCUS export",
+        )
     with common.status("aggregating costs"):
         if files.focus:
             rows = _focus_rows(files.focus, keys, month)

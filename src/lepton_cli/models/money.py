@@ -10,9 +10,9 @@ HOURS_PER_MONTH = 730
 CENT = Decimal("0.01")
 
 
-def monthly(hourly: Decimal | float) -> Decimal:
+def monthly(hourly: Decimal) -> Decimal:
     """Monthly cost of an hourly price."""
-    return Decimal(str(hourly)) * HOURS_PER_MONTH
+    return hourly * HOURS_PER_MONTH
 
 
 def to_cents(amount: Decimal) -> Decimal:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from lepton_cli.models.base import Model
-from lepton_cli.models.money import HOURS_PER_MONTH
+from lepton_cli.models.money import monthly
 from lepton_cli.models.resource import Pricing
 
 
@@ -23,7 +23,7 @@ class Offering(Model):
     prices: dict[Pricing, Decimal]  # hourly, in the inventory's currency
 
     def monthly(self, pricing: Pricing) -> Decimal:
-        return self.prices[pricing] * HOURS_PER_MONTH
+        return monthly(self.prices[pricing])
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from lepton_cli.models.base import Model
-from lepton_cli.models.money import HOURS_PER_MONTH
+from lepton_cli.models.money import monthly
 
 Fraction = float  # a share in [0, 1]
 
@@ -101,7 +101,7 @@ class Resource(Model):
 
     @property
     def monthly_cost(self) -> Decimal:
-        return self.hourly_cost * HOURS_PER_MONTH
+        return monthly(self.hourly_cost)
 
     @property
     def workload(self) -> str | None:

@@ -100,7 +100,8 @@ def action_id(
     kind: ActionKind, workload: str | None, ids: Sequence[str], to: Placement | None
 ) -> str:
     """``kind-<10 hex>``: a digest of what the action does, never a counter."""
-    target = to.model_dump(mode="json", exclude_none=True) if to else None
+    # Not the price: a price refresh changes an action's saving, not which action it is.
+    target = to.model_dump(mode="json", exclude_none=True, exclude={"monthly_cost"}) if to else None
     text = json.dumps([kind.value, workload, sorted(ids), target], sort_keys=True)
     return f"{kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -110,7 +110,3 @@ _RENDERERS: dict[Format, Callable[[View], str | RenderableType]] = {
 def render(view: View, fmt: Format) -> str | RenderableType:
     """Text for every format but ``table``, which gives a Rich renderable for the terminal."""
     return _RENDERERS[fmt](view)
-
-
-def rows_sorted(rows: Sequence[list[Any]], key_index: int) -> list[list[Any]]:
-    return sorted(rows, key=lambda r: r[key_index], reverse=True)

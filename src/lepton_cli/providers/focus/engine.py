@@ -75,7 +75,18 @@ class Charges:
         try:
             return self.con.execute(self.cte + sql, dict(params or {}))
         except duckdb.Error as e:
-            raise diagnose(self.con, self.files, e) from e
+            raise self._failure(e) from e
+
+    def _failure(self, e: duckdb.Error) -> BaseException:
+        """Ctrl-C and out-of-memory are DuckDB errors too, but not the data's fault."""
+        if isinstance(e, duckdb.InterruptException):
+            return KeyboardInterrupt()
+        if isinstance(e, duckdb.OutOfMemoryException):
+            return InputError(
+                f"DuckDB ran out of memory reading {len(self.files)} FOCUS file(s): {e}",
+                hint="read fewer files at once, or use --period to narrow the month",
+            )
+        return diagnose(self.con, self.files, e)
 
     def fetch_batches(
         self, sql: str, params: Mapping[str, Any] | None = None, size: int = 10_000
@@ -86,7 +97,7 @@ class Charges:
             try:
                 batch = result.fetchmany(size)
             except duckdb.Error as e:
-                raise diagnose(self.con, self.files, e) from e
+                raise self._failure(e) from e
             if not batch:
                 return
             yield batch
