@@ -67,7 +67,8 @@ def test_greedy_is_never_cheaper_than_the_milp(seed: int) -> None:
     p = problem([w], CATALOG)
     try:
         milp_cost = solve(p, gap=0).planned_cost
-    except InfeasibleError:
+    except InfeasibleError:  # then greedy must not claim an allocation either
+        assert greedy(p.workloads[0]) is None
         return
     start = greedy(p.workloads[0])
     assert start is not None and feasible(p.workloads[0], start)

@@ -32,9 +32,7 @@ def test_time_limited_run_reads_feasible_from_highs_own_status() -> None:
     with milp.native_output_silenced():
         outcome = milp.run(prob, SolveOptions(time_limit=0.2, gap=0))
     model_status = prob.solverModel.getModelStatus()
-    if model_status == highspy.HighsModelStatus.kOptimal:  # a much faster machine
-        assert outcome.status is SolverStatus.OPTIMAL
-        return
+    # market split is notoriously hard: 0.2 s never proves the optimum
     assert model_status == highspy.HighsModelStatus.kTimeLimit
     pulp_says, _ = pulp.HiGHS(msg=False).findSolutionValues(prob)
     assert pulp_says == pulp.LpStatusOptimal  # what PuLP's wrapper alone would have said
