@@ -50,7 +50,7 @@ class Stubs:
     prices: list[dict[str, Any]] = field(default_factory=list)  # PriceList items (decoded)
     price_page: int = 2  # items per GetProducts page: small, so paging is exercised
     savings_plans: list[dict[str, Any]] = field(default_factory=list)
-    reserved: list[dict[str, str]] = field(default_factory=list)  # flat RI fields
+    reserved: list[dict[str, str]] = field(default_factory=list)  # flat RI fields (+ region)
     ce_resources: dict[str, Any] = field(default_factory=lambda: {"ResultsByTime": []})
     faults: list[Fault] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
@@ -91,7 +91,7 @@ def _match(item: dict[str, Any], flt: dict[str, str]) -> bool:
 def _ri_xml(ris: list[dict[str, str]]) -> str:
     items = "".join(
         "<item>"
-        + "".join(f"<{k}>{v}</{k}>" for k, v in ri.items() if k != "hourly")
+        + "".join(f"<{k}>{v}</{k}>" for k, v in ri.items() if k not in ("hourly", "region"))
         + "<recurringCharges><item><frequency>Hourly</frequency>"
         f"<amount>{ri.get('hourly', '0')}</amount></item></recurringCharges></item>"
         for ri in ris
@@ -161,7 +161,9 @@ def make_handler(stubs: Stubs, moto: tuple[str, int]) -> type[BaseHTTPRequestHan
                 out = {"savingsPlans": stubs.savings_plans}
                 return 200, "application/json", json.dumps(out).encode()
             if call.service == "ec2" and call.operation == "DescribeReservedInstances":
-                return 200, "text/xml", _ri_xml(stubs.reserved).encode()
+                # an RI with a "region" is listed there only; without, in every region
+                ris = [r for r in stubs.reserved if r.get("region", call.region) == call.region]
+                return 200, "text/xml", _ri_xml(ris).encode()
             if call.operation == "GetCostAndUsageWithResources":
                 return 200, "application/x-amz-json-1.1", json.dumps(stubs.ce_resources).encode()
             return None

@@ -45,8 +45,9 @@ def estate(aws_module):
     aws.stubs.reserved.append(
         {
             "reservedInstancesId": "ri-0001",
+            "region": "us-east-1",
             "instanceType": "m5.large",
-            "instanceCount": "2",
+            "instanceCount": "3",
             "duration": "31536000",
             "fixedPrice": "87.60",
             "usagePrice": "0.0",
@@ -109,11 +110,13 @@ def test_instances_are_normalised_with_specs_prices_and_tags(estate, scanned):
         8,
         ResourceKind.COMPUTE,
     )
-    assert web.hourly_cost == Decimal("0.096") and web.pricing is Pricing.ON_DEMAND
+    # both covered by ri-0001: 0.03 $/h recurring + 87.60 upfront over 8760 h, not 0.096
+    assert web.hourly_cost == Decimal("0.04") and web.pricing is Pricing.RESERVED
     assert web.tags == {"team": "web", "workload": "checkout"} and web.zone.startswith("us-east-1")
     assert web.created_at is not None and web.state is ResourceState.RUNNING
     eu = found[estate["eu"]]
     assert (eu.region, eu.vcpus, eu.hourly_cost) == ("eu-west-1", 4, Decimal("0.192"))
+    assert eu.pricing is Pricing.ON_DEMAND
 
 
 def test_stopped_and_spot_instances(estate, scanned):
@@ -154,14 +157,20 @@ def test_recent_snapshots_are_left_out(estate, tmp_path):
 def test_commitments_are_owned_reserved_resources(estate, scanned):
     _, found = scanned
     ri = found["ri-0001"]
-    # 0.03 $/h recurring + 87.60 upfront over 8760 h = 0.04 $/h, for 2 instances
-    assert (ri.kind, ri.pricing, ri.resource_type, ri.type) == (
+    assert (ri.kind, ri.pricing, ri.resource_type, ri.type, ri.region) == (
         ResourceKind.OTHER,
         Pricing.RESERVED,
         "aws.reserved-instance",
         "m5.large",
+        "us-east-1",
     )
-    assert ri.hourly_cost == Decimal("0.08") and ri.vcpus is None
+    # 3 reserved at 0.04 $/h; the two web instances carry theirs, one is unused
+    assert ri.hourly_cost == Decimal("0.04") and ri.vcpus is None
+    assert (ri.tags["instance_count"], ri.tags["instances_covered"]) == ("3", "2")
+    # the reservation's 3 x 0.04 $/h is counted once: two instances' worth on them, one on it
+    billed = [found[estate["web"][0]], found[estate["web"][1]], ri]
+    assert sum((r.hourly_cost for r in billed), Decimal(0)) == Decimal("0.12")
+    assert found[estate["spot"]].pricing is Pricing.SPOT  # spot never uses a reservation
     sp = found["arn:aws:savingsplans::123456789012:savingsplan/sp-1"]
     assert (sp.resource_type, sp.hourly_cost, sp.region) == (
         "aws.savings-plan",

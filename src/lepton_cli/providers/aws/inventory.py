@@ -210,9 +210,11 @@ def normalise(raw: RegionRaw, catalog: RegionCatalog) -> Iterator[Resource]:
     stopped = {
         i["InstanceId"] for i in raw.instances if normalize.live_state(i) is ResourceState.STOPPED
     }
+    coverage = normalize.cover(raw.instances, raw.reserved)
     for i in raw.instances:
-        spec = catalog.specs.get(i["InstanceType"])
-        yield normalize.instance(i, acct, region, spec, prices, raw.usage.get(i["InstanceId"]))
+        spec, iid = catalog.specs.get(i["InstanceType"]), i["InstanceId"]
+        rate = coverage.rates.get(iid)
+        yield normalize.instance(i, acct, region, spec, prices, raw.usage.get(iid), rate)
     yield from (normalize.volume(v, acct, region, prices, stopped) for v in raw.volumes)
     yield from (
         normalize.elastic_ip(a, acct, region)
@@ -220,7 +222,10 @@ def normalise(raw: RegionRaw, catalog: RegionCatalog) -> Iterator[Resource]:
         if not a.get("AssociationId") and not a.get("InstanceId")
     )
     yield from (normalize.snapshot(s, acct, region, prices) for s in raw.snapshots)
-    yield from (normalize.reserved_instance(r, acct, region) for r in raw.reserved)
+    yield from (
+        normalize.reserved_instance(r, acct, region, coverage.used[r["ReservedInstancesId"]])
+        for r in raw.reserved
+    )
 
 
 def by_region(raws: Iterable[RegionRaw]) -> dict[str, list[RegionRaw]]:

@@ -1,13 +1,17 @@
 """Raw EC2 / Savings Plans pages -> Resource. Pure functions: no client, no network.
 
 Owned commitments (reserved instances, savings plans) are Resources of kind ``other`` with
-pricing ``reserved``: their hourly cost is what the commitment bills each hour whether used or
-not, and they carry no vCPUs, so they never count as capacity to place workloads on.
+pricing ``reserved`` and no vCPUs, so they never count as capacity to place workloads on.
+A reserved instance's cost is split so nothing is counted twice: each running instance it covers
+is priced ``reserved`` at the reservation's effective hourly rate, and the reservation itself
+keeps only the cost of its unused part. A savings plan carries its hourly commitment; the
+instances it covers stay priced on-demand (its per-type discount is not applied).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -57,12 +61,16 @@ def instance(
     spec: TypeSpec | None,
     prices: RegionPrices,
     usage: Utilization | None,
+    reserved_rate: Decimal | None = None,
 ) -> Resource:
-    """One DescribeInstances entry -> an ``aws.ec2-instance`` Resource."""
+    """One DescribeInstances entry -> an ``aws.ec2-instance`` Resource; ``reserved_rate`` is
+    the hourly rate of the reserved instance covering it, if one does (see ``cover``)."""
     labels = tags(raw)
     platform = raw.get("PlatformDetails") or raw.get("Platform")
     if platform and not str(platform).startswith("Linux"):
         labels[PLATFORM_TAG] = str(platform).lower()
+    pricing = Pricing.RESERVED if reserved_rate is not None else instance_pricing(raw)
+    hourly = reserved_rate if reserved_rate is not None else instance_hourly(raw, prices)
     return Resource(
         id=raw["InstanceId"],
         provider="aws",
@@ -72,8 +80,8 @@ def instance(
         kind=ResourceKind.COMPUTE,
         resource_type="aws.ec2-instance",
         type=raw["InstanceType"],
-        pricing=instance_pricing(raw),
-        hourly_cost=instance_hourly(raw, prices),
+        pricing=pricing,
+        hourly_cost=hourly,
         vcpus=spec.vcpus if spec else None,
         memory_gib=spec.memory_gib if spec else None,
         utilization=usage,
@@ -153,9 +161,9 @@ def snapshot(raw: dict[str, Any], account: str, region: str, prices: RegionPrice
     )
 
 
-def reserved_instance(raw: dict[str, Any], account: str, region: str) -> Resource:
-    """An active reserved instance: its recurring hourly charge plus the upfront fee spread
-    over the term, times the count."""
+def reservation_rate(raw: dict[str, Any]) -> Decimal:
+    """What one instance of a reservation costs an hour: its hourly charges (recurring and the
+    legacy usage price) plus its upfront fee spread over the term."""
     hours = Decimal(int(raw.get("Duration") or 0)) / 3600
     upfront = Decimal(str(raw.get("FixedPrice") or 0)) / hours if hours else Decimal(0)
     recurring = sum(
@@ -166,9 +174,66 @@ def reserved_instance(raw: dict[str, Any], account: str, region: str) -> Resourc
         ),
         Decimal(0),
     )
+    return recurring + Decimal(str(raw.get("UsagePrice") or 0)) + upfront
+
+
+@dataclass
+class Coverage:
+    """Which instances the reservations of one account and region cover."""
+
+    rates: dict[str, Decimal] = field(default_factory=dict)  # instance id -> reserved rate
+    used: dict[str, int] = field(default_factory=dict)  # reservation id -> instances covered
+
+
+def _platform(text: str | None) -> str:
+    """``Linux/UNIX (Amazon VPC)`` and ``Linux/UNIX`` alike, as one lower-case name."""
+    return (text or "Linux/UNIX").lower().removesuffix(" (amazon vpc)")
+
+
+def _coverable(raw: dict[str, Any]) -> bool:
+    """Only running on-demand instances use a reservation (a stopped one leaves it idle)."""
+    return live_state(raw) is ResourceState.RUNNING and instance_pricing(raw) is Pricing.ON_DEMAND
+
+
+def _fits(ri: dict[str, Any], raw: dict[str, Any]) -> bool:
+    """Same type, platform and tenancy; same zone too when the reservation is zonal."""
+    placement = raw.get("Placement") or {}
+    platform = raw.get("PlatformDetails") or ("Windows" if raw.get("Platform") else None)
+    zone = ri.get("AvailabilityZone")
+    return (
+        ri["InstanceType"] == raw["InstanceType"]
+        and _platform(ri.get("ProductDescription")) == _platform(platform)
+        and ri.get("InstanceTenancy", "default") == placement.get("Tenancy", "default")
+        and (not zone or zone == placement.get("AvailabilityZone"))
+    )
+
+
+def cover(instances: list[dict[str, Any]], reserved: list[dict[str, Any]]) -> Coverage:
+    """Match each reservation to up to InstanceCount running on-demand instances of the same
+    account and region that fit it. Zonal reservations go first (they fit fewer instances,
+    as AWS applies them first); ties and instances go in id order, so a rerun matches alike."""
+    out = Coverage()
+    free = sorted((i for i in instances if _coverable(i)), key=lambda i: str(i["InstanceId"]))
+    for ri in sorted(
+        reserved, key=lambda r: (not r.get("AvailabilityZone"), r["ReservedInstancesId"])
+    ):
+        count = int(ri.get("InstanceCount") or 1)
+        taken = [i for i in free if _fits(ri, i)][:count]
+        rate = reservation_rate(ri)
+        out.rates.update((i["InstanceId"], rate) for i in taken)
+        out.used[ri["ReservedInstancesId"]] = len(taken)
+        free = [i for i in free if i["InstanceId"] not in out.rates]
+    return out
+
+
+def reserved_instance(raw: dict[str, Any], account: str, region: str, used: int = 0) -> Resource:
+    """An active reserved instance, costing only its unused part: the instances it covers
+    (``used``, from ``cover``) carry its rate themselves."""
     count = int(raw.get("InstanceCount") or 1)
+    used = min(used, count)
     labels = tags(raw) | {
         "instance_count": str(count),
+        "instances_covered": str(used),
         "offering": str(raw.get("OfferingType", "")),
     }
     return Resource(
@@ -181,14 +246,16 @@ def reserved_instance(raw: dict[str, Any], account: str, region: str) -> Resourc
         resource_type="aws.reserved-instance",
         type=raw["InstanceType"],
         pricing=Pricing.RESERVED,
-        hourly_cost=(recurring + upfront) * count,
+        hourly_cost=reservation_rate(raw) * (count - used),
         created_at=raw.get("Start"),
         tags=labels,
     )
 
 
 def savings_plan(raw: dict[str, Any], account: str) -> Resource:
-    """An active savings plan: its hourly commitment (plus any upfront fee over the term)."""
+    """An active savings plan: its hourly commitment (plus any upfront fee over the term).
+    The instances it covers are priced on-demand: AWS discounts them by per-type rates that
+    DescribeSavingsPlans does not give, so the plan's discount is not applied per instance."""
     seconds = Decimal(int(raw.get("termDurationInSeconds") or 0))
     upfront = Decimal(str(raw.get("upfrontPaymentAmount") or 0))
     hourly = Decimal(str(raw.get("commitment") or 0)) + (upfront * 3600 / seconds if seconds else 0)
