@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering
+from lepton_cli.models.optimization import Objective
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Problem, build_problem
 from lepton_cli.optimizer.solve import Solution, WorkloadSolution, optimize
-from lepton_cli.plan.model import Objective
 
 __all__ = [
     "Problem",

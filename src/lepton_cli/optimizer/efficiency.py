@@ -17,6 +17,7 @@ from typing import Any
 
 import pulp
 
+from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer import milp
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
@@ -27,7 +28,6 @@ from lepton_cli.optimizer.solve import (
     solve_cost,
     solve_shapes,
 )
-from lepton_cli.plan.model import SolverStatus
 
 MAX_ROUNDS = 12  # multiplier bisection steps
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful

@@ -56,8 +56,8 @@ from typing import Any
 import pulp
 
 from lepton_cli.errors import UsageError
+from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer.problem import Candidate, WorkloadProblem
-from lepton_cli.plan.model import SolverStatus
 
 TIE_BREAK = 1e-4
 HIGHS_SMALL_MODELS = {

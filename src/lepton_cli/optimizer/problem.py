@@ -16,8 +16,8 @@ from decimal import Decimal
 from lepton_cli.analysis.waste import is_idle
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, ResourceKind, Workload
+from lepton_cli.models.optimization import Objective
 from lepton_cli.models.resource import ResourceState
-from lepton_cli.plan.model import Objective
 
 ZONES_PER_REGION = 3
 """Every region lepton's catalog lists has at least three zones on AWS, Azure and GCP."""

@@ -17,13 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from lepton_cli.errors import InfeasibleError
+from lepton_cli.models.optimization import Objective, SolverStatus
 from lepton_cli.optimizer import milp
 from lepton_cli.optimizer.checks import explain_infeasible, solver_said_infeasible
 from lepton_cli.optimizer.greedy import cost as greedy_cost
 from lepton_cli.optimizer.greedy import greedy
 from lepton_cli.optimizer.milp import COST, SolveOptions, Weights
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
-from lepton_cli.plan.model import Objective, SolverStatus
 
 PARALLEL_MIN = 64  # below this many distinct shapes, forking costs more than it saves
 Counts = dict[Candidate, int]

@@ -15,18 +15,8 @@ from pydantic import Field
 
 from lepton_cli.models import Pricing, ResourceState
 from lepton_cli.models.base import Model
-
-
-class Objective(StrEnum):
-    COST = "cost"
-    EFFICIENCY = "efficiency"
-
-
-class SolverStatus(StrEnum):
-    OPTIMAL = "optimal"  # proven within the requested gap
-    FEASIBLE = "feasible"  # an incumbent, e.g. stopped by the time limit
-    INFEASIBLE = "infeasible"
-    NOT_SOLVED = "not-solved"
+from lepton_cli.models.optimization import Objective as Objective  # re-exported: plan vocabulary
+from lepton_cli.models.optimization import SolverStatus as SolverStatus
 
 
 class ActionKind(StrEnum):
