@@ -12,12 +12,6 @@ from lepton_cli.cli.app import app
 runner = CliRunner()
 
 
-def _registered(name: str) -> bool:
-    import typer
-
-    return name in typer.main.get_command(app).commands  # type: ignore[attr-defined]
-
-
 @pytest.fixture
 def config(tmp_path):
     path = tmp_path / "lepton.yaml"
@@ -58,8 +52,6 @@ def test_scan_then_optimize(aws, config, tmp_path):
     assert instances[0]["utilization"]["cpu_p95"] == pytest.approx(0.12)
     loose = [r for r in doc["resources"] if r.get("state") == "unattached"]
     assert [(r["resource_type"], r["size_gib"]) for r in loose] == [("aws.ebs-volume", 200)]
-    if not _registered("optimize"):
-        pytest.skip("`lepton optimize` is not registered yet")
     plan = tmp_path / "plan.yaml"
     got = runner.invoke(
         app,
@@ -74,11 +66,28 @@ def test_scan_then_optimize(aws, config, tmp_path):
     )
 
 
-def test_a_failed_region_exits_4_unless_partial_is_allowed(aws, config):
+def test_a_failed_region_exits_4_unless_partial_is_allowed(aws, tmp_path):
+    price_everything(aws, ["us-east-1"])
+    kept = run(aws.client("ec2"), "m5.large", 2)
     aws.stubs.faults.append(
-        lambda c: (403, "UnauthorizedOperation") if c.service == "ec2" else None
+        lambda c: (
+            (403, "UnauthorizedOperation")
+            if c.service == "ec2" and c.region == "eu-west-1"
+            else None
+        )
     )
+    config = tmp_path / "lepton.yaml"
+    config.write_text(
+        f"cache_dir: {tmp_path / 'c'}\nhistory: false\naws:\n  regions: [us-east-1, eu-west-1]\n"
+    )
+    out = tmp_path / "scan.yaml"
     args = ["--config", str(config), "scan", "--provider", "aws", "--no-costs", "--days", "1"]
     got = runner.invoke(app, args)
-    assert got.exit_code == 4 and "us-east-1" in got.stderr
-    assert runner.invoke(app, [*args, "--allow-partial"]).exit_code == 0
+    assert got.exit_code == 4 and "eu-west-1" in got.stderr
+    got = runner.invoke(app, [*args, "--allow-partial", "-o", str(out)])
+    assert got.exit_code == 0, got.stderr
+    assert "eu-west-1" in got.stderr  # still reported, as a warning
+    doc = yaml.safe_load(out.read_text())
+    delivered = [r for r in doc["resources"] if r["resource_type"] == "aws.ec2-instance"]
+    assert sorted(r["id"] for r in delivered) == sorted(kept)
+    assert {r["region"] for r in delivered} == {"us-east-1"}
