@@ -115,7 +115,8 @@ def _disk(disk_id: str, sku: str, size: int, state: str, owner: str | None) -> d
 
 DISKS = [
     _disk(DISK_WEB, "Premium_LRS", 128, "Attached", VM_WEB),
-    _disk(DISK_OLD, "Premium_LRS", 100, "Reserved", VM_OLD),
+    # managedBy spells the resource group in upper case, as ARM often does
+    _disk(DISK_OLD, "Premium_LRS", 100, "Reserved", VM_OLD.replace("/shop/", "/SHOP/")),
     _disk(DISK_ORPHAN, "StandardSSD_LRS", 64, "Unattached", None),
 ]
 IPS = [
@@ -141,7 +142,8 @@ IPS = [
         "properties": {"ipAddress": "20.1.2.4", "publicIPAllocationMethod": "Static"},
     },
 ]
-CPU = {VM_WEB: [30.0] * 18 + [50.0, 90.0], VM_IDLE: [1.0] * 19 + [3.0]}
+# 14 days of hourly averages: web averages 34% with a p95 of 50%, idle stays at 1% (p95).
+CPU = {VM_WEB: ([30.0] * 21 + [50.0, 50.0, 86.0]) * 14, VM_IDLE: ([1.0] * 23 + [3.0]) * 14}
 
 
 def _price(
@@ -280,9 +282,11 @@ COST_PAGES = {
 
 @dataclass
 class StubState:
-    """What the stub answers and what it saw. ``throttle`` = 429s to send before cost answers."""
+    """What the stub answers and what it saw. ``throttle`` = 429s to send before cost answers;
+    ``forbidden`` subscriptions answer 403 and ``unauthorized`` ones 401 (token rejected)."""
 
     forbidden: set[str] = field(default_factory=lambda: {SUB2})
+    unauthorized: set[str] = field(default_factory=set)
     throttle: int = 0
     throttle_always: bool = False
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -356,11 +360,20 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
                     },
                 )
             sub = path.split("/")[2]
+            if sub in state.unauthorized:
+                return self._unauthorized()
             if sub in state.forbidden:
                 return self._send(
                     403, {"error": {"code": "AuthorizationFailed", "message": "no access"}}
                 )
             return self._arm_get(path, sub)
+
+        def _unauthorized(self) -> None:
+            # what ARM answers when the token's tenant does not hold the subscription
+            message = "The access token is from the wrong issuer"
+            self._send(
+                401, {"error": {"code": "InvalidAuthenticationTokenTenant", "message": message}}
+            )
 
         def _arm_get(self, path: str, sub: str) -> None:
             if path.endswith("/Microsoft.Compute/virtualMachines"):
@@ -383,6 +396,8 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
                 return self._send(
                     401, {"error": {"code": "InvalidAuthenticationToken", "message": "no token"}}
                 )
+            if sub in state.unauthorized:
+                return self._unauthorized()
             if sub in state.forbidden:
                 return self._send(
                     403, {"error": {"code": "RBACAccessDenied", "message": "no access"}}

@@ -7,6 +7,7 @@ import json
 import os
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -31,8 +32,10 @@ def test_p95_is_nearest_rank() -> None:
 
 
 def test_utilization_turns_percent_into_clamped_fractions() -> None:
-    found = normalize.utilization([50.0, 150.0], days=7)
+    found = normalize.utilization([50.0, 150.0] * 7 * 12, days=7)  # 7 days of hourly averages
     assert found is not None and (found.cpu_avg, found.cpu_p95, found.days) == (0.75, 1.0, 7)
+    few = normalize.utilization([50.0, 150.0], days=7)
+    assert few is not None and few.days == 0  # two hours of samples say nothing about a week
     assert normalize.utilization([], days=7) is None
 
 
@@ -61,6 +64,26 @@ def test_ids_regions_and_types() -> None:
     assert normalize.subscription_of(vm) == "abc" and normalize.arm_resource_type(vm) == "azure.vm"
     assert normalize.arm_resource_type("/subscriptions/abc/resourceGroups/rg") is None
     assert normalize.region_id("East US") == "eastus"
+
+
+def test_a_disk_names_its_vm_as_the_vm_resource_is_spelled() -> None:
+    rg = "/subscriptions/abc/resourceGroups/Shop/providers/Microsoft.Compute"
+    running = SimpleNamespace(code="PowerState/deallocated")
+    vm = SimpleNamespace(
+        id=f"{rg}/virtualMachines/VM-Old", location="eastus", zones=None, tags=None,
+        hardware_profile=SimpleNamespace(vm_size="Standard_D2s_v5"),
+        instance_view=SimpleNamespace(statuses=[running]),
+    )  # fmt: skip
+    disk = SimpleNamespace(
+        id=f"{rg}/disks/Disk-Old", location="eastus", zones=None, tags=None, disk_size_gb=100,
+        sku=SimpleNamespace(name="Premium_LRS"), disk_state="Reserved",
+        managed_by=f"{rg.upper()}/VIRTUALMACHINES/vm-old",
+    )  # fmt: skip
+    vm_resource = normalize.vm_resource(vm, "abc", {}, {}, {})
+    assert normalize.wasted_disk(disk, normalize.deallocated_vm_ids([vm]))
+    disk_resource = normalize.disk_resource(disk, "abc", {("eastus", "P10 LRS"): Decimal("19.71")})
+    assert disk_resource.attached_to == vm_resource.id == f"{rg}/virtualMachines/VM-Old".lower()
+    assert disk_resource.hourly_cost * 730 == Decimal("19.71")
 
 
 def test_skiptoken_and_query_period() -> None:

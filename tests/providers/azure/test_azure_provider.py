@@ -19,9 +19,13 @@ from azure_stub import (
     StubState,
 )
 
+from lepton_cli.analysis.waste import FindingKind, findings
+from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, ProviderError
-from lepton_cli.models import Period, Pricing, ResourceState
+from lepton_cli.models import Inventory, Period, Pricing, ResourceState
+from lepton_cli.models.money import HOURS_PER_MONTH
 from lepton_cli.providers.azure import AzureConfig, AzureProvider
+from lepton_cli.providers.azure.normalize import arm_id
 from lepton_cli.providers.base import ProviderContext, Scope
 
 OCTOBER = Period.month("2026-10")
@@ -35,8 +39,9 @@ def test_inventory_reads_vms_wasted_disks_and_free_ips(
     provider: AzureProvider, stub: StubState
 ) -> None:
     resources = {r.id: r for r in provider.inventory(Scope(days=14))}
-    assert set(resources) == {VM_WEB, VM_IDLE, VM_OLD, DISK_OLD, DISK_ORPHAN, IP_FREE}
-    web = resources[VM_WEB]
+    wanted = {VM_WEB, VM_IDLE, VM_OLD, DISK_OLD, DISK_ORPHAN, IP_FREE}
+    assert set(resources) == {arm_id(i) for i in wanted}  # ARM ids, spelled in lower case
+    web = resources[arm_id(VM_WEB)]
     assert (web.provider, web.account, web.region, web.zone) == (
         "azure",
         SUB1,
@@ -57,27 +62,30 @@ def test_inventory_reads_vms_wasted_disks_and_free_ips(
         0.5,
         14,
     )
-    idle = resources[VM_IDLE]
+    idle = resources[arm_id(VM_IDLE)]
     assert (
         idle.hourly_cost == Decimal("0.192")
         and idle.utilization
         and idle.utilization.cpu_p95 == 0.01
     )
-    old = resources[VM_OLD]
+    old = resources[arm_id(VM_OLD)]
     assert old.state is ResourceState.STOPPED and old.hourly_cost == 0 and old.utilization is None
 
 
 def test_disks_and_ips_are_priced_from_retail_meters(provider: AzureProvider) -> None:
     resources = {r.id: r for r in provider.inventory(Scope())}
-    old_disk, orphan, ip = resources[DISK_OLD], resources[DISK_ORPHAN], resources[IP_FREE]
+    old_disk, orphan = resources[arm_id(DISK_OLD)], resources[arm_id(DISK_ORPHAN)]
+    ip = resources[arm_id(IP_FREE)]
     assert (old_disk.state, old_disk.attached_to, old_disk.size_gib) == (
         ResourceState.STOPPED,
-        VM_OLD,
+        resources[arm_id(VM_OLD)].id,
         100,
     )
-    assert old_disk.monthly_cost == pytest.approx(Decimal("19.71"), abs=Decimal("0.001"))  # P10 LRS
+    assert old_disk.monthly_cost == Decimal("19.71")  # P10 LRS
     assert orphan.state is ResourceState.UNATTACHED and orphan.type == "StandardSSD_LRS"
-    assert orphan.monthly_cost == pytest.approx(Decimal("4.80"), abs=Decimal("0.001"))  # E6 LRS
+    # E6 LRS: $4.80 a month, spread over the hours exactly (no per-disk rounding)
+    assert orphan.hourly_cost == Decimal("4.8") / HOURS_PER_MONTH
+    assert orphan.monthly_cost == pytest.approx(Decimal("4.80"), abs=Decimal("1e-20"))
     assert (ip.resource_type, ip.state, ip.hourly_cost) == (
         "azure.public-ip",
         ResourceState.UNATTACHED,
@@ -118,6 +126,34 @@ def test_a_forbidden_subscription_is_reported_and_the_others_delivered(
     assert "403" in failure.message and failure.hint and "Reader" in failure.hint
 
 
+def test_a_disk_of_a_deallocated_vm_is_found_as_stopped_instance_paying(
+    provider: AzureProvider,
+) -> None:
+    resources = list(provider.inventory(Scope(accounts=(SUB1,))))
+    found = findings(Inventory(resources=resources), Settings())
+    (stopped,) = [f for f in found if f.kind is FindingKind.STOPPED_PAYING]
+    assert stopped.resource.id == arm_id(VM_OLD)
+    assert stopped.monthly_saving == Decimal(
+        "19.71"
+    )  # its P10 disk, found despite managedBy's case
+    assert "1 disk(s) (100 GiB)" in stopped.reason
+
+
+def test_a_401_on_one_subscription_is_its_failure_and_the_others_delivered(
+    provider: AzureProvider, stub: StubState
+) -> None:
+    stub.forbidden.clear()
+    stub.unauthorized.add(SUB2)
+    resources = list(provider.inventory(Scope(accounts=(SUB1, SUB2))))
+    assert {r.account for r in resources} == {SUB1} and len(resources) == 6
+    (failure,) = provider.failures
+    assert failure.scope == f"subscription {SUB2}" and "401" in failure.message
+    assert failure.hint and "tenant" in failure.hint
+    costs = list(provider.costs(OCTOBER))  # the cost queries (POST) too
+    assert {r.sub_account_id for r in costs} == {SUB1}
+    assert [f.scope for f in provider.failures] == [f"subscription {SUB2}"] * 2
+
+
 def test_subscriptions_default_to_every_enabled_one(provider: AzureProvider) -> None:
     assert provider.subscriptions() == sorted([SUB1, SUB2])
     assert provider.subscriptions((SUB1,)) == [SUB1]
@@ -129,7 +165,7 @@ def test_costs_follow_next_link_and_join_actual_with_amortized(
     records = list(provider.costs(OCTOBER))
     assert sum(r.billed_cost for r in records) == Decimal("113.75")
     assert sum(r.effective_cost for r in records) == Decimal("17.75")
-    web = next(r for r in records if r.resource_id == VM_WEB.lower())
+    web = next(r for r in records if r.resource_id == arm_id(VM_WEB))
     assert (web.provider_name, web.sub_account_id, web.region_id) == ("Microsoft", SUB1, "eastus")
     assert (web.service_name, web.service_category, web.pricing_category) == (
         "Virtual Machines",

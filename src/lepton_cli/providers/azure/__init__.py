@@ -73,12 +73,13 @@ class AzureProvider:
     def _per_subscription(
         self, subscriptions: Sequence[str], read: Callable[[str], list[T]]
     ) -> Iterator[T]:
-        """``read`` each subscription; one that fails is recorded and the others still delivered."""
+        """``read`` each subscription; one that fails (a 401 or 403 included) is recorded and the
+        others still delivered. Only having no usable credential at all stops the scan."""
         from azure.core.exceptions import AzureError
 
         from lepton_cli.providers.azure.failures import (
             credentials_error,
-            is_auth_error,
+            is_credential_error,
             scope_failure,
         )
 
@@ -86,7 +87,7 @@ class AzureProvider:
             try:
                 items = read(subscription)
             except AzureError as e:
-                if is_auth_error(e):
+                if is_credential_error(e):
                     raise credentials_error(e) from e
                 self.failures.append(scope_failure(f"subscription {subscription}", e))
                 continue

@@ -12,6 +12,8 @@ LOGIN_HINT = (
     "service principal, or run where a managed identity is assigned)"
 )
 ROLE_HINTS = {
+    401: "Azure rejected the token for this subscription: check that it belongs to the tenant "
+    "the identity signs in to (azure.tenant_id), or run `az login` again",
     403: "grant the identity Reader, Cost Management Reader and Monitoring Reader on it "
     "(see docs/azure.md)",
     429: "Azure throttled the requests past the retry budget: wait a minute and run again "
@@ -24,6 +26,22 @@ def is_auth_error(error: BaseException) -> bool:
     from azure.core.exceptions import ClientAuthenticationError
 
     return isinstance(error, ClientAuthenticationError)
+
+
+def is_credential_error(error: BaseException) -> bool:
+    """True when no credential could give a token at all: fatal for every subscription.
+
+    azure-identity raises CredentialUnavailableError, or (DefaultAzureCredential, once every
+    credential in its chain failed) a ClientAuthenticationError carrying no HTTP response.
+    A 401 that Resource Manager answered for one subscription carries its response, and is
+    that subscription's failure only.
+    """
+    from azure.core.exceptions import ClientAuthenticationError
+    from azure.identity import CredentialUnavailableError
+
+    if isinstance(error, CredentialUnavailableError):
+        return True
+    return isinstance(error, ClientAuthenticationError) and error.response is None
 
 
 def credentials_error(error: BaseException) -> ProviderError:

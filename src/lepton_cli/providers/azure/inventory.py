@@ -11,7 +11,7 @@ from lepton_cli.models import Pricing, Resource, Utilization
 from lepton_cli.providers.azure import metrics, normalize, prices
 from lepton_cli.providers.azure.cache import DiskCache
 from lepton_cli.providers.azure.clients import AzureClients
-from lepton_cli.providers.azure.failures import is_auth_error, scope_failure
+from lepton_cli.providers.azure.failures import is_credential_error, scope_failure
 from lepton_cli.providers.base import ScopeFailure
 
 T = TypeVar("T")
@@ -33,7 +33,7 @@ class Reader:
         try:
             return call()
         except AzureError as e:
-            if is_auth_error(e):
+            if is_credential_error(e):
                 raise
             self.failures.append(scope_failure(scope, e))
             return default

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lepton_cli.models import Utilization
-from lepton_cli.providers.azure.normalize import text, utilization
+from lepton_cli.providers.azure.normalize import arm_id, text, utilization
 
 METRIC = "Percentage CPU"
 NAMESPACE = "Microsoft.Compute/virtualMachines"
@@ -30,7 +30,7 @@ def timespan(days: int, now: dt.datetime | None = None) -> str:
 def _series_id(series: Any) -> str | None:
     for meta in getattr(series, "metadatavalues", None) or []:
         if text(getattr(meta.name, "value", "")).lower() == RESOURCE_ID:
-            return str(meta.value).lower()
+            return arm_id(str(meta.value))
     return None
 
 
@@ -39,7 +39,7 @@ def _samples(series: Any) -> list[float]:
 
 
 def usage_by_vm(metrics: Iterable[Any], days: int) -> dict[str, Utilization]:
-    """Lower-cased VM id -> utilisation, from the ``value`` list of a metrics answer."""
+    """VM id (spelled as ``normalize.arm_id``) -> utilisation, from a metrics answer's ``value``."""
     usage: dict[str, Utilization] = {}
     for metric in metrics:
         for series in getattr(metric, "timeseries", None) or []:

@@ -19,6 +19,7 @@ from lepton_cli.models import (
     ResourceState,
     Utilization,
 )
+from lepton_cli.models.money import HOURS_PER_MONTH
 
 PROVIDER = "azure"
 FOCUS_PROVIDER_NAME = "Microsoft"
@@ -64,6 +65,17 @@ def text(value: Any) -> str:
 def region_id(location: str) -> str:
     """ARM region names: lower case, no spaces ("East US" -> "eastus")."""
     return location.replace(" ", "").lower()
+
+
+def arm_id(resource_id: str) -> str:
+    """An ARM resource id as lepton spells it: lower case.
+
+    ARM ids are case-insensitive and Azure is not consistent about their case: a disk's
+    ``managedBy`` may name ``resourceGroups/SHOP`` where the VM listing says ``shop``, and Cost
+    Management reports ids lower-cased. One spelling lets a disk's ``attached_to`` match its
+    VM's id, and inventory ids match cost records' ``resource_id``.
+    """
+    return resource_id.lower()
 
 
 def subscription_of(resource_id: str) -> str:
@@ -132,7 +144,7 @@ def vm_resource(
     vcpus, memory = sizes.get((location, size.lower()), (None, None))
     price = prices.get((location, size.lower()), {}).get(pricing, Decimal(0))
     return Resource(
-        id=vm.id,
+        id=arm_id(vm.id),
         provider=PROVIDER,
         account=subscription,
         region=location,
@@ -144,7 +156,7 @@ def vm_resource(
         hourly_cost=Decimal(0) if state == "deallocated" else price,
         vcpus=vcpus,
         memory_gib=memory,
-        utilization=usage.get(vm.id.lower()),
+        utilization=usage.get(arm_id(vm.id)),
         state=ResourceState.RUNNING
         if state in ("running", "starting", "")
         else ResourceState.STOPPED,
@@ -154,8 +166,9 @@ def vm_resource(
 
 
 def deallocated_vm_ids(vms: Iterable[Any]) -> set[str]:
-    """Lower-cased ids of VMs whose compute is released (their disks are pure storage cost)."""
-    return {vm.id.lower() for vm in vms if power_state(vm) in ("deallocated", "stopped")}
+    """Ids (as :func:`arm_id`) of VMs whose compute is released (their disks are pure storage
+    cost)."""
+    return {arm_id(vm.id) for vm in vms if power_state(vm) in ("deallocated", "stopped")}
 
 
 # --- managed disks and public IPs ------------------------------------------------------------
@@ -183,13 +196,14 @@ def disk_tier(sku: str, size_gib: float) -> str | None:
 
 def wasted_disk(disk: Any, stopped_vms: set[str]) -> bool:
     """Unattached, or attached to a VM that is deallocated."""
-    owner = (getattr(disk, "managed_by", None) or "").lower()
+    owner = arm_id(getattr(disk, "managed_by", None) or "")
     return text(disk.disk_state).lower() == "unattached" or owner in stopped_vms
 
 
 def disk_resource(
     disk: Any, subscription: str, monthly_prices: Mapping[tuple[str, str], Decimal]
 ) -> Resource:
+    """One managed disk, priced as its tier's monthly price spread over HOURS_PER_MONTH."""
     location = region_id(text(disk.location))
     sku = text(disk.sku.name) if disk.sku else ""
     size = float(disk.disk_size_gb or 0)
@@ -197,7 +211,7 @@ def disk_resource(
     monthly = monthly_prices.get((location, tier), Decimal(0)) if tier else Decimal(0)
     attached = getattr(disk, "managed_by", None)
     return Resource(
-        id=disk.id,
+        id=arm_id(disk.id),
         provider=PROVIDER,
         account=subscription,
         region=location,
@@ -205,10 +219,10 @@ def disk_resource(
         kind=ResourceKind.STORAGE,
         resource_type="azure.managed-disk",
         type=sku,
-        hourly_cost=(monthly / 730).quantize(Decimal("0.000001")),
+        hourly_cost=monthly / HOURS_PER_MONTH,  # exact: rounding is for display only
         size_gib=size,
         state=ResourceState.STOPPED if attached else ResourceState.UNATTACHED,
-        attached_to=attached,
+        attached_to=arm_id(attached) if attached else None,
         created_at=getattr(disk, "time_created", None),
         tags=dict(disk.tags or {}),
     )
@@ -230,7 +244,7 @@ def ip_resource(
     location = region_id(text(ip.location))
     sku = ip_sku(ip)
     return Resource(
-        id=ip.id,
+        id=arm_id(ip.id),
         provider=PROVIDER,
         account=subscription,
         region=location,
@@ -295,7 +309,7 @@ def cost_record(subscription: str, key: CostKey, billed: Decimal, effective: Dec
         service_name=service or None,
         service_category=SERVICE_CATEGORY.get(category.lower(), "Other" if category else None),
         region_id=region_id(location) or None,
-        resource_id=resource_id or None,
+        resource_id=arm_id(resource_id) or None,
         resource_type=arm_resource_type(resource_id) if resource_id else None,
         billed_cost=billed,
         effective_cost=effective,
