@@ -20,7 +20,9 @@ def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
-def fmt_money(amount: Decimal | float, currency: str = "USD") -> str:
-    """``$4,210.00`` for USD, ``1,234.50 EUR`` otherwise."""
+def fmt_money(amount: Decimal | float, currency: str = "USD", whole: bool = False) -> str:
+    """``$4,210.00`` for USD, ``1,234.50 EUR`` otherwise; ``whole`` rounds to units (verdicts)."""
     value = to_cents(Decimal(str(amount)))
+    if whole:
+        value = value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
     return f"${value:,}" if currency == "USD" else f"{value:,} {currency}"
