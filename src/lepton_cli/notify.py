@@ -8,7 +8,9 @@ so a budget check still finishes when the chat service is down.
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,9 @@ from lepton_cli.errors import UsageError
 
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 USER_AGENT = "lepton-cli"
+# What http.client refuses in a host or path (it raises InvalidURL quoting the URL's path).
+_BAD_CHARS = re.compile(r"[\x00-\x20\x7f]")
+MALFORMED = "the webhook URL is malformed"
 
 
 @dataclass(frozen=True)
@@ -31,28 +36,48 @@ class Delivery:
 
 
 def check_url(url: str) -> None:
-    """Reject a URL that is not http(s) without echoing it (it is a secret)."""
+    """Reject a URL that is not http(s), or that HTTP cannot send, without echoing it.
+
+    The URL is a secret: the errors say what is wrong, never what the URL is.
+    """
+    hint = "give --notify https://hooks.example.com/... or set notify: in lepton.yaml"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError("the webhook URL is not an http(s) URL", hint=hint)
+    if _BAD_CHARS.search(url) or not _valid_port(url):
         raise UsageError(
-            "the webhook URL is not an http(s) URL",
-            hint="give --notify https://hooks.example.com/... or set notify: in lepton.yaml",
+            f"{MALFORMED}: it holds a space, a control character or a bad port",
+            hint="copy the URL again (percent-encode any space as %20); " + hint,
         )
 
 
+def _valid_port(url: str) -> bool:
+    try:
+        port = urlsplit(url).port  # ValueError on a non-numeric or out-of-range port
+    except ValueError:
+        return False
+    return port != 0
+
+
 def _scrub(text: str, url: str) -> str:
-    return text.replace(url, "webhook") if url else text
+    """``text`` with the URL and its secret parts (path, query) replaced by "webhook".
+
+    An error may quote only part of the URL (http.client quotes the path alone), so each
+    part is removed, longest first.
+    """
+    parts = urlsplit(url)
+    selector = parts.path + (f"?{parts.query}" if parts.query else "")
+    for secret in sorted({url, selector, parts.path, parts.query}, key=len, reverse=True):
+        if len(secret) > 1:  # never blank out a lone "/"
+            text = text.replace(secret, "webhook")
+    return text
 
 
 def _attempt(url: str, body: bytes, timeout: float) -> tuple[bool, bool, str]:
     """(delivered, worth retrying, detail) for one POST."""
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": USER_AGENT},
-    )
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
     try:
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return True, False, f"HTTP {response.status}"
     except urllib.error.HTTPError as e:
@@ -64,7 +89,9 @@ def _attempt(url: str, body: bytes, timeout: float) -> tuple[bool, bool, str]:
         if isinstance(reason, TimeoutError):
             return False, True, f"timed out after {timeout:g}s"
         return False, True, f"could not connect ({_scrub(str(reason), url)})"
-    except OSError as e:  # e.g. a connection reset mid-response
+    except (http.client.InvalidURL, ValueError):  # its message quotes the URL: never show it
+        return False, False, MALFORMED
+    except (OSError, http.client.HTTPException) as e:  # a reset or garbled response
         return False, True, _scrub(f"{type(e).__name__}: {e}", url)
 
 

@@ -190,8 +190,14 @@ class Webhook:
 
 
 @contextmanager
-def webhook(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[Webhook]:
-    """A real HTTP server on 127.0.0.1 (free port): answers ``statuses`` in turn, then 200."""
+def webhook(
+    statuses: list[int] | None = None, delay: float = 0.0, echo: bool = False
+) -> Iterator[Webhook]:
+    """A real HTTP server on 127.0.0.1 (free port): answers ``statuses`` in turn, then 200.
+
+    ``echo`` makes it a broken server that answers with the request line (which holds the
+    URL's secret path) instead of a status line.
+    """
     queue = list(statuses or [])
     hook = Webhook(url="")
 
@@ -201,6 +207,9 @@ def webhook(statuses: list[int] | None = None, delay: float = 0.0) -> Iterator[W
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if delay:
                 time.sleep(delay)
+            if echo:
+                self.wfile.write(f"{self.requestline}\r\n\r\n".encode())
+                return
             status = queue.pop(0) if queue else 200
             if status == 200:
                 hook.bodies.append(json.loads(body))

@@ -109,3 +109,33 @@ def test_a_month_without_data_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no cost for 2026-08") as e:
         budget_report([_export(tmp_path)], [], Period.month("2026-08"))
     assert "2026-10-01 to 2026-10-10" in (e.value.hint or "")
+
+
+def test_scope_dimensions_are_the_query_keys_but_time(tmp_path):
+    from lepton_cli.providers.focus.query import KEYS
+
+    assert parse_scope("resource:i-pay").filters == {"resource": "i-pay"}
+    for key in set(KEYS) - {"day", "month"}:
+        assert parse_scope(f"{key}:x").filters == {key: "x"}
+    with pytest.raises(ValueError, match="unknown scope dimension 'day'"):
+        parse_scope("day:2026-10-01")
+    report = budget_report(
+        [_export(tmp_path)],
+        parse_budgets([{"name": "pay", "amount": 10, "scope": "resource:i-pay"}]),
+    )
+    assert report.statuses[0].forecast.actual == Decimal(1000)
+
+
+def test_only_the_budget_currency_is_counted(tmp_path):
+    rows = [focus_row(dt.date(2026, 10, 1), "5", currency="CAD")]
+    rows.append(focus_row(dt.date(2026, 10, 1), "7", currency="USD"))
+    report = budget_report(
+        [write_focus(tmp_path / "mixed.csv", rows)], parse_budgets([{"name": "t", "amount": 10}])
+    )
+    assert report.statuses[0].forecast.actual == Decimal(7) and report.warnings == []
+
+
+def test_sources_without_cost_rows_are_an_input_error(tmp_path):
+    empty = write_focus(tmp_path / "empty.csv", [])
+    with pytest.raises(InputError, match="no cost rows"):
+        budget_report([empty], parse_budgets([{"name": "t", "amount": 10}]))

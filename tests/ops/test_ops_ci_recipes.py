@@ -27,8 +27,7 @@ MARKER = "<!-- lepton-plan -->"
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     needed = [ACME / "inventory.yaml", ACME / "focus-2026-10.csv"]
-    if not all(p.is_file() for p in needed):
-        pytest.skip("the Acme example files are missing")
+    assert [p for p in needed if not p.is_file()] == [], "the Acme example files are tracked"
     shutil.copytree(ACME, tmp_path / "examples" / "acme")
     shutil.copy(CI / "lepton.yaml", tmp_path / "lepton.yaml")
     return tmp_path

@@ -121,3 +121,75 @@ def test_scan_records_history_unless_told_not_to(cli, tmp_path):
     doc = json.loads(run("history", "-f", "json").stdout)
     (entry,) = doc["runs"]
     assert (entry["kind"], entry["cost"], entry["waste"]) == ("scan", "140.16", "70.08")
+
+
+SECRET_URL = "https://hooks.example/services/T0/B0/SECRET token"
+
+
+def test_a_malformed_webhook_url_is_refused_and_never_shown(cli, tmp_path):
+    src = _export(tmp_path / "focus.csv")
+    r = run("anomalies", "--source", src, "--notify", SECRET_URL)
+    assert r.exit_code == 2, r.stdout + r.stderr
+    assert "the webhook URL is malformed" in r.stderr
+    assert "SECRET" not in r.stdout + r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "lepton.yaml").write_text(BUDGETS + f"notify: {SECRET_URL}\n")
+    r = run("budget", "status", "--source", src)
+    assert r.exit_code == 2 and "the webhook URL is malformed" in r.stderr
+    assert "SECRET" not in r.stdout + r.stderr
+
+
+def test_anomalies_cli_keeps_currencies_apart(cli, tmp_path):
+    rows = []
+    for d in days(dt.date(2026, 10, 1), 20):
+        rows.append(focus_row(d, "100", resource="i-us"))
+        rows.append(focus_row(d, "90", resource="vm-eu", currency="EUR"))
+    rows.append(focus_row(dt.date(2026, 10, 21), "300", resource="vm-eu", currency="EUR"))
+    src = write_focus(tmp_path / "focus.csv", rows)
+    doc = json.loads(run("anomalies", "--source", src, "--by", "service", "-f", "json").stdout)
+    (a,) = doc["anomalies"]
+    assert (a["currency"], a["expected"], a["actual"]) == ("EUR", "90.00", "300.00")
+    assert doc["currencies"] == ["EUR", "USD"]
+    with webhook() as hook:
+        r = run("anomalies", "--source", src, "--by", "service", "--notify", hook.url)
+    assert r.exit_code == 0 and "EUR" in r.stdout
+    text = hook.bodies[0]["text"]
+    assert "300.00 EUR vs expected 90.00 EUR" in text and "vm-eu +210.00 EUR" in text
+
+
+def test_a_short_window_can_flag(cli, tmp_path):
+    rows = [focus_row(d, "100") for d in days(dt.date(2026, 10, 1), 10)]
+    rows.append(focus_row(dt.date(2026, 10, 11), "900", resource="i-burst"))
+    src = write_focus(tmp_path / "focus.csv", rows)
+    r = run("anomalies", "--source", src, "--window", "4", "--days", "1", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    (a,) = json.loads(r.stdout)["anomalies"]
+    assert (a["day"], a["actual"]) == ("2026-10-11", "900.00")
+
+
+def test_history_charts_each_kind_and_currency_apart(cli, tmp_path):
+    from lepton_cli.config import Settings
+    from lepton_cli.history import record
+
+    (tmp_path / "lepton.yaml").write_text(f"data_dir: {tmp_path / 'data'}\n")
+    s = Settings(data_dir=tmp_path / "data")
+    runs = [
+        ("scan", {"monthly_cost": 1000, "monthly_waste": 50, "currency": "USD"}),
+        ("optimize", {"current_monthly_cost": 1000, "current_idle_cost": 400, "currency": "USD"}),
+        ("scan", {"monthly_cost": 900, "monthly_waste": 40, "currency": "USD"}),
+        ("scan", {"monthly_cost": 7000, "monthly_waste": 700, "currency": "EUR"}),
+    ]
+    for day, (kind, summary) in enumerate(runs, start=1):
+        record(kind, summary, s, at=dt.datetime(2026, 10, day, tzinfo=dt.UTC))
+    out = run("history").stdout
+    charts = [line.strip() for line in out.splitlines()[1:10]]
+    assert charts == [
+        "optimize runs in USD:",
+        "cost     ▁  $1,000.00 → $1,000.00",
+        "waste    ▁  $400.00 → $400.00",
+        "scan runs in EUR:",
+        "cost     ▁  7,000.00 EUR → 7,000.00 EUR",
+        "waste    ▁  700.00 EUR → 700.00 EUR",
+        "scan runs in USD:",
+        "cost     █▁  $1,000.00 → $900.00",
+        "waste    █▁  $50.00 → $40.00",
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from lepton_cli.analysis.anomalies import Settings, find_anomalies
+from lepton_cli.analysis.anomalies import AnomalySettings, find_anomalies
 from lepton_cli.analysis.budgets import budget_report, parse_budgets
 from lepton_cli.models import Period
 
@@ -30,7 +30,7 @@ def test_budget_actuals_match_the_billed_totals(corpus):
 def test_anomalies_on_real_rows_name_their_resources(corpus):
     sample = corpus / "focus" / "focus_1.0_sample_1000.csv"
     report = find_anomalies([sample], ["service", "account"], 14,
-                            Settings(min_delta=Decimal("0.5")))  # fmt: skip
+                            AnomalySettings(min_delta=Decimal("0.5")))  # fmt: skip
     assert report.anomalies, "the sample has an EC2 spike on 2024-09-18"
     spike = next(a for a in report.anomalies if a.day == dt.date(2024, 9, 18))
     assert spike.group["service"] == "Amazon Elastic Compute Cloud"

@@ -41,11 +41,29 @@ def test_a_timeout_is_reported_not_raised():
     assert d.detail == "timed out after 0.2s" and hook.url not in d.detail
 
 
-def test_refused_connection_never_shows_the_url():
-    with webhook() as hook:
-        url = hook.url
-    d = post(url, message("t", ["x"]), timeout=1, retries=0)
-    assert not d.ok and d.detail.startswith("could not connect") and "secret-token" not in d.detail
+def test_an_error_quoting_the_url_path_is_scrubbed():
+    # The broken server echoes "POST /hooks/T000/B000/secret-token HTTP/1.1" as its status
+    # line; http.client's BadStatusLine quotes it.
+    with webhook(echo=True) as hook:
+        d = post(hook.url, message("t", ["x"]), timeout=5, retries=0)
+    assert (d.ok, d.attempts) == (False, 1)
+    assert d.detail.startswith("BadStatusLine: POST webhook HTTP/1.1"), d.detail
+    assert "secret-token" not in d.detail and "T000" not in d.detail
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example/services/T0/B0/secret-token extra",
+        "https://hooks.example/services/T0/B0/secret-token\n",
+        "https://hooks.example:secret-token/services/T0",
+    ],
+)
+def test_a_url_http_cannot_send_is_rejected_without_echoing_it(url):
+    with pytest.raises(UsageError) as e:
+        post(url, {"text": "x"})
+    assert "malformed" in e.value.message
+    assert "secret-token" not in f"{e.value.message} {e.value.hint}"
 
 
 def test_a_non_http_url_is_rejected_without_echoing_it():

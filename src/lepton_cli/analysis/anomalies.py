@@ -7,8 +7,10 @@ anomaly when its robust z-score ``(cost - median) / scale`` exceeds ``threshold`
 difference is at least ``min_delta`` in money. The scale is floored at 5% of the median so that a
 perfectly flat history does not turn every cent into an anomaly. Median and MAD ignore the
 occasional spike in the history itself, which a mean and standard deviation would not.
-Days inside the data's coverage with no rows count as zero. The resources that drove an anomaly
-are those whose cost that day departs most from their own median over the same window.
+Days inside the data's coverage with no rows count as zero. A group needs ``min_history`` days
+of history (or the whole window, when the window is shorter) before it is judged. Each currency
+is its own group: costs in different currencies are never added up. The resources that drove an
+anomaly are those whose cost that day departs most from their own median over the same window.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from lepton_cli.analysis.budgets import CostRowLike, Metric, aggregate_costs
+from lepton_cli.analysis.budgets import Group, Metric, aggregate_costs, coverage, group_series
 from lepton_cli.analysis.forecast import days
-from lepton_cli.errors import InputError
 from lepton_cli.models import Period
 
 MAD_TO_SIGMA = Decimal("1.4826")
@@ -32,18 +33,22 @@ METHOD = (
     "(1.4826 x MAD) > {threshold} and the difference is at least {min_delta}"
 )
 
-Group = tuple[str | None, ...]
 Series = Mapping[dt.date, Decimal]
 
 
 @dataclass(frozen=True)
-class Settings:
+class AnomalySettings:
     window: int = 14
     threshold: float = 3.5
     min_delta: Decimal = Decimal(1)
-    min_history: int = 7  # days of history a group needs before it is judged
+    min_history: int = 7  # days of history a group needs before it is judged (<= window)
     include_drops: bool = False
     top: int = 3  # drivers per anomaly
+
+    @property
+    def needed_history(self) -> int:
+        """Days of history a group needs: a window shorter than min_history is enough."""
+        return min(self.min_history, self.window)
 
     def method(self) -> str:
         return METHOD.format(window=self.window, threshold=self.threshold, min_delta=self.min_delta)
@@ -63,6 +68,7 @@ class Driver:
 @dataclass(frozen=True)
 class Anomaly:
     group: dict[str, str | None]
+    currency: str
     day: dt.date
     expected: Decimal
     actual: Decimal
@@ -89,12 +95,12 @@ def baseline(history: list[Decimal]) -> tuple[Decimal, Decimal]:
 
 
 def check_day(
-    s: Series, day: dt.date, first: dt.date, cfg: Settings
+    s: Series, day: dt.date, first: dt.date, cfg: AnomalySettings
 ) -> tuple[Decimal, Decimal, float] | None:
     """(expected, actual, score) when ``day`` is an anomaly in series ``s``, else None."""
     start = max(first, day - dt.timedelta(days=cfg.window))
     history = [s.get(d, Decimal(0)) for d in days(start, day)]
-    if len(history) < cfg.min_history:
+    if len(history) < cfg.needed_history:
         return None
     expected, scale = baseline(history)
     actual = s.get(day, Decimal(0))
@@ -105,24 +111,24 @@ def check_day(
 
 
 def detect(
-    groups: Mapping[Group, Series],
+    groups: Mapping[tuple[Group, str], Series],
     keys: Sequence[str],
     check: Sequence[dt.date],
     first: dt.date,
-    cfg: Settings,
+    cfg: AnomalySettings,
 ) -> list[Anomaly]:
     """Anomalies of every group on every day in ``check`` (``first`` = start of coverage)."""
     out = []
-    for group, s in groups.items():
+    for (group, currency), s in groups.items():
         for day in check:
             hit = check_day(s, day, first, cfg)
             if hit:
-                out.append(Anomaly(dict(zip(keys, group, strict=True)), day, *hit))
-    return sorted(out, key=lambda a: (a.day, -abs(a.delta), a.label()))
+                out.append(Anomaly(dict(zip(keys, group, strict=True)), currency, day, *hit))
+    return sorted(out, key=lambda a: (a.day, -abs(a.delta), a.label(), a.currency))
 
 
 def drivers(
-    resources: Mapping[str, Series], day: dt.date, first: dt.date, cfg: Settings, up: bool
+    resources: Mapping[str, Series], day: dt.date, first: dt.date, cfg: AnomalySettings, up: bool
 ) -> list[Driver]:
     """The ``cfg.top`` resources whose cost on ``day`` moved most (in the anomaly's direction)."""
     start = max(first, day - dt.timedelta(days=cfg.window))
@@ -134,35 +140,18 @@ def drivers(
     return sorted(moved, key=lambda d: (-abs(d.delta), d.resource_id))[: cfg.top]
 
 
-def group_series(
-    rows: Sequence[CostRowLike], keys: Sequence[str], metric: Metric
-) -> tuple[dict[Group, dict[dt.date, Decimal]], set[str]]:
-    """Rows grouped by ``keys`` + ``day`` -> one daily series per group; and the currencies."""
-    out: dict[Group, dict[dt.date, Decimal]] = {}
-    currencies = set()
-    for row in rows:
-        day = row.keys.get("day")
-        if day is None:
-            continue
-        d = dt.date.fromisoformat(day[:10])
-        s = out.setdefault(tuple(row.keys.get(k) for k in keys), {})
-        s[d] = s.get(d, Decimal(0)) + getattr(row, metric)
-        currencies.add(row.currency)
-    return out, currencies
-
-
 @dataclass(frozen=True)
 class AnomalyReport:
     by: list[str]
     checked: Period  # the days judged
     coverage_start: dt.date
-    currency: str
+    currencies: list[str]  # of the costs checked; each anomaly carries its own
     method: str
     anomalies: list[Anomaly] = field(default_factory=list)
 
 
 def _with_drivers(
-    a: Anomaly, paths: Sequence[Path], first: dt.date, cfg: Settings, metric: Metric
+    a: Anomaly, paths: Sequence[Path], first: dt.date, cfg: AnomalySettings, metric: Metric
 ) -> Anomaly:
     start = max(first, a.day - dt.timedelta(days=cfg.window))
     # A group key that is null (no service, no account) cannot be filtered on: the drivers
@@ -170,10 +159,13 @@ def _with_drivers(
     filters = {k: v for k, v in a.group.items() if v is not None}
     period = Period(start=start, end=a.day + dt.timedelta(days=1))
     rows = aggregate_costs(paths, ["resource", "day"], period, filters or None)
-    series, _ = group_series(rows, ["resource"], metric)
-    named = {str(k[0] or "(no resource id)"): s for k, s in series.items()}
+    series = group_series(rows, ["resource"], metric)
+    named = {
+        str(k[0] or "(no resource id)"): s for (k, cur), s in series.items() if cur == a.currency
+    }
     return Anomaly(
         a.group,
+        a.currency,
         a.day,
         a.expected,
         a.actual,
@@ -186,26 +178,20 @@ def find_anomalies(
     paths: Sequence[Path],
     by: Sequence[str],
     last_days: int = 14,
-    cfg: Settings | None = None,
+    cfg: AnomalySettings | None = None,
     metric: Metric = "billed_cost",
 ) -> AnomalyReport:
     """Anomalies in the last ``last_days`` days of data in the FOCUS exports at ``paths``."""
-    cfg = cfg or Settings()
+    cfg = cfg or AnomalySettings()
     by = list(by)
-    all_days = sorted(
-        dt.date.fromisoformat(d[:10])
-        for r in aggregate_costs(paths, ["day"])
-        if (d := r.keys.get("day"))
-    )
-    if not all_days:
-        raise InputError("the sources hold no cost rows", hint="check the --source paths")
+    all_days = coverage(paths)
     first, last = all_days[0], all_days[-1]
     check = Period(
         start=max(first, last - dt.timedelta(days=last_days - 1)), end=last + dt.timedelta(days=1)
     )
     window = Period(start=max(first, check.start - dt.timedelta(days=cfg.window)), end=check.end)
-    groups, currencies = group_series(aggregate_costs(paths, [*by, "day"], window), by, metric)
+    groups = group_series(aggregate_costs(paths, [*by, "day"], window), by, metric)
     found = detect(groups, by, days(check.start, check.end), first, cfg)
     found = [_with_drivers(a, paths, first, cfg, metric) for a in found]
-    currency = ", ".join(sorted(currencies)) or "USD"
-    return AnomalyReport(by, check, first, currency, cfg.method(), found)
+    currencies = sorted({currency for _, currency in groups})
+    return AnomalyReport(by, check, first, currencies, cfg.method(), found)

@@ -11,8 +11,9 @@ budgets:
 ```
 
 A scope is ``total``, ``DIMENSION:VALUE`` or ``tag:KEY=VALUE``, or a mapping of several of them
-(all must match). Dimensions are those of the FOCUS query layer: provider, account, sub_account,
-service, service_category, region, resource_type, pricing, charge_category, sku.
+(all must match). Dimensions are the keys of the FOCUS query layer
+(:data:`lepton_cli.providers.focus.query.KEYS`) but day and month: provider, account, service,
+region, resource, pricing, sku, ...
 The forecast method is documented in :mod:`lepton_cli.analysis.forecast`.
 """
 
@@ -33,21 +34,9 @@ from lepton_cli.fileio import validate
 from lepton_cli.models import Period
 from lepton_cli.models.base import Model
 
-DIMENSIONS = frozenset(
-    {
-        "provider",
-        "account",
-        "sub_account",
-        "service",
-        "service_category",
-        "region",
-        "resource_type",
-        "pricing",
-        "charge_category",
-        "sku",
-    }
-)
 Metric = Literal["billed_cost", "effective_cost"]
+TIME_KEYS = frozenset({"day", "month"})  # query keys that are time, not a slice of the spend
+Group = tuple[str | None, ...]  # the values of the grouping keys, in order
 
 
 class CostRowLike(Protocol):
@@ -61,6 +50,13 @@ class CostRowLike(Protocol):
     def billed_cost(self) -> Decimal: ...
     @property
     def effective_cost(self) -> Decimal: ...
+
+
+def dimensions() -> list[str]:
+    """The keys a cost can be sliced or filtered by (imported on use: DuckDB stays lazy)."""
+    from lepton_cli.providers.focus.query import KEYS
+
+    return [k for k in KEYS if k not in TIME_KEYS]
 
 
 class BudgetScope(Model):
@@ -79,8 +75,9 @@ def _filter(key: str, value: Any) -> tuple[str, str]:
         return f"tag:{tag_key.strip()}", tag_value.strip()
     if key.startswith("tag:") and len(key) > 4:
         return key, str(value).strip()
-    if key not in DIMENSIONS:
-        known = ", ".join(sorted(DIMENSIONS))
+    dims = dimensions()
+    if key not in dims:
+        known = ", ".join(dims)
         raise ValueError(f"unknown scope dimension {key!r}: use total, tag:KEY=VALUE or {known}")
     return key, str(value).strip()
 
@@ -190,22 +187,22 @@ class BudgetReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def series(
-    rows: Iterable[CostRowLike], metric: Metric, currency: str
-) -> tuple[dict[dt.date, Decimal], set[str]]:
-    """Daily cost in ``currency`` from rows grouped by ``day``; and the other currencies seen."""
-    daily: dict[dt.date, Decimal] = {}
-    others: set[str] = set()
+def group_series(
+    rows: Iterable[CostRowLike], keys: Sequence[str], metric: Metric
+) -> dict[tuple[Group, str], dict[dt.date, Decimal]]:
+    """Rows grouped by ``keys`` + ``day`` -> one daily series per (group, currency).
+
+    The currency is part of the key: costs in different currencies are never added up.
+    """
+    out: dict[tuple[Group, str], dict[dt.date, Decimal]] = {}
     for row in rows:
         day = row.keys.get("day")
         if day is None:
             continue
-        if row.currency != currency:
-            others.add(row.currency)
-            continue
         d = dt.date.fromisoformat(day[:10])
-        daily[d] = daily.get(d, Decimal(0)) + getattr(row, metric)
-    return daily, others
+        s = out.setdefault((tuple(row.keys.get(k) for k in keys), row.currency), {})
+        s[d] = s.get(d, Decimal(0)) + getattr(row, metric)
+    return out
 
 
 def evaluate(
@@ -216,7 +213,9 @@ def evaluate(
     coverage_start: dt.date,
 ) -> tuple[BudgetStatus, list[str]]:
     """A budget's status from its scope's daily rows; warnings for an empty scope or currency."""
-    daily, others = series(rows, budget.metric, budget.currency)
+    groups = group_series(rows, [], budget.metric)
+    daily = groups.get(((), budget.currency), {})
+    others = {currency for _, currency in groups} - {budget.currency}
     warnings = []
     if not rows:
         warnings.append(
@@ -244,15 +243,16 @@ def aggregate_costs(
 
 
 def coverage(paths: Sequence[Path]) -> list[dt.date]:
-    """Every day with at least one cost row in the sources, sorted."""
+    """Every day with at least one cost row in the sources, sorted; InputError if none."""
     rows = aggregate_costs(paths, ["day"])
-    return sorted({dt.date.fromisoformat(d[:10]) for r in rows if (d := r.keys.get("day"))})
+    found = sorted({dt.date.fromisoformat(d[:10]) for r in rows if (d := r.keys.get("day"))})
+    if not found:
+        raise InputError("the sources hold no cost rows", hint="check the --source paths")
+    return found
 
 
 def _pick_month(days_seen: list[dt.date], month: Period | None) -> tuple[Period, dt.date]:
     """The month to report (default: the latest with data) and the last day with data in it."""
-    if not days_seen:
-        raise InputError("the sources hold no cost rows", hint="check the --source paths")
     month = month or Period.month(f"{days_seen[-1]:%Y-%m}")
     in_month = [d for d in days_seen if month.start <= d < month.end]
     if not in_month:

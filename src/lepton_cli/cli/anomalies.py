@@ -9,53 +9,44 @@ from typing import Annotated, Any
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.cli.budget import NotifyOption, NotifyTimeoutOption, send
+from lepton_cli.cli.notify_options import NotifyOption, NotifyTimeoutOption, send, webhook
 from lepton_cli.errors import GateError, UsageError
 from lepton_cli.models import API_VERSION
 from lepton_cli.models.money import fmt_money, to_cents
 from lepton_cli.report import Format, Table, View
 
-_DIMENSIONS = (
-    "provider",
-    "service",
-    "service_category",
-    "region",
-    "account",
-    "sub_account",
-    "resource_type",
-    "pricing",
-    "charge_category",
-    "sku",
-)
-
 
 def _parse_by(text: str) -> list[str]:
+    from lepton_cli.analysis.budgets import dimensions
+
+    known = dimensions()
     keys = [k.strip() for k in text.split(",") if k.strip()]
-    bad = [k for k in keys if k not in _DIMENSIONS and not k.startswith("tag:")]
+    bad = [k for k in keys if k not in known and not k.startswith("tag:")]
     if bad or not keys:
         raise UsageError(
             f"--by {text!r}: unknown dimension {', '.join(bad) or '(empty)'}",
-            hint=f"use a comma-separated list of {', '.join(_DIMENSIONS)} or tag:KEY",
+            hint=f"use a comma-separated list of {', '.join(known)} or tag:KEY",
         )
     return keys
 
 
-def _drivers(a: Any, currency: str) -> str:
+def _drivers(a: Any) -> str:
     return ", ".join(
-        f"{d.resource_id} {'+' if d.delta >= 0 else '-'}{fmt_money(abs(d.delta), currency)}"
+        f"{d.resource_id} {'+' if d.delta >= 0 else '-'}{fmt_money(abs(d.delta), a.currency)}"
         for d in a.drivers
     )
 
 
-def _row(a: Any, currency: str) -> list[Any]:
+def _row(a: Any) -> list[Any]:
     return [
         str(a.day),
         a.label(),
+        a.currency,
         to_cents(a.expected),
         to_cents(a.actual),
         to_cents(a.delta),
         f"{a.score:.1f}",
-        _drivers(a, currency),
+        _drivers(a),
     ]
 
 
@@ -63,6 +54,7 @@ def _doc(a: Any) -> dict[str, Any]:
     return {
         "day": a.day,
         "group": a.group,
+        "currency": a.currency,
         "expected": to_cents(a.expected),
         "actual": to_cents(a.actual),
         "delta": to_cents(a.delta),
@@ -80,31 +72,29 @@ def _doc(a: Any) -> dict[str, Any]:
 
 
 def _view(report: Any) -> View:
-    cur = report.currency
     last = report.checked.end - dt.timedelta(days=1)  # the period's end is exclusive
     lines = [
         f"{len(report.anomalies)} anomalies from {report.checked.start} to {last} "
         f"by {','.join(report.by)}; method: {report.method}"
     ]
-    cols = ["day", "group", "expected", "actual", "delta", "score", "top resources"]
-    rows = [_row(a, cur) for a in report.anomalies]
+    cols = ["day", "group", "currency", "expected", "actual", "delta", "score", "top resources"]
+    rows = [_row(a) for a in report.anomalies]
     doc = {
         "apiVersion": API_VERSION,
         "kind": "Anomalies",
         "by": report.by,
-        "currency": cur,
+        "currencies": report.currencies,
         "checked": {"start": report.checked.start, "end": report.checked.end},
         "method": report.method,
         "anomalies": [_doc(a) for a in report.anomalies],
     }
-    return View(doc, [Table("Cost anomalies", cols, rows, frozenset(cols[2:6]))], lines)
+    return View(doc, [Table("Cost anomalies", cols, rows, frozenset(cols[3:7]))], lines)
 
 
 def _alert_lines(report: Any) -> list[str]:
-    cur = report.currency
     return [
-        f"{a.day} *{a.label()}*: {fmt_money(a.actual, cur)} vs expected "
-        f"{fmt_money(a.expected, cur)}" + (f" (top: {_drivers(a, cur)})" if a.drivers else "")
+        f"{a.day} *{a.label()}*: {fmt_money(a.actual, a.currency)} vs expected "
+        f"{fmt_money(a.expected, a.currency)}" + (f" (top: {_drivers(a)})" if a.drivers else "")
         for a in report.anomalies
     ]
 
@@ -143,12 +133,12 @@ def anomalies(
 
     Example: lepton anomalies --source focus-2026-10.csv --by service,account --fail-on-anomaly
     """
-    from lepton_cli.analysis.anomalies import Settings, find_anomalies
+    from lepton_cli.analysis.anomalies import AnomalySettings, find_anomalies
 
     if not source:
         raise UsageError("give the FOCUS exports with --source", hint="e.g. --source focus.csv")
-    settings = common.settings()
-    cfg = Settings(
+    target = webhook(common.settings(), notify)
+    cfg = AnomalySettings(
         window=window,
         threshold=threshold,
         min_delta=Decimal(str(min_delta)),
@@ -157,7 +147,7 @@ def anomalies(
     report = find_anomalies(source, _parse_by(by), days, cfg)
     common.emit(_view(report), fmt)
     title = f"lepton: {len(report.anomalies)} cost anomalies"
-    send(settings, notify, notify_timeout, title, _alert_lines(report))
+    send(target, notify_timeout, title, _alert_lines(report))
     if fail_on_anomaly and report.anomalies:
         raise GateError(
             f"{len(report.anomalies)} cost anomalies found",

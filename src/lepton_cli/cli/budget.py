@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.config import Settings
+from lepton_cli.cli.notify_options import NotifyOption, NotifyTimeoutOption, send, webhook
 from lepton_cli.errors import GateError, UsageError
 from lepton_cli.models import API_VERSION, Period
 from lepton_cli.models.money import fmt_money, to_cents
 from lepton_cli.report import Format, Table, View
-
-NotifyOption = Annotated[
-    str | None,
-    typer.Option(
-        "--notify",
-        metavar="URL",
-        help="Post alerts to this webhook (Slack-compatible JSON). A secret: never printed. "
-        "Default: notify: in lepton.yaml (or LEPTON_NOTIFY).",
-    ),
-]
-NotifyTimeoutOption = Annotated[
-    float,
-    typer.Option("--notify-timeout", min=0.01, help="Seconds to wait for the webhook per try."),
-]
-
-
-def send(
-    settings: Settings, url: str | None, timeout: float, title: str, lines: Sequence[str]
-) -> None:
-    """Post ``lines`` to the webhook when one is configured; report the outcome on stderr."""
-    from lepton_cli.notify import message, post
-
-    target = url or settings.notify
-    if not target or not lines:
-        return
-    delivery = post(target, message(title, lines), timeout=timeout)
-    if delivery.ok:
-        common.info(f"alert sent to the webhook ({delivery.detail})")
-    else:
-        common.warn(
-            f"could not deliver the alert to the webhook after {delivery.attempts} "
-            f"attempt(s): {delivery.detail}"
-        )
-
 
 budget_app = typer.Typer(help="Budgets from lepton.yaml, against FOCUS cost exports.")
 
@@ -155,12 +120,13 @@ def status(
     if not settings.budgets:
         raise UsageError("no budgets in lepton.yaml", hint=f"add a section like:\n{_EXAMPLE}")
     budgets = parse_budgets(settings.budgets, "lepton.yaml")
+    target = webhook(settings, notify)
     report = budget_report(source, budgets, Period.month(month) if month else None)
     for warning in report.warnings:
         common.warn(warning)
     common.emit(_view(report, METHOD), fmt)
     lines = _alert_lines(report)
-    send(settings, notify, notify_timeout, f"lepton: budget alerts for {report.month.label}", lines)
+    send(target, notify_timeout, f"lepton: budget alerts for {report.month.label}", lines)
     _gate(report, fail_on)
 
 

@@ -12,33 +12,44 @@ from lepton_cli.models import API_VERSION
 from lepton_cli.models.money import fmt_money
 from lepton_cli.report import Format, Table, View
 
+DEFAULT_CURRENCY = "USD"  # of runs recorded without one
 
-def _chart_line(name: str, values: list[Decimal | None], currency: str) -> str:
+
+def _chart_line(name: str, values: list[Decimal | None], currency: str) -> str | None:
     from lepton_cli.history import sparkline
 
     known = [v for v in values if v is not None]
     if not known:
-        return f"{name:<8} (no data)"
+        return None
     ends = f"{fmt_money(known[0], currency)} → {fmt_money(known[-1], currency)}"
-    return f"{name:<8} {sparkline(values)}  {ends}"
+    return f"  {name:<8} {sparkline(values)}  {ends}"
+
+
+def _charts(entries: list[Any]) -> list[str]:
+    """One chart per kind of run and currency: a scan's waste and an optimize run's idle cost
+    measure different things, and money in two currencies cannot share an axis."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for e in entries:
+        groups.setdefault((e.kind, e.currency or DEFAULT_CURRENCY), []).append(e)
+    lines = []
+    for (kind, currency), runs in sorted(groups.items()):
+        lines.append(f"{kind} runs in {currency}:")
+        for metric in ("cost", "waste", "savings"):
+            line = _chart_line(metric, [getattr(e, metric) for e in runs], currency)
+            lines += [line] if line else []
+    return lines
 
 
 def _view(entries: list[Any], path: str) -> View:
-    currency = next((e.currency for e in reversed(entries) if e.currency), "USD")
-    lines = [f"{len(entries)} runs recorded in {path}"]
-    if entries:
-        lines += [
-            _chart_line(metric, [getattr(e, metric) for e in entries], currency)
-            for metric in ("cost", "waste", "savings")
-        ]
-    cols = ["recorded", "kind", "monthly cost", "waste", "savings found"]
+    lines = [f"{len(entries)} runs recorded in {path}", *_charts(entries)]
+    cols = ["recorded", "kind", "currency", "monthly cost", "waste", "savings found"]
     rows = [
-        [f"{e.recorded_at:%Y-%m-%d %H:%M}", e.kind, e.cost, e.waste, e.savings] for e in entries
+        [f"{e.recorded_at:%Y-%m-%d %H:%M}", e.kind, e.currency, e.cost, e.waste, e.savings]
+        for e in entries
     ]
     doc = {
         "apiVersion": API_VERSION,
         "kind": "History",
-        "currency": currency,
         "runs": [
             {
                 "recorded_at": e.recorded_at,
@@ -51,7 +62,7 @@ def _view(entries: list[Any], path: str) -> View:
             for e in entries
         ],
     }
-    return View(doc, [Table("History", cols, rows, frozenset(cols[2:]))], lines)
+    return View(doc, [Table("History", cols, rows, frozenset(cols[3:]))], lines)
 
 
 def history(
