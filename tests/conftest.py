@@ -35,3 +35,28 @@ def corpus() -> Path:
     if not root:
         pytest.skip("LEPTON_CORPUS is not set")
     return Path(root)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/* from the current output (review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> object:
+    """``golden(name, text)``: compare with tests/golden/<name>, or rewrite it on request."""
+    update = request.config.getoption("--update-golden")
+    folder = Path(__file__).parent / "golden"
+
+    def check(name: str, text: str) -> None:
+        path = folder / name
+        if update:
+            folder.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.exists(), f"no golden file {path}: run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+    return check
