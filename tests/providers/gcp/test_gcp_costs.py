@@ -228,7 +228,9 @@ def test_the_export_answer_is_cached_and_no_cache_bypasses(
     assert len(google.calls_to(r"/queries$")) == 3
 
 
-@pytest.mark.parametrize("text", ["[{", '[{"project_id": "x"}]', '{"rows": 1}', "[1]"])
+@pytest.mark.parametrize(
+    "text", ["[{", '[{"project_id": "x"}]', '{"rows": 1}', "[1]", '[{"billed_cost": "n/a"}]']
+)
 def test_an_unreadable_export_cache_is_a_miss(
     google: FakeGoogle, adc: Path, tmp_path: Path, text: str
 ) -> None:

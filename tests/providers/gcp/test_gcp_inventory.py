@@ -234,8 +234,9 @@ def test_price_book_cache_is_written_whole(google: FakeGoogle, adc: Path, tmp_pa
 @pytest.mark.parametrize(
     "text",
     ['{"currency": "USD", "compute": [', '{"currency": "USD"}', "[]", '{"currency": 1, '
-     '"compute": [["n2", "us-central1", "dear", "core", "1"]], "disks": [], "addresses": {}}'],
-    ids=["torn", "missing-keys", "not-an-object", "bad-value"],
+     '"compute": [["n2", "us-central1", "dear", "core", "1"]], "disks": [], "addresses": {}}',
+     '{"currency": "USD", "compute": [], "disks": [], "addresses": {"us-central1": "free"}}'],
+    ids=["torn", "missing-keys", "not-an-object", "bad-pricing", "bad-number"],
 )  # fmt: skip
 def test_an_unreadable_price_book_cache_is_a_miss(
     google: FakeGoogle, adc: Path, tmp_path: Path, text: str

@@ -17,7 +17,9 @@ from lepton_cli.fileio import atomic_write
 from lepton_cli.providers.base import ProviderContext
 
 FOLDER = "gcp"
-UNREADABLE = (ValueError, KeyError, TypeError)  # what parsing a foreign or torn entry raises
+# What parsing a torn or foreign entry raises (a bad number is decimal.InvalidOperation, an
+# ArithmeticError; a bad enum or model field is a ValueError).
+UNREADABLE = (ValueError, KeyError, TypeError, ArithmeticError)
 
 
 def key_of(*parts: Any) -> str:
