@@ -83,6 +83,17 @@ def write_output(path: Path, text: str, what: str) -> None:
     info(f"wrote {what} to {path}")
 
 
+def emit_or_write(view: View, fmt: Format, output: Path | None, what: str) -> None:
+    """Print ``view``, or with ``-o`` write it to a file in a file format."""
+    if output is None:
+        emit(view, fmt)
+        return
+    text = render(view, fmt)
+    if not isinstance(text, str):
+        raise UsageError("-o needs a file format", hint="add --format markdown, json, yaml or csv")
+    write_output(output, text, what)
+
+
 FormatOption = Annotated[
     Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]

@@ -20,7 +20,7 @@ from lepton_cli.pricing.catalog import effective_offerings, load_catalog
 from lepton_cli.report import Format
 from lepton_cli.sources import load_inventory
 
-FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN)
+FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV)
 
 
 class SolverName(StrEnum):

@@ -13,7 +13,7 @@ from lepton_cli.cli import common
 from lepton_cli.errors import DriftError, GateError, ProviderError, UsageError
 from lepton_cli.models import Resource
 from lepton_cli.plan.model import Plan
-from lepton_cli.report import Format, View, render
+from lepton_cli.report import Format
 
 plan_app = typer.Typer(
     help="Review saved plans: show one, diff two (a PR comment), verify one against live state.",
@@ -62,16 +62,6 @@ def _output(text: str, output: Path | None, what: str) -> None:
         common.write_output(output, text, what)
 
 
-def _show_view(view: View, fmt: Format, output: Path | None, what: str) -> None:
-    if output is None:
-        common.emit(view, fmt)
-        return
-    if fmt is Format.TABLE:
-        raise UsageError("-o needs a file format", hint="add --format markdown, json or yaml")
-    out = render(view, fmt)
-    common.write_output(output, out if isinstance(out, str) else "", what)
-
-
 def show(
     plan_file: PlanArg,
     fmt: common.FormatOption = Format.TABLE,
@@ -85,7 +75,7 @@ def show(
     from lepton_cli.plan.view import plan_view
 
     plan = _load(plan_file)
-    _show_view(plan_view(plan), fmt, output, "the plan")
+    common.emit_or_write(plan_view(plan), fmt, output, "the plan")
     savings_gate(plan, fail_on_savings)
 
 
@@ -108,7 +98,7 @@ def diff(
     if fmt is Format.MARKDOWN:
         _output(diff_markdown(result), output, "the plan diff")
     else:
-        _show_view(diff_view(result), fmt, output, "the plan diff")
+        common.emit_or_write(diff_view(result), fmt, output, "the plan diff")
     savings_gate(result.new, fail_on_savings)
 
 

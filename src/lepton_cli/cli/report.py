@@ -11,9 +11,8 @@ from lepton_cli.analysis.breakdown import fleet_metrics
 from lepton_cli.analysis.summary import group_resources
 from lepton_cli.cli import common
 from lepton_cli.errors import UsageError
-from lepton_cli.fileio import dump_yaml
 from lepton_cli.models import Inventory, Period
-from lepton_cli.report import Format, Table, View, render
+from lepton_cli.report import Format, Table, View
 from lepton_cli.sources import classify, load_inventory
 
 MONEY = ("billed_cost", "effective_cost", "list_cost")
@@ -65,14 +64,7 @@ def report(
             inventory = load_inventory(files.inventories)
             rows = _inventory_rows(inventory, keys)
             currency_note = inventory.currency
-    view = _view(keys, rows, month, currency_note)
-    if output:
-        text = render(view, fmt)
-        common.write_output(
-            output, text if isinstance(text, str) else dump_yaml(view.document), "report"
-        )
-        return
-    common.emit(view, fmt)
+    common.emit_or_write(_view(keys, rows, month, currency_note), fmt, output, "report")
 
 
 def _focus_rows(paths: Any, keys: list[str], month: Period | None) -> list[dict[str, Any]]:

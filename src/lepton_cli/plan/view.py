@@ -60,13 +60,13 @@ def allocations_table(plan: Plan) -> Table:
             a.type,
             a.pricing.value,
             a.count,
-            fmt_money(a.monthly_cost, cur),
+            a.monthly_cost,  # a Decimal: cents in tables, exact in CSV
         ]
         for w in plan.workloads
         for a in w.allocations
     ]
-    columns = ["workload", "provider", "region", "type", "pricing", "count", "monthly"]
-    return Table("Allocations", columns, rows, right=frozenset({"count", "monthly"}))
+    columns = ["workload", "provider", "region", "type", "pricing", "count", f"monthly {cur}"]
+    return Table("Allocations", columns, rows, right=frozenset({"count", f"monthly {cur}"}))
 
 
 def _placement(p: object) -> str:
@@ -85,14 +85,14 @@ def actions_table(plan: Plan) -> Table:
             a.workload or "",
             _placement(a.from_),
             _placement(a.to),
-            fmt_money(a.monthly_saving, cur),
+            a.monthly_saving,
             a.risk.value,
             a.reason,
         ]
         for a in plan.actions
     ]
-    columns = ["id", "kind", "workload", "from", "to", "saving", "risk", "reason"]
-    return Table("Actions", columns, rows, right=frozenset({"saving"}))
+    columns = ["id", "kind", "workload", "from", "to", f"saving {cur}", "risk", "reason"]
+    return Table("Actions", columns, rows, right=frozenset({f"saving {cur}"}))
 
 
 def plan_view(plan: Plan) -> View:
