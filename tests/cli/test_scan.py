@@ -153,3 +153,16 @@ def test_a_live_provider_and_a_source_in_another_currency_are_refused(tmp_path, 
     result = run("--config", config, "scan", "-s", eur, "--provider", "file")
     assert result.exit_code == 3
     assert "different currencies (EUR, USD)" in result.stderr
+
+
+def test_an_old_snapshot_is_its_own_finding(tmp_path):
+    snap = {"id": "snap-1", "provider": "aws", "kind": "storage", "resource_type":
+            "aws.ebs-snapshot", "hourly_cost": 0.0068, "state": "unattached",
+            "created_at": "2025-01-02T03:04:05Z"}  # fmt: skip
+    inv = write_inventory(tmp_path / "inv.yaml", [snap])
+    doc = json.loads(run("scan", "-s", inv, "-f", "json", "--no-history").stdout)
+    (finding,) = doc["findings"]
+    assert (finding["finding"], finding["reason"]) == (
+        "old-snapshot",
+        "old snapshot from 2025-01-02",
+    )

@@ -4,7 +4,7 @@ Four rules, each a pure function of a resource and the settings:
 - idle compute: running, cpu_p95 under ``idle_threshold`` measured over >= ``idle_min_days``;
 - stopped compute still paying: its own run-rate (an Azure VM stopped but not deallocated still
   bills) plus the disks and addresses attached to it, as one finding per instance;
-- unattached volumes;
+- unattached volumes, and old snapshots (providers report only snapshots past their age limit);
 - unattached addresses.
 A resource's ``hourly_cost`` is what it costs in its current state (a stopped EC2 instance: 0).
 """
@@ -23,6 +23,7 @@ class FindingKind(StrEnum):
     IDLE_COMPUTE = "idle-compute"
     STOPPED_PAYING = "stopped-instance-paying"
     UNATTACHED_VOLUME = "unattached-volume"
+    OLD_SNAPSHOT = "old-snapshot"
     UNATTACHED_ADDRESS = "unattached-address"
 
 
@@ -74,6 +75,9 @@ def _volume(r: Resource) -> Finding | None:
         return None
     if r.monthly_cost <= 0:
         return None
+    if r.resource_type and r.resource_type.endswith("snapshot"):
+        since = f" from {r.created_at:%Y-%m-%d}" if r.created_at else ""
+        return Finding(FindingKind.OLD_SNAPSHOT, r, f"old snapshot{since}", r.monthly_cost)
     return Finding(FindingKind.UNATTACHED_VOLUME, r, "not attached to anything", r.monthly_cost)
 
 
