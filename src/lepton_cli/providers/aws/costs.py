@@ -8,59 +8,21 @@ Every Cost Explorer request costs $0.01, so answers are kept under ``<cache_dir>
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from lepton_cli.fileio import atomic_write
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
 from lepton_cli.providers.base import ProviderContext
+from lepton_cli.providers.cache import DiskCache, cache_key
 
 PROVIDER_NAME = "AWS"  # FOCUS ProviderName, as AWS writes it in its own FOCUS export
 EC2_COMPUTE = "Amazon Elastic Compute Cloud - Compute"
 RESOURCE_DAYS = 14  # GetCostAndUsageWithResources only reaches back 14 days
 METRICS = ["UnblendedCost", "AmortizedCost", "UsageQuantity"]
 NO_REGION = {"", "global", "NoRegion"}
-
-
-@dataclass(frozen=True)
-class CeCache:
-    """Cost Explorer answers on disk, keyed by account and request (never by credentials)."""
-
-    folder: Path
-    ttl_seconds: float
-    enabled: bool
-
-    @classmethod
-    def of(cls, context: ProviderContext) -> CeCache:
-        return cls(context.cache_dir / "aws" / "ce", context.cache_ttl_seconds, context.use_cache)
-
-    def path(self, account: str, op: str, request: dict[str, Any]) -> Path:
-        key = json.dumps([account, op, request], sort_keys=True, default=str)
-        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
-
-    def get(self, path: Path) -> list[dict[str, Any]] | None:
-        """The cached pages, or None when missing, stale, unreadable or bypassed."""
-        if not self.enabled or not path.is_file():
-            return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None  # a torn or foreign file is a cache miss, not an error
-        if time.time() - float(data.get("fetched", 0)) > self.ttl_seconds:
-            return None
-        pages: list[dict[str, Any]] = data.get("pages", [])
-        return pages
-
-    def put(self, path: Path, pages: list[dict[str, Any]]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps({"fetched": time.time(), "pages": pages}))
+CE_NAMESPACE = "ce"
 
 
 def _fetch(ce: Any, op: str, request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -75,15 +37,30 @@ def _fetch(ce: Any, op: str, request: dict[str, Any]) -> list[dict[str, Any]]:
             return pages
 
 
+def ce_cache(context: ProviderContext) -> DiskCache:
+    """Cost Explorer answers under ``<cache_dir>/aws/ce/``."""
+    return DiskCache.of(context, "aws")
+
+
 def cached_pages(
-    account: Account, op: str, request: dict[str, Any], cache: CeCache
+    account: Account, op: str, request: dict[str, Any], cache: DiskCache
 ) -> list[dict[str, Any]]:
-    path = cache.path(account.id, op, request)
-    pages = cache.get(path)
-    if pages is None:
-        pages = _fetch(account.client("ce", GLOBAL_REGION), op, request)
-        cache.put(path, pages)
+    """The request's pages, from the cache when fresh; keyed by account and request (never by
+    credentials)."""
+    key = cache_key(account.id, op, request)
+    cached = cache.get(CE_NAMESPACE, key)
+    if _is_pages(cached):
+        return list(cached)
+    pages = _fetch(account.client("ce", GLOBAL_REGION), op, request)
+    cache.put(CE_NAMESPACE, key, pages)
     return pages
+
+
+def _is_pages(value: Any) -> bool:
+    """Whether a cached value looks like what :func:`_fetch` stores (else it is foreign)."""
+    return isinstance(value, list) and all(
+        isinstance(p, dict) and isinstance(p.get("ResultsByTime"), list) for p in value
+    )
 
 
 def _account_filter(account: str) -> dict[str, Any]:
@@ -175,7 +152,7 @@ def account_costs(
     period: Period,
     granularity: str,
     by_resource: bool,
-    cache: CeCache,
+    cache: DiskCache,
     today: dt.date | None = None,
 ) -> list[CostRecord]:
     """One account's costs by service and region; with ``by_resource``, EC2 compute in the

@@ -9,8 +9,7 @@ the types seen there. Phase 3: normalise. A failed task becomes a ScopeFailure; 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -33,7 +32,6 @@ from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
 from lepton_cli.providers.base import ScopeFailure
 
 T = TypeVar("T")
-R = TypeVar("R")
 SDK_ERRORS = (BotoCoreError, ClientError)
 
 
@@ -67,14 +65,6 @@ def scope_name(account: str, region: str | None = None, what: str | None = None)
 def failure(e: BaseException, scope: str) -> ScopeFailure:
     message, hint = describe(e)
     return ScopeFailure("aws", scope, message, hint)
-
-
-def pool_map(fn: Callable[[T], R], items: Sequence[T], workers: int) -> list[R]:
-    """``fn`` over ``items`` in a bounded pool; results in input order (deterministic output)."""
-    if len(items) <= 1:
-        return [fn(i) for i in items]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        return list(pool.map(fn, items))
 
 
 def _pages(client: Any, op: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from lepton_cli.models import CostRecord, Offering, Period, Resource
 from lepton_cli.providers.aws import inventory as inv
 from lepton_cli.providers.aws.config import AwsConfig
-from lepton_cli.providers.aws.costs import CeCache, account_costs
+from lepton_cli.providers.aws.costs import account_costs, ce_cache
 from lepton_cli.providers.aws.normalize import savings_plan
 from lepton_cli.providers.aws.prices import (
     RegionPrices,
@@ -24,6 +24,7 @@ from lepton_cli.providers.aws.session import (
     resolve_accounts,
 )
 from lepton_cli.providers.base import ProviderContext, Scope, ScopeFailure
+from lepton_cli.providers.pool import pool_map
 
 ReadResult = inv.RegionRaw | ScopeFailure
 
@@ -63,8 +64,8 @@ class AwsScanner:
         targets = [(a, r) for a in accounts for r in self.regions(a, scope.regions)]
         workers = self.context.max_workers
         read = pool_task(self.config, scope.days)
-        results = inv.pool_map(read, targets, workers)
-        plans = inv.pool_map(inv.read_savings_plans, accounts, workers)
+        results = pool_map(read, targets, workers)
+        plans = pool_map(inv.read_savings_plans, accounts, workers)
         raws = [r for r in results if isinstance(r, inv.RegionRaw)]
         self.failures.extend(r for r in results if isinstance(r, ScopeFailure))
         self.failures.extend(f for r in raws for f in r.failures)
@@ -84,7 +85,7 @@ class AwsScanner:
                 i["InstanceType"] for r in group for i in r.instances
             )
         regions = sorted(grouped)
-        found = inv.pool_map(
+        found = pool_map(
             lambda reg: inv.price_region(reg, grouped[reg], self.failures),
             regions,
             self.context.max_workers,
@@ -92,7 +93,7 @@ class AwsScanner:
         return dict(zip(regions, found, strict=True))
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
-        cache = CeCache.of(self.context)
+        cache = ce_cache(self.context)
         cfg = self.config
         for account in self.accounts():
             try:
@@ -109,9 +110,7 @@ class AwsScanner:
         if not accounts:
             return
         wanted = list(regions) or self.regions(accounts[0], ())
-        found = inv.pool_map(
-            lambda r: self._offer(accounts[0], r), wanted, self.context.max_workers
-        )
+        found = pool_map(lambda r: self._offer(accounts[0], r), wanted, self.context.max_workers)
         for offers in found:
             yield from offers
 
