@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
@@ -50,13 +50,13 @@ def cached_pages(
     key = cache_key(account.id, op, request)
     cached = cache.get(CE_NAMESPACE, key)
     if _is_pages(cached):
-        return list(cached)
+        return cached
     pages = _fetch(account.client("ce", GLOBAL_REGION), op, request)
     cache.put(CE_NAMESPACE, key, pages)
     return pages
 
 
-def _is_pages(value: Any) -> bool:
+def _is_pages(value: Any) -> TypeGuard[list[dict[str, Any]]]:
     """Whether a cached value looks like what :func:`_fetch` stores (else it is foreign)."""
     return isinstance(value, list) and all(
         isinstance(p, dict) and isinstance(p.get("ResultsByTime"), list) for p in value
