@@ -135,20 +135,27 @@ class PriceBook:
                 prices[pricing] = core * _dec(vcpus) + ram * _dec(memory_gib)
         return prices
 
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON data :meth:`from_data` reads back (what the on-disk cache stores)."""
+        return {
+            "currency": self.currency,
+            "compute": [[*key, str(price)] for key, price in sorted(self.compute.items())],
+            "disks": [[*key, str(price)] for key, price in sorted(self.disks.items())],
+            "addresses": {region: str(price) for region, price in self.addresses.items()},
+        }
+
     def to_json(self) -> str:
-        """A JSON document :meth:`from_json` reads back (for the on-disk cache)."""
-        return json.dumps(
-            {
-                "currency": self.currency,
-                "compute": [[*key, str(price)] for key, price in sorted(self.compute.items())],
-                "disks": [[*key, str(price)] for key, price in sorted(self.disks.items())],
-                "addresses": {region: str(price) for region, price in self.addresses.items()},
-            }
-        )
+        """:meth:`to_data` as a JSON document."""
+        return json.dumps(self.to_data())
 
     @classmethod
     def from_json(cls, text: str) -> PriceBook:
-        data = json.loads(text)
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, data: Any) -> PriceBook:
+        """The book :meth:`to_data` wrote; other data raises ValueError, KeyError, TypeError or
+        an ArithmeticError (a bad number)."""
         return cls(
             currency=data["currency"],
             compute={(f, r, Pricing(p), k): Decimal(v) for f, r, p, k, v in data["compute"]},

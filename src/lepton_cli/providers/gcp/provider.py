@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -14,12 +11,19 @@ from pydantic import BaseModel
 from lepton_cli.errors import InputError, ProviderError, UsageError
 from lepton_cli.models import CostRecord, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
-from lepton_cli.providers.gcp import cache, catalog, costs, inventory, monitoring
+from lepton_cli.providers.cache import DiskCache, cache_key
+from lepton_cli.providers.gcp import catalog, costs, inventory, monitoring
 from lepton_cli.providers.gcp.clients import Clients, connect, describe, hint_for, sdk_errors
 from lepton_cli.providers.gcp.config import GcpConfig
+from lepton_cli.providers.pool import pool_map
 
 T = TypeVar("T")
-PRICE_BOOK = "compute-price-book.json"
+# Entries live directly in <cache_dir>/gcp/ (no sub-folder), as they always have.
+FOLDER = ""
+PRICE_BOOK = "compute-price-book"
+# What parsing a torn or foreign entry raises (a bad number is decimal.InvalidOperation, an
+# ArithmeticError; a bad enum or model field is a ValueError).
+UNREADABLE = (ValueError, KeyError, TypeError, ArithmeticError)
 
 
 class GcpProvider:
@@ -47,6 +51,7 @@ class GcpProvider:
         self.context = context
         self.failures: list[ScopeFailure] = []
         self._clients: Clients | None = None
+        self.cache = DiskCache.of(context, "gcp")
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -64,11 +69,6 @@ class GcpProvider:
             return call()
         except sdk_errors() as e:
             return self._failure(scope, e)
-
-    def _parallel(self, items: Sequence[str], call: Callable[[str], T]) -> list[T]:
-        workers = max(1, min(self.context.max_workers, len(items)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(call, items))
 
     # -- projects ---------------------------------------------------------------------------
 
@@ -102,12 +102,12 @@ class GcpProvider:
 
     def _cached_book(self) -> catalog.PriceBook | None:
         """The cached price book; None when there is none, it is stale, or it is unreadable."""
-        text = cache.fresh_text(self.context, cache.entry(self.context, PRICE_BOOK))
-        if text is None:
+        data = self.cache.get(FOLDER, PRICE_BOOK)
+        if data is None:
             return None
         try:
-            return catalog.PriceBook.from_json(text)
-        except cache.UNREADABLE:
+            return catalog.PriceBook.from_data(data)
+        except UNREADABLE:
             return None  # a torn or foreign file: read the catalog again
 
     def price_book(self, clients: Clients) -> catalog.PriceBook:
@@ -116,7 +116,7 @@ class GcpProvider:
         if book is None:
             skus = clients.catalog().list_skus(parent=catalog.COMPUTE_SERVICE)
             book = catalog.price_book(skus)
-            cache.store(cache.entry(self.context, PRICE_BOOK), book.to_json())
+            self.cache.put(FOLDER, PRICE_BOOK, book.to_data())
         return book
 
     # -- inventory --------------------------------------------------------------------------
@@ -131,7 +131,8 @@ class GcpProvider:
         clients = self._connect()
         projects = self._projects(scope, clients)
         book = self._inventory_prices(clients)
-        outcomes = self._parallel(projects, lambda p: self._project(clients, p, scope, book))
+        read = lambda p: self._project(clients, p, scope, book)  # noqa: E731
+        outcomes = pool_map(read, projects, self.context.max_workers)
         for resources, failures in outcomes:
             self.failures.extend(failures)
             yield from resources
@@ -182,27 +183,23 @@ class GcpProvider:
         sql = costs.cost_sql(table, self.config.resource_level)
         query_project = self._query_project(table, clients)
         account = self.config.billing_account
-        path = self._export_entry(sql, query_project, period, account, projects)
-        records = self._cached_records(path, period)
+        key = _export_key(sql, query_project, period, account, projects)
+        records = self._cached_records(key, period)
         if records is None:
             params = costs.query_parameters(period, account, projects)
             rows = self._query_rows(clients, table, query_project, sql, params)
-            cache.store(path, json.dumps(rows, default=str))
+            self.cache.put(FOLDER, key, rows)
             records = list(costs.cost_records(rows, period))
         yield from records
 
-    def _export_entry(self, *query: Any) -> Path:
-        """The cache file of one export query, named by everything that shapes its answer."""
-        return cache.entry(self.context, f"billing-export-{cache.key_of(*query)}.json")
-
-    def _cached_records(self, path: Path, period: Period) -> list[CostRecord] | None:
+    def _cached_records(self, key: str, period: Period) -> list[CostRecord] | None:
         """The records of a cached query answer; None when absent, stale or unreadable."""
-        text = cache.fresh_text(self.context, path)
-        if text is None:
+        rows = self.cache.get(FOLDER, key)
+        if rows is None:
             return None
         try:
-            return list(costs.cost_records(json.loads(text), period))
-        except cache.UNREADABLE:
+            return list(costs.cost_records(rows, period))
+        except UNREADABLE:
             return None
 
     def _query_rows(
@@ -258,6 +255,11 @@ class GcpProvider:
                 f"cannot read Compute Engine prices: {describe(e)}", hint=hint_for(e)
             ) from e
         yield from catalog.offerings(book, shapes)
+
+
+def _export_key(*query: Any) -> str:
+    """The cache entry of one export query, named by everything that shapes its answer."""
+    return f"billing-export-{cache_key(*query)}"
 
 
 def _account(clients: Clients, project: str) -> str:
