@@ -14,7 +14,6 @@ import pytest
 from lepton_cli.models import Period, Pricing
 from lepton_cli.models.resource import percentile
 from lepton_cli.providers.azure import normalize, prices
-from lepton_cli.providers.azure.cache import DiskCache
 from lepton_cli.providers.azure.costs import Pacer, query_body, skiptoken
 from lepton_cli.providers.azure.offerings import arch_of
 
@@ -109,18 +108,6 @@ def test_pacer_spaces_calls_on_one_scope_only() -> None:
     assert slept == []
     pacer.wait("/subscriptions/a")
     assert len(slept) == 1 and 4.0 < slept[0] <= 5.0
-
-
-def test_cache_misses_when_stale_or_bypassed(tmp_path: Path) -> None:
-    DiskCache(tmp_path, ttl_seconds=60).put("ns", "k", {"a": 1})
-    assert DiskCache(tmp_path, ttl_seconds=60).get("ns", "k") == {"a": 1}
-    assert DiskCache(tmp_path, ttl_seconds=60, read=False).get("ns", "k") is None
-    path = tmp_path / "ns" / "k.json"
-    os.utime(path, (0, 0))
-    assert DiskCache(tmp_path, ttl_seconds=60).get("ns", "k") is None
-    path.write_text("{torn")
-    os.utime(path)
-    assert DiskCache(tmp_path, ttl_seconds=60).get("ns", "k") is None
 
 
 def test_documented_retail_items() -> None:

@@ -38,17 +38,15 @@ class AzureProvider:
     install_extra: ClassVar[str | None] = "azure"
 
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
-        from lepton_cli.providers.azure.cache import DiskCache
         from lepton_cli.providers.azure.clients import AzureClients
         from lepton_cli.providers.azure.costs import Pacer
+        from lepton_cli.providers.cache import DiskCache
 
         self.config = AzureConfig.model_validate(config.model_dump())
         self.context = context
         self.failures: list[ScopeFailure] = []
         self.clients = AzureClients(self.config)
-        self.cache = DiskCache(
-            context.cache_dir / "azure", context.cache_ttl_seconds, context.use_cache
-        )
+        self.cache = DiskCache.of(context, "azure")
         self.pacer = Pacer(self.config.cost_query_interval)
 
     def subscriptions(self, requested: Sequence[str] = ()) -> list[str]:

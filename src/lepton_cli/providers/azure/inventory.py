@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 
 from lepton_cli.models import Pricing, Resource, Utilization
 from lepton_cli.providers.azure import metrics, normalize, prices
-from lepton_cli.providers.azure.cache import DiskCache
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.failures import is_credential_error, scope_failure
 from lepton_cli.providers.base import ScopeFailure
+from lepton_cli.providers.cache import DiskCache
 
 T = TypeVar("T")
 

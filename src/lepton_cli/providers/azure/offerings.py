@@ -6,9 +6,9 @@ from collections.abc import Iterator, Sequence
 
 from lepton_cli.models import Offering, Pricing
 from lepton_cli.providers.azure import normalize, prices
-from lepton_cli.providers.azure.cache import DiskCache
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.inventory import Reader
+from lepton_cli.providers.cache import DiskCache
 
 ARM64_MARK = "p"  # Azure names Arm (Ampere/Cobalt) sizes with a "p" feature letter: D4ps_v5
 

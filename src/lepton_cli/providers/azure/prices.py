@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from lepton_cli.models import Pricing
-from lepton_cli.providers.azure.cache import DiskCache, cache_key
+from lepton_cli.providers.cache import DiskCache, cache_key
 
 API_VERSION = "2023-01-01-preview"
 HOURS_PER_YEAR = Decimal(8760)
