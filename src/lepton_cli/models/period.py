@@ -40,3 +40,9 @@ class Period(Model):
     @property
     def days(self) -> int:
         return (self.end - self.start).days
+
+
+def midnight(day: dt.date, tzinfo: dt.tzinfo | None = None) -> dt.datetime:
+    """The first instant of ``day``: naive unless ``tzinfo`` is given (a period's bounds as
+    timestamps, e.g. ``midnight(period.end, dt.UTC)`` for an API that wants UTC)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tzinfo)

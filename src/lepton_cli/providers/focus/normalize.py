@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
+from lepton_cli.models.period import midnight
 from lepton_cli.providers.focus.query import ResourceCost
 
 PROVIDERS: dict[str, str] = {
@@ -81,7 +82,7 @@ def _whole_months(start: dt.datetime, end: dt.datetime) -> int:
 
 
 def period_hours(period: Period) -> Decimal:
-    return billed_hours(_midnight(period.start), _midnight(period.end))
+    return billed_hours(midnight(period.start), midnight(period.end))
 
 
 def data_span(costs: Iterable[ResourceCost]) -> tuple[dt.datetime, dt.datetime] | None:
@@ -117,7 +118,3 @@ def to_resource(cost: ResourceCost, hours: Decimal) -> Resource:
         hourly_cost=(max(cost.billed_cost, Decimal(0)) / hours).quantize(HOURLY_QUANTUM),
         tags=cost.tags,
     )
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time())

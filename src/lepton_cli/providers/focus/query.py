@@ -23,6 +23,7 @@ from typing import Any
 
 from lepton_cli.errors import InputError, UsageError
 from lepton_cli.models import CostRecord, Period
+from lepton_cli.models.period import midnight
 from lepton_cli.providers.focus import schema
 from lepton_cli.providers.focus.engine import EngineOptions, Progress, open_charges
 
@@ -108,15 +109,11 @@ def where_sql(period: Period | None, filters: Mapping[str, str] | None, params: 
     """The WHERE clause for a charge-period window and ``key = value`` filters (TRUE if none)."""
     clauses = ["TRUE"]
     if period is not None:
-        start, end = params.add(_midnight(period.start)), params.add(_midnight(period.end))
+        start, end = params.add(midnight(period.start)), params.add(midnight(period.end))
         clauses.append(f"charge_period_start >= {start} AND charge_period_start < {end}")
     for key, value in (filters or {}).items():
         clauses.append(f"{key_sql(key, params)} = {params.add(value)}")
     return " AND ".join(clauses)
-
-
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time())
 
 
 def aggregate(
@@ -315,7 +312,7 @@ def cost_records(
 def _record(row: tuple[Any, ...]) -> CostRecord:
     values = dict(zip(_RECORD_COLUMNS, row, strict=False))
     currency, period_start, day, billed, effective, list_cost = row[len(_RECORD_COLUMNS) :]
-    start = _midnight(day) if day is not None else None
+    start = midnight(day) if day is not None else None
     return CostRecord(
         **{
             k: v for k, v in values.items() if k not in ("tags", "provider_name", "charge_category")

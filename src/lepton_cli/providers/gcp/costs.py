@@ -19,6 +19,7 @@ from typing import Any
 
 from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Period
+from lepton_cli.models.period import midnight
 from lepton_cli.providers.gcp.config import TABLE_PATTERN
 
 PROVIDER_NAME = "Google Cloud"
@@ -95,10 +96,6 @@ def cost_sql(table: str, resource_level: bool) -> str:
     return _QUERY.format(table=checked_table(table), resource=resource)
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-
-
 def query_parameters(
     period: Period, billing_account: str | None, projects: Sequence[str]
 ) -> list[Any]:
@@ -106,8 +103,8 @@ def query_parameters(
     from google.cloud import bigquery
 
     return [
-        bigquery.ScalarQueryParameter("period_start", "TIMESTAMP", _midnight(period.start)),
-        bigquery.ScalarQueryParameter("period_end", "TIMESTAMP", _midnight(period.end)),
+        bigquery.ScalarQueryParameter("period_start", "TIMESTAMP", midnight(period.start, dt.UTC)),
+        bigquery.ScalarQueryParameter("period_end", "TIMESTAMP", midnight(period.end, dt.UTC)),
         bigquery.ScalarQueryParameter("billing_account", "STRING", billing_account),
         bigquery.ArrayQueryParameter("projects", "STRING", list(projects)),
     ]
@@ -161,8 +158,8 @@ def cost_record(row: Any, period: Period) -> CostRecord:
         billing_account_id=row["billing_account_id"],
         sub_account_id=row["project_id"],
         billing_period_start=period.start,
-        charge_period_start=_midnight(period.start),
-        charge_period_end=_midnight(period.end),
+        charge_period_start=midnight(period.start, dt.UTC),
+        charge_period_end=midnight(period.end, dt.UTC),
         charge_category=CHARGE_CATEGORY.get(row["cost_type"] or "regular", "Usage"),
         pricing_category=pricing_category(row["sku_description"] or ""),
         service_name=row["service_name"],
