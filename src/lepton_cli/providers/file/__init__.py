@@ -16,6 +16,7 @@ from lepton_cli.errors import InputError
 from lepton_cli.fileio import load_document, validate
 from lepton_cli.models import API_VERSION, CostRecord, Inventory, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
+from lepton_cli.providers.scope import in_scope
 
 
 class FileConfig(BaseModel):
@@ -66,11 +67,7 @@ class FileProvider:
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         for inv in self._inventories():
-            for r in inv.resources:
-                if (not scope.regions or r.region in scope.regions) and (
-                    not scope.accounts or r.account in scope.accounts
-                ):
-                    yield r
+            yield from (r for r in inv.resources if in_scope(r, scope))
 
     def costs(self, period: Period) -> Iterator[CostRecord]:  # noqa: ARG002
         return iter(())  # an inventory carries run-rates, not billing data

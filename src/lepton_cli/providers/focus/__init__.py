@@ -24,6 +24,7 @@ from lepton_cli.providers.focus import normalize, query
 from lepton_cli.providers.focus.engine import Progress
 from lepton_cli.providers.focus.files import is_focus_path
 from lepton_cli.providers.focus.query import CostRow, ResourceCost, aggregate, resource_costs
+from lepton_cli.providers.scope import in_scope
 
 __all__ = [
     "CostRow",
@@ -70,7 +71,7 @@ class FocusProvider:
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         """A Resource per ResourceId charged in ``scope`` (accounts, regions, period)."""
         resources = focus_resources(self._paths(), scope.period, progress=self.progress)
-        yield from (r for r in resources if _in_scope(r, scope))
+        yield from (r for r in resources if in_scope(r, scope))
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
         """Daily cost records of ``period`` (ChargePeriodStart in [start, end))."""
@@ -126,9 +127,3 @@ def _priced(costs: list[ResourceCost], period: Period | None) -> list[Resource]:
     else:
         return []
     return list(normalize.to_resources(costs, hours))
-
-
-def _in_scope(resource: Resource, scope: Scope) -> bool:
-    if scope.accounts and resource.account not in scope.accounts:
-        return False
-    return not scope.regions or resource.region in scope.regions
