@@ -91,3 +91,28 @@ def test_a_failed_region_exits_4_unless_partial_is_allowed(aws, tmp_path):
     delivered = [r for r in doc["resources"] if r["resource_type"] == "aws.ec2-instance"]
     assert sorted(r["id"] for r in delivered) == sorted(kept)
     assert {r["region"] for r in delivered} == {"us-east-1"}
+
+
+def test_catalog_refresh_lays_live_prices_over_the_snapshot(aws, tmp_path):
+    import json
+    from decimal import Decimal
+
+    from conftest import compute_item
+
+    config = tmp_path / "lepton.yaml"
+    config.write_text(
+        f"cache_dir: {tmp_path / 'c'}\naws:\n  regions: [us-east-1]\n  offering_families: [m5]\n"
+    )
+    aws.stubs.prices.append(compute_item("m5.large", "us-east-1", "0.0999000000", "0.0611000000"))
+    got = runner.invoke(
+        app, ["--config", str(config), "catalog", "refresh", "-p", "aws", "--region", "us-east-1"]
+    )
+    assert got.exit_code == 0, got.stderr
+    listed = runner.invoke(
+        app,
+        ["--config", str(config), "catalog", "list", "-p", "aws", "--region", "us-east-1", "-f",
+         "json"],
+    )  # fmt: skip
+    m5 = next(o for o in json.loads(listed.stdout)["offerings"] if o["type"] == "m5.large")
+    assert Decimal(m5["prices"]["on-demand"]) == Decimal("0.0999")  # not the snapshot's 0.096
+    assert Decimal(m5["prices"]["reserved"]) == Decimal("0.0611")

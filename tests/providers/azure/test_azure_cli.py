@@ -95,3 +95,20 @@ def test_scan_then_optimize(cli: CliRunner, stub: StubState, tmp_path: Path) -> 
     assert plan["kind"] == "Plan"
     touched = {ref["id"] for action in plan["actions"] for ref in action["resources"]}
     assert arm_id(VM_IDLE) in touched  # 1% CPU for two weeks, no workload: proposed for termination
+
+
+def test_catalog_refresh_lays_live_prices_over_the_snapshot(
+    cli: CliRunner, stub: StubState, tmp_path: Path
+) -> None:
+    import datetime as dt
+    import json
+
+    config = write_config(tmp_path, stub, [SUB1])
+    args = ["--config", str(config), "catalog"]
+    refreshed = cli.invoke(app, [*args, "refresh", "-p", "azure", "--region", "eastus"])
+    assert refreshed.exit_code == 0, refreshed.stderr
+    listed = cli.invoke(app, [*args, "list", "-p", "azure", "--region", "eastus", "-f", "json"])
+    doc = json.loads(listed.stdout)
+    assert doc["as_of"] == dt.date.today().isoformat()
+    d2 = next(o for o in doc["offerings"] if o["type"] == "Standard_D2s_v5")
+    assert d2["prices"] == {"on-demand": "0.096", "spot": "0.0192", "reserved": "0.058904"}
