@@ -109,3 +109,7 @@ SourceOption = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the result to this file (atomically).")
 ]
+HistoryOption = Annotated[
+    bool | None,
+    typer.Option("--history/--no-history", help="Record this run's summary (lepton history)."),
+]

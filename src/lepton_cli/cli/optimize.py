@@ -70,9 +70,7 @@ def optimize(
         float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
     ] = None,
     fail_on_savings: FailOnSavings = None,
-    history: Annotated[
-        bool | None, typer.Option("--history/--no-history", help="Record this run's summary.")
-    ] = None,
+    history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
 ) -> None:

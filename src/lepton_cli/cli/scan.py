@@ -51,9 +51,7 @@ def scan(
     idle_threshold: Annotated[
         float | None, typer.Option(help="cpu_p95 under this share is idle (default 0.05).")
     ] = None,
-    history: Annotated[
-        bool | None, typer.Option("--history/--no-history", help="Record this run's summary.")
-    ] = None,
+    history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
 ) -> None:
