@@ -21,10 +21,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "providers" / "aws"))
 
+from aws_fake import offline_aws  # noqa: E402
 from estate import ami, price_everything  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
-from conftest import offline_aws  # noqa: E402
 from lepton_cli.providers.aws import AwsConfig, AwsProvider  # noqa: E402
 from lepton_cli.providers.base import ProviderContext, Scope  # noqa: E402
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from conftest import Aws, compute_item, storage_item
+from aws_fake import Aws, compute_item, storage_item
 
 PRICES = {
     "m5.large": ("0.0960000000", "0.0600000000"),

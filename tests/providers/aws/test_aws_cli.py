@@ -97,7 +97,7 @@ def test_catalog_refresh_lays_live_prices_over_the_snapshot(aws, tmp_path):
     import json
     from decimal import Decimal
 
-    from conftest import compute_item
+    from aws_fake import compute_item
 
     config = tmp_path / "lepton.yaml"
     config.write_text(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gcp_fake import FakeGoogle
 
-from conftest import FakeGoogle
 from lepton_cli.errors import ProviderError
 from lepton_cli.models import Period
 from lepton_cli.providers.base import ProviderContext, Scope

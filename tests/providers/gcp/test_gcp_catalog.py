@@ -8,9 +8,9 @@ from pathlib import Path
 
 import gcp_fixtures as fx
 import pytest
+from gcp_fake import FakeGoogle
 from google.cloud import billing_v1
 
-from conftest import FakeGoogle
 from lepton_cli.models import Pricing
 from lepton_cli.providers.base import ProviderContext
 from lepton_cli.providers.gcp import GcpConfig, GcpProvider

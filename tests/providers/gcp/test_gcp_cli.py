@@ -7,11 +7,11 @@ from pathlib import Path
 
 import gcp_fixtures as fx
 import yaml
+from gcp_fake import FakeGoogle
 from test_gcp_costs import export
 from test_gcp_inventory import shop
 from typer.testing import CliRunner
 
-from conftest import FakeGoogle
 from lepton_cli.cli.app import app
 
 TABLE = "billing-admin.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9"

@@ -9,9 +9,9 @@ from typing import Any
 
 import gcp_fixtures as fx
 import pytest
+from gcp_fake import FakeGoogle
 from pydantic import ValidationError
 
-from conftest import FakeGoogle
 from lepton_cli.errors import InputError, ProviderError
 from lepton_cli.models import Period
 from lepton_cli.providers.base import ProviderContext

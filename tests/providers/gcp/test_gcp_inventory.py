@@ -8,8 +8,8 @@ from typing import Any
 
 import gcp_fixtures as fx
 import pytest
+from gcp_fake import FakeGoogle
 
-from conftest import FakeGoogle
 from lepton_cli.models import Pricing, ResourceState
 from lepton_cli.providers.base import ProviderContext, Scope
 from lepton_cli.providers.gcp import GcpConfig, GcpProvider
