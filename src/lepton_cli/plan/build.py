@@ -327,6 +327,7 @@ def summary(inventory: Inventory, solution: Solution) -> Summary:
         monthly_savings=_money(current - planned),
         within_budget=not over,
         needed_budget=_money(solution.planned_cost) if over else None,
+        budgeted_monthly_cost=_money(solution.planned_cost),
         current_used_cost=_money(fleet.used_cost),
         current_idle_cost=_money(fleet.idle_cost),
         current_efficiency=round(fleet.efficiency, 4),

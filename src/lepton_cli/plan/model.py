@@ -59,6 +59,7 @@ class Summary(Model):
     monthly_savings: Decimal
     within_budget: bool
     needed_budget: Decimal | None = None  # set when over budget
+    budgeted_monthly_cost: Decimal | None = None  # what --budget bounds: the workloads' compute
     current_used_cost: Decimal | None = None  # C = sum c_i * u_i
     current_idle_cost: Decimal | None = None  # sum c_i * (1 - u_i)
     current_efficiency: float | None = None  # P = sum capacity_i * perf_i

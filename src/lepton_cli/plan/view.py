@@ -37,7 +37,11 @@ def summary_table(plan: Plan) -> Table:
         ["within budget", "yes" if s.within_budget else "no"],
     ]
     if plan.metadata.budget is not None:
-        rows.append(["budget", fmt_money(plan.metadata.budget, cur)])
+        rows.append(
+            ["budget (bounds the workloads' compute)", fmt_money(plan.metadata.budget, cur)]
+        )
+    if s.budgeted_monthly_cost is not None:
+        rows.append(["workloads' planned compute", fmt_money(s.budgeted_monthly_cost, cur)])
     if s.needed_budget is not None:
         rows.append(["needed budget", fmt_money(s.needed_budget, cur)])
     if s.current_efficiency is not None and s.planned_efficiency is not None:
