@@ -65,9 +65,18 @@ def test_refresh_unknown_provider_is_a_usage_error(cli: CliRunner) -> None:
 
 
 def test_refresh_with_no_offerings_is_a_provider_error(cli: CliRunner) -> None:
-    # The file provider reads offerings from inventory files; configured with none, it has none.
+    # The file provider reads offerings from inventory files; this one lists none.
+    Path("inv.yaml").write_text("apiVersion: lepton/v1\nkind: Inventory\n")
+    Path("lepton.yaml").write_text("file: {paths: [inv.yaml]}\n")
     result = invoke("catalog", "refresh", "-p", "file")
     assert result.exit_code == 4 and "returned no offerings" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_refresh_from_an_unconfigured_file_provider_says_how_to_configure_it(
+    cli: CliRunner,
+) -> None:
+    result = invoke("catalog", "refresh", "-p", "file")
+    assert result.exit_code == 3 and "no inventory to read" in result.stderr  # type: ignore[attr-defined]
 
 
 def test_help_has_examples() -> None:

@@ -166,3 +166,9 @@ def test_an_old_snapshot_is_its_own_finding(tmp_path):
         "old-snapshot",
         "old snapshot from 2025-01-02",
     )
+
+
+def test_the_file_provider_without_files_says_how_to_give_them(cli):
+    result = run("scan", "--provider", "file")
+    assert result.exit_code == 3
+    assert "no inventory to read" in result.stderr and "--source FILE" in result.stderr

@@ -62,6 +62,12 @@ class FileProvider:
         self.failures: list[ScopeFailure] = []
 
     def _inventories(self) -> Iterator[Inventory]:
+        if not self.config.paths:
+            raise InputError(
+                "the file provider has no inventory to read",
+                hint="pass the file with --source FILE, "
+                "or set `file: {paths: [...]}` in lepton.yaml",
+            )
         for path in self.config.paths:
             yield load_inventory_file(path)
 

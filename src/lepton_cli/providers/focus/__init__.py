@@ -64,7 +64,8 @@ class FocusProvider:
         if not self.config.paths:
             raise InputError(
                 "the focus provider has no export to read",
-                hint="pass the export with --source FILE_OR_FOLDER",
+                hint="pass the export with --source FILE_OR_FOLDER, or set `focus: {paths: [...]}` "
+                "in lepton.yaml",
             )
         return list(self.config.paths)
 
