@@ -102,7 +102,9 @@ def test_a_truncated_plan(cli, tmp_path):
 
 def test_verify_against_a_provider(cli, tmp_path):
     p = write_plan(tmp_path / "p.yaml", plan([action("a1")]))
-    # the file provider with no paths configured sees nothing: every resource is gone
+    # the file provider reading an empty inventory sees nothing: every resource is gone
+    (tmp_path / "empty.yaml").write_text("apiVersion: lepton/v1\nkind: Inventory\n")
+    (tmp_path / "lepton.yaml").write_text(f"file: {{paths: ['{tmp_path / 'empty.yaml'}']}}\n")
     r = run("plan", "verify", p, "--provider", "file")
     assert r.exit_code == 7 and "i-a1 (action a1): no longer exists" in r.stderr
     unknown = run("plan", "verify", p, "--provider", "nimbus")
