@@ -19,7 +19,11 @@ class Offering(Model):
     memory_gib: float = Field(gt=0)
     perf: float = Field(default=1.0, gt=0)
     family: str | None = None  # general | compute | memory | arm ...
-    arch: str | None = None  # x86_64 | arm64
+    arch: str | None = None  # x86_64 | arm64; None: x86_64
+    platform: str = "linux"  # linux | windows | ...: one offering per (type, platform)
+    gpus: int = Field(default=0, ge=0)
+    gpu_model: str | None = None  # e.g. L4, A10G, A100, H100
+    gpu_memory_gib: float | None = Field(default=None, ge=0)  # per GPU
     prices: dict[Pricing, Decimal]  # hourly, in the inventory's currency
 
     def monthly(self, pricing: Pricing) -> Decimal:

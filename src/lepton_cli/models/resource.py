@@ -93,6 +93,10 @@ class Resource(Model):
     memory_gib: float | None = Field(default=None, ge=0)
     size_gib: float | None = Field(default=None, ge=0)  # storage capacity
     perf: float = Field(default=1.0, gt=0)
+    arch: str | None = None  # x86_64 | arm64; None: the catalog's arch for its type, else x86_64
+    platform: str | None = None  # linux | windows | ...; None: linux
+    gpus: int | None = Field(default=None, ge=0)  # accelerators on the instance
+    gpu_model: str | None = None  # e.g. A10G, L4, A100, H100
     utilization: Utilization | None = None
     state: ResourceState = ResourceState.RUNNING
     attached_to: str | None = None  # the compute resource a volume or address belongs to
