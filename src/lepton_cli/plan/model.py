@@ -26,6 +26,25 @@ class ActionKind(StrEnum):
     MOVE = "move"
     SCALE_UP = "scale-up"
     SCALE_DOWN = "scale-down"
+    STOP = "stop"
+    DELETE_VOLUME = "delete-volume"
+    RELEASE_ADDRESS = "release-address"
+    DELETE_SNAPSHOT = "delete-snapshot"
+
+
+class StepOp(StrEnum):
+    """One operation on one resource inside an action. ``lepton apply`` automates the in-place
+    ones (terminate, stop, resize, delete-volume, release-address, delete-snapshot); launch,
+    convert-pricing and anything that crosses a provider or region are manual steps."""
+
+    TERMINATE = "terminate"
+    STOP = "stop"
+    RESIZE = "resize"  # change an existing instance's type in place (same provider and region)
+    CONVERT_PRICING = "convert-pricing"
+    LAUNCH = "launch"  # new instances of `to` (no existing resource)
+    DELETE_VOLUME = "delete-volume"
+    RELEASE_ADDRESS = "release-address"
+    DELETE_SNAPSHOT = "delete-snapshot"
 
 
 class Risk(StrEnum):
@@ -109,6 +128,12 @@ class Placement(Model):
     monthly_cost: Decimal | None = None
 
 
+class Step(Model):
+    op: StepOp
+    resource: ResourceRef | None = None  # the existing resource acted on; None for launch
+    to: Placement | None = None  # the target (type, pricing, placement, count)
+
+
 class Action(Model):
     id: str  # stable: a digest of kind + workload + the resources and target it names
     kind: ActionKind
@@ -119,6 +144,9 @@ class Action(Model):
     monthly_saving: Decimal
     reason: str
     risk: Risk = Risk.LOW
+    steps: list[Step] = Field(default_factory=list)  # per-resource operations, in order
+    one_time_cost: Decimal | None = None  # a move's copy and migration cost
+    payback_months: float | None = None
 
 
 class Plan(Model):
