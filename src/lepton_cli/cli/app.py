@@ -22,6 +22,7 @@ from lepton_cli.cli import (
     providers,
     report,
     scan,
+    serve,
 )
 from lepton_cli.errors import ExitCode, LeptonError
 
@@ -53,6 +54,7 @@ class LeptonGroup(TyperGroup):
 
 
 def _report(e: LeptonError) -> None:
+    common.state.error = e
     if common.state.debug:
         traceback.print_exc()
     console = common.stderr()
@@ -96,7 +98,9 @@ def _root(
     common.state.quiet = quiet
 
 
-for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):
+for _module in (
+    scan, report, providers, optimize, plan, catalog, budget, anomalies, history, serve,
+):  # fmt: skip
     _module.register(app)
 
 

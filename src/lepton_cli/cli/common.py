@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from lepton_cli.config import Settings, load_settings
-from lepton_cli.errors import UsageError
+from lepton_cli.errors import LeptonError, UsageError
 from lepton_cli.fileio import atomic_write
 from lepton_cli.report import Format, View, render
 
@@ -23,6 +23,7 @@ class State:
     debug: bool = False
     config: Path | None = None
     quiet: bool = False
+    error: LeptonError | None = None  # the error the command ended with (read by `lepton serve`)
 
 
 state = State()
