@@ -118,5 +118,22 @@ def _scope(name: str) -> Scope:
         raise UsageError(f"--scope {name}: unknown", hint="use read or optimize") from None
 
 
+def mcp() -> None:
+    """Serve lepton's tools over the Model Context Protocol on stdio: scan_file, report,
+    optimize (the plan with its inputs digest, bound and gap) and plan_diff.
+
+    Example (an assistant's MCP config): {"command": "lepton", "args": ["mcp"]}
+    """
+    try:
+        from lepton_cli.server.mcp import build_server
+
+        server = build_server()
+    except ImportError as e:
+        raise UsageError(f"lepton mcp needs the server extra ({e.name} is missing)",
+                         hint=INSTALL_HINT) from None  # fmt: skip
+    server.run("stdio")
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("mcp")(mcp)

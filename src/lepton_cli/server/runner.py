@@ -105,12 +105,45 @@ def _worker(args: list[str], folder: str, conn: Connection) -> None:
     import os
 
     os.chdir(folder)
+    # Nothing native (a solver's banner) may reach the server's stdout: for `lepton mcp` that is
+    # the protocol channel. The command's own output goes to the captured sys.stdout.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     try:
         result = run_command(args)
     except BaseException as e:  # a worker never dies silently: the operation fails with a reason
         result = Result(1, "", f"internal error: {type(e).__name__}")
     conn.send(result)
     conn.close()
+
+
+def launch(context: Any, job: Job) -> tuple[Any, Connection, Path]:
+    """Write the job's files to a private folder and start its worker process."""
+    folder = Path(tempfile.mkdtemp(prefix="lepton-op-"))  # mode 0700
+    for name, data in job.files:
+        (folder / name).write_bytes(data)
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_worker, args=(list(job.args), str(folder), child))
+    process.daemon = True
+    process.start()
+    child.close()
+    return process, parent, folder
+
+
+def run_job(job: Job) -> Result:
+    """Run one job in a worker process and wait for it (bounded by ``job.seconds``)."""
+    process, conn, folder = launch(mp.get_context("forkserver"), job)
+    try:
+        if not conn.poll(job.seconds):
+            process.kill()
+            return Result(130, "", f"the command ran past {job.seconds:.0f} s and was ended")
+        result: Result = conn.recv()
+        return result
+    except EOFError:
+        return Result(1, "", "the worker process ended without a result")
+    finally:
+        process.join()
+        conn.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class QueueFull(Exception):
@@ -179,16 +212,8 @@ class Operations:
         self._prune()
 
     def _start(self, op: Operation) -> None:
-        op.folder = Path(tempfile.mkdtemp(prefix="lepton-op-"))  # mode 0700
-        for name, data in op.job.files:
-            (op.folder / name).write_bytes(data)
-        parent, child = self._context.Pipe(duplex=False)
-        op.process = self._context.Process(
-            target=_worker, args=(list(op.job.args), str(op.folder), child), daemon=True
-        )
-        op.process.start()
-        child.close()
-        op.conn, op.status, op.started = parent, Status.RUNNING, time.time()
+        op.process, op.conn, op.folder = launch(self._context, op.job)
+        op.status, op.started = Status.RUNNING, time.time()
 
     def _collect(self, op: Operation) -> None:
         assert op.conn is not None and op.started is not None
