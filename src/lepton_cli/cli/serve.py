@@ -122,7 +122,7 @@ def mcp() -> None:
     """Serve lepton's tools over the Model Context Protocol on stdio: scan_file, report,
     optimize (the plan with its inputs digest, bound and gap) and plan_diff.
 
-    Example (an assistant's MCP config): {"command": "lepton", "args": ["mcp"]}
+    Example: lepton mcp   (an assistant's MCP config: {"command": "lepton", "args": ["mcp"]})
     """
     try:
         from lepton_cli.server.mcp import build_server
