@@ -73,7 +73,7 @@ def serve(
     /v1/plans/diff and /v1/plans/verify, /healthz, /metrics; OpenAPI at /openapi.json and a
     docs page at /docs. Without --token-file it listens on loopback only.
 
-    Example: lepton serve --token-file tokens.yaml --host 0.0.0.0 --source acme=examples/acme/inventory.yaml
+    Example: lepton serve --token-file t.yaml --host 0.0.0.0 --source acme=inventory.yaml
     """
     try:
         import uvicorn
