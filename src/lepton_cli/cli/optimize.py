@@ -9,18 +9,17 @@ from typing import Annotated
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.cli.plan import FailOnSavings, savings_gate
+from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import fmt_money
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
-from lepton_cli.plan.view import plan_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
 from lepton_cli.report import Format
 from lepton_cli.sources import load_inventory
 
-FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV)
+FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV, Format.HTML)
 
 
 class SolverName(StrEnum):
@@ -104,7 +103,7 @@ def optimize(
     plan = build_plan(inventory, offerings, solution, catalog.date, digest_options)
     if output:
         common.write_output(output, plan_to_yaml(plan), "plan")
-    common.emit(plan_view(plan), fmt)
+    common.emit(plan_page(plan), fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         raise over_budget(plan)

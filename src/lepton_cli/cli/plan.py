@@ -13,7 +13,7 @@ from lepton_cli.cli import common
 from lepton_cli.errors import DriftError, GateError, ProviderError, UsageError
 from lepton_cli.models import Resource
 from lepton_cli.plan.model import Plan
-from lepton_cli.report import Format
+from lepton_cli.report import Format, View
 
 plan_app = typer.Typer(
     help="Review saved plans: show one, diff two (a PR comment), verify one against live state.",
@@ -62,6 +62,16 @@ def _output(text: str, output: Path | None, what: str) -> None:
         common.write_output(output, text, what)
 
 
+def plan_page(plan: Plan) -> View:
+    """The plan's view, with the charts of its HTML page."""
+    from lepton_cli.plan.view import plan_view
+    from lepton_cli.report.charts import plan_charts
+
+    view = plan_view(plan)
+    view.charts, view.title = plan_charts(plan), "lepton plan"
+    return view
+
+
 def show(
     plan_file: PlanArg,
     fmt: common.FormatOption = Format.TABLE,
@@ -72,10 +82,8 @@ def show(
 
     Example: lepton plan show plan.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from lepton_cli.plan.view import plan_view
-
     plan = _load(plan_file)
-    common.emit_or_write(plan_view(plan), fmt, output, "the plan")
+    common.emit_or_write(plan_page(plan), fmt, output, "the plan")
     savings_gate(plan, fail_on_savings)
 
 
@@ -93,12 +101,15 @@ def diff(
     Example: lepton plan diff base-plan.yaml plan.yaml --format markdown -o comment.md
     """
     from lepton_cli.plan.diff import diff_markdown, diff_plans, diff_view
+    from lepton_cli.report.charts import diff_charts
 
     result = diff_plans(_load(old), _load(new))
     if fmt is Format.MARKDOWN:
         _output(diff_markdown(result), output, "the plan diff")
     else:
-        common.emit_or_write(diff_view(result), fmt, output, "the plan diff")
+        view = diff_view(result)
+        view.charts, view.title = diff_charts(result), "lepton plan diff"
+        common.emit_or_write(view, fmt, output, "the plan diff")
     savings_gate(result.new, fail_on_savings)
 
 

@@ -13,6 +13,7 @@ from lepton_cli.cli import common
 from lepton_cli.errors import UsageError
 from lepton_cli.models import Inventory, Period
 from lepton_cli.report import Format, Table, View
+from lepton_cli.report.charts import treemap
 from lepton_cli.sources import classify, load_inventory
 
 MONEY = ("billed_cost", "effective_cost", "list_cost")
@@ -131,7 +132,8 @@ def _view(
     lines = [_totals_line(rows, keys)] if rows else ["no cost rows matched"]
     if fleet_currency:
         lines.append("run-rate from the inventory: hourly cost x 730 hours a month")
-    return View(document, [table], lines)
+    charts = [c for c in [treemap(document["rows"], keys, "billed_cost")] if c]
+    return View(document, [table], lines, charts=charts, title="lepton report")
 
 
 def _totals_line(rows: list[dict[str, Any]], keys: list[str]) -> str:

@@ -18,9 +18,10 @@ from lepton_cli.fileio import dump_yaml
 from lepton_cli.models import CostRecord, Inventory, Period, fmt_money
 from lepton_cli.providers.base import Capability, Scope, ScopeFailure
 from lepton_cli.report import Format, Table, View
+from lepton_cli.report.charts import scan_charts
 from lepton_cli.sources import build_provider, load_inventory, same_currency
 
-FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.CSV, Format.MARKDOWN)
+FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.CSV, Format.MARKDOWN, Format.HTML)
 
 
 def scan(
@@ -156,7 +157,10 @@ def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View
         document["billed_costs"] = cost_rows
     if result.failures:
         document["failures"] = [_failure_row(f) for f in result.failures]
-    return View(document, _tables(document, finding_rows, summary_rows), [_line(totals)])
+    tables = _tables(document, finding_rows, summary_rows)
+    return View(
+        document, tables, [_line(totals)], charts=scan_charts(document), title="lepton scan"
+    )
 
 
 def _line(t: dict[str, Any]) -> str:

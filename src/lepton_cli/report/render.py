@@ -17,6 +17,7 @@ from rich.text import Text
 
 from lepton_cli.fileio import dump_json, dump_yaml
 from lepton_cli.models.money import to_cents
+from lepton_cli.report.html import Chart, render_html
 
 
 class Format(StrEnum):
@@ -25,6 +26,7 @@ class Format(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     CSV = "csv"
+    HTML = "html"
 
 
 @dataclass
@@ -44,6 +46,8 @@ class View:
     lines: list[str] = field(default_factory=list)  # a verdict / summary shown above the tables
     markdown_header: str = ""  # e.g. a hidden marker for sticky PR comments
     csv_table: int = 0  # which table CSV output carries
+    charts: list[Chart] = field(default_factory=list)  # shown by --format html
+    title: str = ""  # the HTML page's heading
 
 
 def cell(value: Any, exact: bool = False) -> str:
@@ -104,6 +108,7 @@ _RENDERERS: dict[Format, Callable[[View], str | RenderableType]] = {
     Format.JSON: lambda v: dump_json(v.document),
     Format.MARKDOWN: _markdown,
     Format.CSV: _csv,
+    Format.HTML: render_html,
 }
 
 
