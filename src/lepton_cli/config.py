@@ -1,8 +1,9 @@
 """lepton.yaml and LEPTON_* environment variables: flags > env > file > defaults.
 
 The file is found in the working directory, then the user config dir; ``--config`` overrides
-both. Provider sections (``aws:``, ``azure:``, ``gcp:``) stay plain mappings here and are
-validated by each provider's own ``config_model``.
+both. Provider sections (``aws:``, ``azure:``, ``gcp:``, ``focus:``, ``file:`` and a plugin's own,
+under its entry-point name) stay plain mappings here and are validated by each provider's own
+``config_model`` when the provider is built.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ class Settings(BaseSettings):
     focus: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider focus
     file: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider file
     budgets: list[dict[str, Any]] = Field(default_factory=list)
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)  # plugin provider sections
+
+    def provider_section(self, name: str) -> dict[str, Any]:
+        """The lepton.yaml section of provider ``name`` (built-in or plugin), or ``{}``."""
+        if name in type(self).model_fields and name != "plugins":
+            section = getattr(self, name)
+            return section if isinstance(section, dict) else {}
+        return self.plugins.get(name, {})
 
     @classmethod
     def settings_customise_sources(
@@ -79,6 +88,20 @@ def find_config(explicit: Path | None = None) -> Path | None:
     return None
 
 
+def _plugin_sections(data: dict[str, Any]) -> dict[str, Any]:
+    """Move the top-level sections named after a plugin provider under ``plugins``: a plugin
+    is configured like a built-in (``myprovider: {...}``), and any other unknown key still
+    fails as a typo."""
+    from lepton_cli.providers.registry import registry
+
+    plugin_names = set(registry().providers) - set(Settings.model_fields)
+    found = {k: data[k] for k in data if k in plugin_names}
+    if not found:
+        return data
+    rest = {k: v for k, v in data.items() if k not in found}
+    return {**rest, "plugins": {**rest.get("plugins", {}), **found}}
+
+
 def load_settings(config: Path | None = None, **flags: Any) -> Settings:
     """Settings from flags (non-None keyword arguments), env, the config file and defaults."""
     path = find_config(config)
@@ -87,7 +110,7 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         raise InputError(
             f"{path}: expected a mapping of settings", hint="see README, Configuration"
         )
-    token = _file_data.set(data or {})
+    token = _file_data.set(_plugin_sections(data or {}))
     try:
         return Settings(**{k: v for k, v in flags.items() if v is not None})
     except ValidationError as e:

@@ -71,8 +71,8 @@ def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Pro
     from lepton_cli.fileio import validate
 
     cls = get_provider_class(name)
-    section = getattr(settings, name, None)
-    config = validate(cls.config_model, section or {}, f"lepton.yaml `{name}:` section")
+    section = settings.provider_section(name)
+    config = validate(cls.config_model, section, f"lepton.yaml `{name}:` section")
     return cls(config, provider_context(settings, use_cache))
 
 

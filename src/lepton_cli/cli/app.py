@@ -60,7 +60,7 @@ def _report(e: LeptonError) -> None:
     console = common.stderr()
     console.print(f"[red]error:[/] {e.message}", highlight=False, markup=True)
     if e.hint:
-        console.print(f"To fix: {e.hint}", highlight=False)
+        console.print(f"To fix: {e.hint}", highlight=False, markup=False)
 
 
 app = typer.Typer(
