@@ -54,6 +54,13 @@ class NoSdkList:  # lacks sdk_modules and install_extra
         return iter(())
 
 
+class Boom(AcmeCloud):  # a plugin with a bug
+    name = "boom"
+
+    def inventory(self, scope):
+        raise RuntimeError("the plugin's own bug")
+
+
 class NeedsSubmodule(AcmeCloud):
     name = "needsmgmt"
     sdk_modules = ("json", "json.nothing_here")
@@ -64,6 +71,7 @@ ENTRY_POINTS = """[lepton.providers.v1]
 acmecloud = lepton_acmecloud:AcmeCloud
 halfdone = lepton_acmecloud:NoSdkList
 needsmgmt = lepton_acmecloud:NeedsSubmodule
+boom = lepton_acmecloud:Boom
 """
 WHEEL = "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
 
@@ -152,3 +160,15 @@ def test_a_provider_missing_a_submodule_is_a_provider_error(site: Path, tmp_path
     done = lepton(site, tmp_path, "scan", "--provider", "needsmgmt")
     assert done.returncode == 4
     assert "json.nothing_here" in done.stderr and "lepton-cli[needsmgmt]" in done.stderr
+
+
+def test_an_unexpected_exception_is_an_internal_error_with_no_traceback(
+    site: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "lepton.yaml").write_text(yaml.safe_dump({"boom": {"region": "x"}}))
+    done = lepton(site, tmp_path, "scan", "--provider", "boom")
+    assert done.returncode == 1
+    assert "internal error: RuntimeError: the plugin's own bug" in done.stderr
+    assert "--debug" in done.stderr and "Traceback" not in done.stderr
+    debug = lepton(site, tmp_path, "--debug", "scan", "--provider", "boom")
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
