@@ -8,6 +8,7 @@ under its entry-point name) stay plain mappings here and are validated by each p
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -88,13 +89,11 @@ def find_config(explicit: Path | None = None) -> Path | None:
     return None
 
 
-def _plugin_sections(data: dict[str, Any]) -> dict[str, Any]:
+def _plugin_sections(data: dict[str, Any], providers: Collection[str]) -> dict[str, Any]:
     """Move the top-level sections named after a plugin provider under ``plugins``: a plugin
     is configured like a built-in (``myprovider: {...}``), and any other unknown key still
     fails as a typo."""
-    from lepton_cli.providers.registry import registry
-
-    plugin_names = set(registry().providers) - set(Settings.model_fields)
+    plugin_names = set(providers) - set(Settings.model_fields)
     found = {k: data[k] for k in data if k in plugin_names}
     if not found:
         return data
@@ -102,15 +101,18 @@ def _plugin_sections(data: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "plugins": {**rest.get("plugins", {}), **found}}
 
 
-def load_settings(config: Path | None = None, **flags: Any) -> Settings:
-    """Settings from flags (non-None keyword arguments), env, the config file and defaults."""
+def load_settings(
+    config: Path | None = None, providers: Collection[str] = (), **flags: Any
+) -> Settings:
+    """Settings from flags (non-None keyword arguments), env, the config file and defaults.
+    ``providers`` are the registered provider names, whose sections the file may carry."""
     path = find_config(config)
     data = load_document(path) if path else None
     if data is not None and not isinstance(data, dict):
         raise InputError(
             f"{path}: expected a mapping of settings", hint="see README, Configuration"
         )
-    token = _file_data.set(_plugin_sections(data or {}))
+    token = _file_data.set(_plugin_sections(data or {}, providers))
     try:
         return Settings(**{k: v for k, v in flags.items() if v is not None})
     except ValidationError as e:

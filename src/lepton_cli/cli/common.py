@@ -41,7 +41,9 @@ def stderr() -> Console:
 
 
 def settings(**flags: Any) -> Settings:
-    return load_settings(state.config, **flags)
+    from lepton_cli.providers.registry import registry
+
+    return load_settings(state.config, registry().providers.keys(), **flags)
 
 
 def info(message: str) -> None:
