@@ -12,16 +12,25 @@ The snapshot (``pricing/data/catalog.yaml``) is lepton's own format::
         us-east-1:
           - {type: m7i.large, vcpus: 2, memory_gib: 8, perf: 1.15, family: general,
              arch: x86_64, prices: {on-demand: 0.1008, spot: 0.0449, reserved: 0.0635}}
+          - {type: m7i.large, platform: windows, ...}       # the same type, Windows-licensed
+          - {type: g6.xlarge, vcpus: 4, memory_gib: 16, gpus: 1, gpu_model: L4,
+             gpu_memory_gib: 24, prices: {on-demand: 0.8048}}
 
-Prices are hourly and Linux. ``lepton catalog refresh`` writes one file per provider in the
-same shape under ``<cache_dir>/catalog/``; those prices override the bundled ones for the same
-(provider, region, type).
+Prices are hourly. There is one entry per (type, platform): ``platform`` defaults to linux, and
+a licensed platform (windows) carries its own prices. ``gpus`` counts the accelerators on one
+instance, ``gpu_memory_gib`` is per accelerator. ``lepton catalog refresh`` writes one file per
+provider in the same shape under ``<cache_dir>/catalog/``; those prices override the bundled
+ones for the same (provider, region, type, platform).
+
+:meth:`Catalog.spec` (and :func:`type_spec` for the bundled snapshot) looks a type up: its
+vCPUs, memory, perf, arch and accelerators, the same in every region, so a resource that does
+not say its own perf or arch can take the catalog's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -48,6 +57,10 @@ class CatalogEntry(Model):
     perf: float = Field(default=1.0, gt=0)
     family: str | None = None
     arch: str | None = None
+    platform: str = "linux"
+    gpus: int = Field(default=0, ge=0)
+    gpu_model: str | None = None
+    gpu_memory_gib: float | None = Field(default=None, ge=0)
     prices: dict[Pricing, Decimal]
 
 
@@ -60,6 +73,58 @@ class CatalogDocument(Model):
     providers: dict[str, dict[str, list[CatalogEntry]]]
 
 
+OfferingKey = tuple[str, str, str, str]  # (provider, region, type, platform)
+
+
+def offering_key(o: Offering) -> OfferingKey:
+    """What makes an offering unique in a catalog: a Windows entry is not its Linux twin."""
+    return (o.provider, o.region, o.type, o.platform)
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """What a type is, wherever it is sold: the shape the optimizer measures capacity in."""
+
+    provider: str
+    type: str
+    vcpus: float
+    memory_gib: float
+    perf: float
+    arch: str  # x86_64 | arm64 (an offering without arch is x86_64)
+    family: str | None = None
+    gpus: int = 0
+    gpu_model: str | None = None
+    gpu_memory_gib: float | None = None
+    platforms: tuple[str, ...] = ("linux",)  # the platforms the catalog prices it for
+
+
+def type_index(offerings: Iterable[Offering]) -> dict[tuple[str, str], TypeSpec]:
+    """(provider, type) -> TypeSpec; the first offering of a type sets its shape."""
+    index: dict[tuple[str, str], TypeSpec] = {}
+    for o in offerings:
+        key = (o.provider, o.type)
+        known = index.get(key)
+        if known is not None:
+            if o.platform not in known.platforms:
+                platforms = tuple(sorted({*known.platforms, o.platform}))
+                index[key] = replace(known, platforms=platforms)
+            continue
+        index[key] = TypeSpec(
+            provider=o.provider,
+            type=o.type,
+            vcpus=o.vcpus,
+            memory_gib=o.memory_gib,
+            perf=o.perf,
+            arch=o.arch or "x86_64",
+            family=o.family,
+            gpus=o.gpus,
+            gpu_model=o.gpu_model,
+            gpu_memory_gib=o.gpu_memory_gib,
+            platforms=(o.platform,),
+        )
+    return index
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Offerings with the date their prices were read (the newest part's date when merged)."""
@@ -68,6 +133,20 @@ class Catalog:
     offerings: list[Offering] = field(default_factory=list)
     source: str = ""
     currency: str = "USD"
+    _types: dict[tuple[str, str], TypeSpec] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def spec(self, provider: str, type_: str) -> TypeSpec | None:
+        """The catalog's spec of ``type_`` at ``provider`` (perf, arch, GPUs), or None."""
+        if not self._types and self.offerings:
+            self._types.update(type_index(self.offerings))
+        return self._types.get((provider, type_))
+
+
+def type_spec(provider: str, type_: str) -> TypeSpec | None:
+    """The bundled catalog's spec of a type (see :meth:`Catalog.spec`)."""
+    return bundled_catalog().spec(provider, type_)
 
 
 def to_offerings(doc: CatalogDocument) -> list[Offering]:
@@ -109,9 +188,10 @@ def bundled_catalog() -> Catalog:
 
 
 def merge_offerings(base: Sequence[Offering], override: Sequence[Offering]) -> list[Offering]:
-    """``base`` with each (provider, region, type) in ``override`` replaced or added."""
-    newer = {o.key: o for o in override}
-    kept = [o for o in base if o.key not in newer]
+    """``base`` with each (provider, region, type, platform) in ``override`` replaced or
+    added."""
+    newer = {offering_key(o): o for o in override}
+    kept = [o for o in base if offering_key(o) not in newer]
     return [*kept, *newer.values()]
 
 
