@@ -246,3 +246,37 @@ def test_a_windows_refresh_replaces_only_the_windows_entry(tmp_path: Path) -> No
         "windows": Decimal("0.2"),
     }
     assert len(load_catalog(settings).offerings) == len(bundled)
+
+
+def test_every_bundled_entry_declares_its_perf() -> None:
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("lepton_cli.pricing").joinpath("data/catalog.yaml").read_text("utf-8")
+    doc = yaml.safe_load(text)
+    entries = [e for regions in doc["providers"].values() for es in regions.values() for e in es]
+    assert len(entries) == len(bundled_catalog().offerings)
+    assert all("perf" in e and "arch" in e for e in entries)  # never the silent 1.0 default
+
+
+def test_a_refresh_keeps_the_bundled_perf_and_gpu_memory(tmp_path: Path) -> None:
+    settings = Settings(cache_dir=tmp_path)
+    bundled = next(o for o in _of("aws") if o.type == "g6.xlarge")
+    live = Offering(
+        provider="aws", region="us-east-1", type="g6.xlarge", vcpus=4, memory_gib=16, gpus=1,
+        gpu_model="L4", prices={Pricing.ON_DEMAND: Decimal("0.81")},
+    )  # fmt: skip  # what a price API knows: no perf, no GPU memory
+    save_refreshed(settings, "aws", [live], "2026-11-01")
+    got = next(
+        o
+        for o in load_catalog(settings).offerings
+        if (o.region, o.type) == ("us-east-1", "g6.xlarge")
+    )
+    assert got.prices == {Pricing.ON_DEMAND: Decimal("0.81")}
+    assert (got.perf, got.gpu_memory_gib, got.family) == (
+        bundled.perf,
+        bundled.gpu_memory_gib,
+        bundled.family,
+    )
+    assert bundled.perf != 1.0  # so the test would see a reset

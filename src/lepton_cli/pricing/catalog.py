@@ -207,8 +207,25 @@ def refreshed_catalogs(settings: Settings) -> list[tuple[Path, Catalog]]:
     return [(p, parse_catalog(read_text(p), str(p))) for p in sorted(folder.glob("*.yaml"))]
 
 
+def with_known_shape(o: Offering, known: TypeSpec | None) -> Offering:
+    """A refreshed offering with what price APIs do not say taken from the catalog's spec of
+    its type: perf (no provider publishes one, so a refresh would reset every type to 1.0),
+    and family, arch, GPU model and GPU memory where the refresh left them empty."""
+    if known is None:
+        return o
+    update: dict[str, object] = {"perf": known.perf}
+    for name in ("family", "arch", "gpu_model", "gpu_memory_gib"):
+        if getattr(o, name) is None and getattr(known, name) is not None:
+            update[name] = getattr(known, name)
+    if o.gpus == 0:  # a type without GPUs takes no GPU fields
+        update.pop("gpu_model", None)
+        update.pop("gpu_memory_gib", None)
+    return o.model_copy(update=update)
+
+
 def load_catalog(settings: Settings) -> Catalog:
-    """The bundled snapshot with refreshed prices from ``settings.cache_dir`` laid over it."""
+    """The bundled snapshot with refreshed prices from ``settings.cache_dir`` laid over it
+    (refreshed entries keep the bundled perf of their type, see :func:`with_known_shape`)."""
     catalog = bundled_catalog()
     for path, part in refreshed_catalogs(settings):
         if part.currency != catalog.currency:  # prices in two currencies never mix
@@ -216,9 +233,10 @@ def load_catalog(settings: Settings) -> Catalog:
                 f"{path}: prices in {part.currency}, the catalog is in {catalog.currency}",
                 hint="delete that file and run `lepton catalog refresh` again",
             )
+        fresh = [with_known_shape(o, catalog.spec(o.provider, o.type)) for o in part.offerings]
         catalog = Catalog(
             date=max(catalog.date, part.date),
-            offerings=merge_offerings(catalog.offerings, part.offerings),
+            offerings=merge_offerings(catalog.offerings, fresh),
             source=catalog.source,
             currency=catalog.currency,
         )
