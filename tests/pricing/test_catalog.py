@@ -280,3 +280,22 @@ def test_a_refresh_keeps_the_bundled_perf_and_gpu_memory(tmp_path: Path) -> None
         bundled.family,
     )
     assert bundled.perf != 1.0  # so the test would see a reset
+
+
+def test_a_resource_takes_what_it_does_not_say_from_the_catalog() -> None:
+    from lepton_cli.models import Resource
+    from lepton_cli.pricing.catalog import with_catalog_spec
+
+    catalog = bundled_catalog()
+    bare = Resource(id="i-1", provider="aws", type="m7g.large")  # as from a billing export
+    filled, taken = with_catalog_spec(bare, catalog)
+    assert (filled.perf, filled.arch, filled.gpus, filled.vcpus, filled.memory_gib) == (
+        1.15, "arm64", 0, 2, 8,
+    )  # fmt: skip
+    assert taken == ["arch", "gpus", "memory_gib", "perf", "vcpus"]
+    own = Resource(id="i-2", provider="aws", type="g6.xlarge", perf=0.9, arch="x86_64", vcpus=4)
+    filled, taken = with_catalog_spec(own, catalog)
+    assert (filled.perf, filled.gpus, filled.gpu_model, filled.vcpus) == (0.9, 1, "L4", 4)
+    assert taken == ["gpu_model", "gpus", "memory_gib"]
+    unknown = Resource(id="i-3", provider="aws", type="x9.huge")
+    assert with_catalog_spec(unknown, catalog) == (unknown, [])

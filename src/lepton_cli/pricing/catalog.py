@@ -43,7 +43,7 @@ from pydantic import Field
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
 from lepton_cli.fileio import atomic_write, dump_yaml, read_text, validate
-from lepton_cli.models import Inventory, Offering, OfferingsMode, Pricing
+from lepton_cli.models import Inventory, Offering, OfferingsMode, Pricing, Resource
 from lepton_cli.models.base import Model
 
 CATALOG_DIR = "catalog"
@@ -147,6 +147,27 @@ class Catalog:
 def type_spec(provider: str, type_: str) -> TypeSpec | None:
     """The bundled catalog's spec of a type (see :meth:`Catalog.spec`)."""
     return bundled_catalog().spec(provider, type_)
+
+
+def with_catalog_spec(resource: Resource, catalog: Catalog) -> tuple[Resource, list[str]]:
+    """``resource`` with what it does not say about itself taken from the catalog's spec of its
+    type: perf (when the resource gives none), arch, GPU count and model, vCPUs and memory.
+    Also returns what was taken, as "perf", "arch", ... (for a plan's assumptions).
+
+    A resource "gives" perf only when its source sets it: the 1.0 default is not a measure."""
+    spec = catalog.spec(resource.provider, resource.type) if resource.type else None
+    if spec is None:
+        return resource, []
+    wanted: dict[str, object] = {
+        "perf": spec.perf if "perf" not in resource.model_fields_set else None,
+        "arch": spec.arch if resource.arch is None else None,
+        "gpus": spec.gpus if resource.gpus is None else None,
+        "gpu_model": spec.gpu_model if resource.gpu_model is None and spec.gpus else None,
+        "vcpus": spec.vcpus if resource.vcpus is None else None,
+        "memory_gib": spec.memory_gib if resource.memory_gib is None else None,
+    }
+    update = {k: v for k, v in wanted.items() if v is not None}
+    return (resource.model_copy(update=update) if update else resource), sorted(update)
 
 
 def to_offerings(doc: CatalogDocument) -> list[Offering]:
