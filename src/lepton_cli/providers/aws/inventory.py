@@ -24,6 +24,7 @@ from lepton_cli.providers.aws.prices import (
     RegionPrices,
     TypeSpec,
     compute_prices,
+    licensed_prices,
     spot_prices,
     storage_prices,
     type_specs,
@@ -178,6 +179,7 @@ def price_region(region: str, raws: list[RegionRaw], failures: list[ScopeFailure
         ),
         ("pricing", lambda: _list_prices(account, region, types, catalog.prices)),
         ("spot prices", lambda: spot_prices(account.client("ec2", region), spot, catalog.prices)),
+        ("platform prices", lambda: _platform_prices(account, region, raws, catalog.prices)),
     ]
     for what, step in steps:
         try:
@@ -192,6 +194,13 @@ def _list_prices(account: Account, region: str, types: list[str], out: RegionPri
     if types:
         compute_prices(pricing, region, types, out)
     storage_prices(pricing, region, out)
+
+
+def _platform_prices(
+    account: Account, region: str, raws: list[RegionRaw], out: RegionPrices
+) -> None:
+    pricing, ec2 = account.client("pricing", GLOBAL_REGION), account.client("ec2", region)
+    licensed_prices(pricing, ec2, region, [i for r in raws for i in r.instances], out)
 
 
 def normalise(raw: RegionRaw, catalog: RegionCatalog) -> Iterator[Resource]:

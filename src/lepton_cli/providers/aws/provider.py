@@ -9,14 +9,7 @@ from lepton_cli.providers.aws import inventory as inv
 from lepton_cli.providers.aws.config import AwsConfig
 from lepton_cli.providers.aws.costs import account_costs, ce_cache
 from lepton_cli.providers.aws.normalize import savings_plan
-from lepton_cli.providers.aws.prices import (
-    RegionPrices,
-    compute_prices,
-    family,
-    family_specs,
-    offerings_for,
-    spot_prices,
-)
+from lepton_cli.providers.aws.prices import family, family_specs, offering_prices, offerings_for
 from lepton_cli.providers.aws.session import (
     GLOBAL_REGION,
     Account,
@@ -118,12 +111,11 @@ class AwsScanner:
         """Every size of the configured families and of the families in use, priced."""
         families = set(self.config.offering_families)
         families |= {family(t) for t in self.types_seen.get(region, set())}
-        prices = RegionPrices()
         try:
             ec2 = account.client("ec2", region)
             specs = family_specs(ec2, families)
-            compute_prices(account.client("pricing", GLOBAL_REGION), region, sorted(specs), prices)
-            spot_prices(ec2, sorted(specs), prices)
+            pricing = account.client("pricing", GLOBAL_REGION)
+            prices = offering_prices(pricing, ec2, region, sorted(specs))
         except inv.SDK_ERRORS as e:
             self.failures.append(inv.failure(e, inv.scope_name(account.id, region, "offerings")))
             return []

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from lepton_cli.models import Pricing, Resource, Utilization
 from lepton_cli.providers.azure import metrics, normalize, prices
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.failures import is_credential_error, scope_failure
+from lepton_cli.providers.azure.skus import vm_skus
 from lepton_cli.providers.base import ScopeFailure
 from lepton_cli.providers.cache import DiskCache
 
@@ -92,15 +94,22 @@ class Reader:
                 normalize.text(vm.hardware_profile.vm_size)
             )
         sizes: dict[tuple[str, str], tuple[float, float]] = {}
-        price_table: dict[tuple[str, str], dict[Pricing, Decimal]] = {}
+        price_table: dict[normalize.PriceKey, dict[Pricing, Decimal]] = {}
         usage: dict[str, Utilization] = {}
+        specs: dict[tuple[str, str], normalize.SkuSpec] = {}
+        no_specs: dict[tuple[str, str], normalize.SkuSpec] = {}
         for region, skus in sorted(by_region.items()):
             sizes.update(self.sizes(compute, region))
+            specs.update(
+                self._soft(f"resource skus / {region}", partial(vm_skus, compute, region), no_specs)
+            )
             price_table.update(
                 {k: dict(v) for k, v in self.vm_prices(region, sorted(skus)).items()}
             )
             usage.update(self.usage(subscription, region, days))
-        return [normalize.vm_resource(vm, subscription, price_table, sizes, usage) for vm in vms]
+        return [
+            normalize.vm_resource(vm, subscription, price_table, sizes, usage, specs) for vm in vms
+        ]
 
     def _disks(self, subscription: str, disks: list[Any]) -> list[Resource]:
         tiers: dict[str, set[str]] = {}
