@@ -100,6 +100,7 @@ class Commitment(Model):
     hourly_fee: Decimal = Field(default=Decimal(0), ge=0)
     effective_rate: Decimal | None = None  # fee per unit per hour
     on_demand_hourly: Decimal | None = None  # the on-demand value of full use, per hour
+    rates: dict[str, Decimal] = Field(default_factory=dict)  # "region/type" -> hourly rate
     currency: str = "USD"
     state: str = "active"
     source: str = ""  # what it was read from: an API name or a FOCUS file
