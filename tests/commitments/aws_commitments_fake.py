@@ -51,6 +51,7 @@ class State:
     ri_coverage: dict[str, Any] = field(default_factory=dict)
     calls: list[tuple[str, str, str]] = field(default_factory=list)  # service, region, op
     rate_page: int = 1
+    deny: set[str] = field(default_factory=set)  # operations answered with AccessDenied
 
 
 def ri_xml(ris: list[dict[str, str]]) -> bytes:
@@ -92,6 +93,8 @@ class _Front(BaseHTTPRequestHandler):
 
     def _stub(self, service: str, region: str, body: bytes) -> tuple[int, str, bytes] | None:
         target = (self.headers.get("X-Amz-Target") or "").rsplit(".", 1)[-1]
+        if target in self.state.deny:
+            return _json_error("AccessDeniedException", f"not authorized to perform ce:{target}")
         if service == "ec2":
             form = parse_qs(body.decode())
             if form.get("Action") == ["DescribeReservedInstances"]:

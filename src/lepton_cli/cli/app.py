@@ -15,6 +15,7 @@ from lepton_cli.cli import (
     anomalies,
     budget,
     catalog,
+    commitments,
     common,
     history,
     optimize,
@@ -98,6 +99,7 @@ def _root(
 
 for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):
     _module.register(app)
+commitments.register(app)
 
 
 def main() -> None:

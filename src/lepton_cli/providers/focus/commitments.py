@@ -111,10 +111,11 @@ def read_commitments(paths: Sequence[Path]) -> FocusCommitments:
     """Every commitment discount in the FOCUS files under ``paths`` (InputError on bad data)."""
     con = connect()
     try:
-        cte = "WITH charges AS (\n" + _union_sql(con, _files(paths)) + "\n)"
-        rows = _run(con, cte + _PER_COMMITMENT)
-        eligible = {r[0]: (r[1], r[2]) for r in _run(con, cte + _ELIGIBLE)}
-        purchases = {r[0]: r[1:] for r in _run(con, cte + _PURCHASES)}
+        selects = _selects(con, _files(paths))
+        cte = "WITH charges AS (\n" + "\nUNION ALL BY NAME\n".join(s for _, s in selects) + "\n)"
+        rows = _run(con, cte + _PER_COMMITMENT, selects)
+        eligible = {r[0]: (r[1], r[2]) for r in _run(con, cte + _ELIGIBLE, selects)}
+        purchases = {r[0]: r[1:] for r in _run(con, cte + _PURCHASES, selects)}
     finally:
         con.close()
     source = ", ".join(p.name for p in paths)
@@ -123,13 +124,28 @@ def read_commitments(paths: Sequence[Path]) -> FocusCommitments:
     return FocusCommitments(found, usage)
 
 
-def _run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, selects: list[tuple[Path, str]]
+) -> list[tuple[Any, ...]]:
     try:
         return con.execute(sql).fetchall()
     except duckdb.Error as e:
-        raise InputError(
-            f"cannot read commitments from FOCUS data: {first_line(e)}", FOCUS_HINT
-        ) from e
+        raise _which_file(con, selects, e) from e
+
+
+def _which_file(
+    con: duckdb.DuckDBPyConnection, selects: list[tuple[Path, str]], error: duckdb.Error
+) -> InputError:
+    """The failing query does not say which file held the bad value: read each alone."""
+    for path, select in selects:
+        try:
+            every = ", ".join(f"COUNT({c.name})" for c in COLUMNS)  # casts each value
+            con.execute(f"SELECT {every} FROM ({select})").fetchall()
+        except duckdb.Error as e:
+            return InputError(
+                f"{path}: {first_line(e)}", hint=f"fix or remove that file; {FOCUS_HINT}"
+            )
+    return InputError(f"cannot read commitments from FOCUS data: {first_line(error)}", FOCUS_HINT)
 
 
 def _files(paths: Sequence[Path]) -> list[Path]:
@@ -143,7 +159,8 @@ def _files(paths: Sequence[Path]) -> list[Path]:
     return out
 
 
-def _union_sql(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> str:
+def _selects(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
+    """One normalised SELECT per file, with the file it reads."""
     selects = []
     for path in paths:
         fmt = file_format(path) or FileFormat.CSV
@@ -152,10 +169,10 @@ def _union_sql(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> str:
         if types is None:  # an empty export: nothing to read
             continue
         items = ",\n  ".join(f"{schema.column_sql(c, types)} AS {c.name}" for c in COLUMNS)
-        selects.append(f"SELECT\n  {items}\nFROM {relation}")
+        selects.append((path, f"SELECT\n  {items}\nFROM {relation}"))
     if not selects:
         raise InputError("the FOCUS files hold no rows", hint=FOCUS_HINT)
-    return "\nUNION ALL BY NAME\n".join(selects)
+    return selects
 
 
 def _types(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> dict[str, str] | None:
