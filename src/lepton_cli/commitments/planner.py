@@ -77,10 +77,7 @@ class Option:
     unit_value: float = 1.0
     unit_type: str | None = None  # counted products: the reference type the count is in
     unit: str = "USD/hour"
-
-    @property
-    def integer(self) -> bool:
-        return self.product.counted
+    integer: bool = False  # bought in whole units (instances, vCPUs)
 
 
 @dataclass

@@ -159,7 +159,11 @@ def _files(paths: Sequence[Path]) -> list[Path]:
     return out
 
 
-def _selects(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Path, str]]:
+def _selects(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    columns: tuple[schema.Column, ...] = COLUMNS,
+) -> list[tuple[Path, str]]:
     """One normalised SELECT per file, with the file it reads."""
     selects = []
     for path in paths:
@@ -168,7 +172,7 @@ def _selects(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> list[tuple[Pa
         types = _types(con, path, relation)
         if types is None:  # an empty export: nothing to read
             continue
-        items = ",\n  ".join(f"{schema.column_sql(c, types)} AS {c.name}" for c in COLUMNS)
+        items = ",\n  ".join(f"{schema.column_sql(c, types)} AS {c.name}" for c in columns)
         selects.append((path, f"SELECT\n  {items}\nFROM {relation}"))
     if not selects:
         raise InputError("the FOCUS files hold no rows", hint=FOCUS_HINT)
@@ -263,3 +267,79 @@ def _usage(row: tuple[Any, ...], eligible: tuple[Any, ...] | None) -> Usage:
         eligible_quantity=Decimal(eligible[1]) if eligible and eligible[1] is not None else None,
         eligible_unit=eligible[0] if eligible else None,
     )
+
+
+_EXTRA: tuple[schema.Column, ...] = (
+    schema.Column("service_category", ("ServiceCategory",)),
+    schema.Column("sku_price_details", ("SkuPriceDetails",), schema.Kind.JSON),
+    schema.Column("resource_type", ("ResourceType",)),
+)
+_TYPE = " , ".join(
+    f"CASE WHEN json_valid({col}) THEN json_extract_string({col}, '{path}') END"
+    for col, path in schema.TYPE_SOURCES
+)
+_HOURLY = f"""
+, eligible AS (
+  SELECT provider_name, region_id,
+    COALESCE({_TYPE}, sku_id, resource_type, service_name) AS type,
+    charge_period_start AS s,
+    GREATEST(charge_period_end, charge_period_start + INTERVAL 1 HOUR) AS e,
+    effective_cost AS cost
+  FROM charges
+  WHERE {_USAGE} AND cd_id IS NULL AND COALESCE(pricing_category, 'Standard') = 'Standard'
+    AND COALESCE(service_category, 'Compute') = 'Compute' AND effective_cost > 0
+    AND charge_period_start IS NOT NULL
+), spread AS (
+  SELECT provider_name, region_id, type, cost / (epoch(e - s) / 3600) AS hourly,
+    UNNEST(range(date_trunc('hour', s), e, INTERVAL 1 HOUR)) AS hour
+  FROM eligible
+)
+SELECT provider_name, region_id, type, hour, SUM(hourly)
+FROM spread WHERE hour >= $start GROUP BY ALL ORDER BY ALL
+"""
+
+
+@dataclass(frozen=True)
+class HourlyUsage:
+    """On-demand compute spend per (provider, region, type) and hour, from FOCUS usage rows
+    that no commitment covered (PricingCategory Standard, no CommitmentDiscountId)."""
+
+    rows: list[tuple[str, str, str, dt.datetime, Decimal]]
+    end: dt.datetime | None
+
+
+def hourly_usage(paths: Sequence[Path], days: int) -> HourlyUsage:
+    """The last ``days`` days (before the data's last charge) of eligible on-demand usage;
+    a row longer than an hour is spread evenly over its hours."""
+    con = connect()
+    try:
+        files = _files(paths)
+        selects = _selects(con, files, COLUMNS + _EXTRA)
+        cte = "WITH charges AS (\n" + "\nUNION ALL BY NAME\n".join(s for _, s in selects) + "\n)"
+        last = _run(
+            con, cte + f"\nSELECT MAX(charge_period_end) FROM charges WHERE {_USAGE}", selects
+        )
+        end = last[0][0] if last and last[0][0] else None
+        if end is None:
+            return HourlyUsage([], None)
+        start = end - dt.timedelta(days=days)
+        found = _run_params(con, cte + _HOURLY, {"start": start}, selects)
+    finally:
+        con.close()
+    rows = [
+        (provider_slug(p) if p else "other", r or "", str(t or "unknown"), h, Decimal(c))
+        for p, r, t, h, c in found
+    ]
+    return HourlyUsage(rows, _aware(end))
+
+
+def _run_params(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, Any],
+    selects: list[tuple[Path, str]],
+) -> list[tuple[Any, ...]]:
+    try:
+        return con.execute(sql, params).fetchall()
+    except duckdb.Error as e:
+        raise _which_file(con, selects, e) from e
