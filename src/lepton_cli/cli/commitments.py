@@ -227,6 +227,184 @@ def _status_view(
     return View(doc, [table], lines, markdown_header="<!-- lepton:commitments-status -->")
 
 
+RATES_EXAMPLE = """apiVersion: lepton/v1
+kind: CommitmentRates
+rates:
+  - {product: aws.compute-savings-plan, term_months: 12, payment: no-upfront, discount: 0.27}
+  - {product: aws.reserved-instance, term_months: 12, payment: no-upfront, discount: 0.38,
+     region: us-east-1, family: m6i}"""
+
+
+def _profile(
+    source: list[Path] | None, from_plan: Path | None, lookback: int
+) -> tuple[Any, list[Any]]:
+    """The hourly profile and any offerings an inventory brings."""
+    from lepton_cli.commitments import profile as prof
+    from lepton_cli.sources import classify, load_inventory
+
+    if from_plan is not None:
+        if source:
+            raise UsageError("--from-plan and --source are alternatives", hint="pass one of them")
+        return prof.from_plan_file(from_plan, lookback), []
+    if not source:
+        raise UsageError(
+            "no usage to size commitments on",
+            hint="pass --source FOCUS_EXPORT (hourly usage), an inventory, or --from-plan plan.yaml",
+        )
+    files = classify(source)
+    if files.focus and files.inventories:
+        raise UsageError("--source takes FOCUS exports or inventories, not both", hint="pick one")
+    if files.focus:
+        return prof.from_focus(files.focus, lookback), []
+    inventory = load_inventory(files.inventories)
+    return prof.from_inventory(inventory, lookback), list(inventory.offerings)
+
+
+def _payments(values: list[str] | None) -> tuple[Any, ...]:
+    from lepton_cli.commitments.model import Payment
+
+    try:
+        return tuple(Payment(v) for v in values or ["no-upfront"])
+    except ValueError as e:
+        choices = "|".join(p.value for p in Payment)
+        raise UsageError(f"--payment: {e}", hint=f"use {choices}") from e
+
+
+def plan(
+    source: common.SourceOption = None,
+    from_plan: Annotated[
+        Path | None,
+        typer.Option("--from-plan", help="Size purchases on the fleet a lepton plan will run."),
+    ] = None,
+    lookback: Annotated[
+        int, typer.Option("--lookback", help="Days of hourly usage to size on: 7, 30 or 60.")
+    ] = 30,
+    rates: Annotated[
+        Path | None,
+        typer.Option(
+            "--rates",
+            help="Discount rates to use instead of the catalog's and the "
+            "defaults; only the products it lists are considered.",
+        ),
+    ] = None,
+    term: Annotated[
+        list[int] | None, typer.Option("--term", help="Term in months: 12 or 36 (repeatable).")
+    ] = None,
+    payment: Annotated[
+        list[str] | None,
+        typer.Option("--payment", help="no-upfront, partial-upfront or all-upfront (repeatable)."),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option(help="Seconds the solver may take.", min=0.01)
+    ] = 60.0,
+    gap: Annotated[float, typer.Option(help="Relative optimality gap to prove.", min=0)] = 1e-4,
+    output: common.OutputOption = None,
+    fmt: common.FormatOption = Format.TABLE,
+) -> None:
+    """What to buy: new reserved instances, savings plans, reservations and CUDs sized on the
+    hourly profile of eligible on-demand usage (after owned commitments), as one exact MILP.
+
+    For one product with discount d the best commitment is the d-quantile of hourly usage;
+    every product of the three clouds is solved together (RIs per family and region with size
+    flexibility under a Compute Savings Plan, and likewise for Azure and GCP).
+
+    A --rates file (YAML):
+
+    \b
+    apiVersion: lepton/v1
+    kind: CommitmentRates
+    rates:
+      - {product: aws.compute-savings-plan, term_months: 12,
+         payment: no-upfront, discount: 0.27}
+
+    Example: lepton commitments plan --source focus-hourly/ --lookback 30 --term 12 --term 36
+    """
+    from lepton_cli.commitments.document import to_document
+    from lepton_cli.commitments.purchase import PlanOptions, plan_purchases
+    from lepton_cli.commitments.rates import default_rates, load_rates
+    from lepton_cli.pricing.catalog import load_catalog
+
+    common.check_format(fmt, FORMATS)
+    if lookback not in (7, 30, 60):
+        raise UsageError(f"--lookback {lookback} is not offered", hint="use 7, 30 or 60")
+    terms = tuple(term or [12])
+    if any(t not in (12, 36) for t in terms):
+        raise UsageError(f"--term {terms} is not offered", hint="use 12 or 36")
+    with common.status("reading usage") as say:
+        profile, offerings = _profile(source, from_plan, lookback)
+        say("solving")
+        chosen = load_rates(rates) if rates else default_rates()
+        catalog = load_catalog(common.settings()).offerings
+        options = PlanOptions(terms, _payments(payment), time_limit, gap, rates is None)
+        result = plan_purchases(profile, chosen, [*catalog, *offerings], options)
+    doc = to_document(result, profile.source, lookback)
+    common.emit_or_write(_plan_view(doc), fmt, output, "commitment plan")
+
+
+def _quantity_of(r: Any) -> str:
+    if r.count is not None:
+        return f"{r.count} {r.unit}" + (f" of {r.unit_type}" if r.unit_type else "")
+    return f"{r.hourly_commitment}/hour"
+
+
+def _plan_row(r: Any) -> list[Any]:
+    scope = r.scope.label if r.scope.region or r.scope.family else "any"
+    return [
+        r.provider,
+        r.product.value,
+        scope,
+        r.term_months,
+        r.payment.value,
+        _quantity_of(r),
+        to_cents(r.upfront),
+        to_cents(r.monthly_cost),
+        to_cents(r.monthly_savings),
+        _share(r.break_even_utilization),
+        _share(r.expected_utilization),
+        to_cents(r.monthly_savings_if_demand_falls_20pct),
+    ]
+
+
+PLAN_COLUMNS = [
+    "provider",
+    "product",
+    "scope",
+    "term",
+    "payment",
+    "buy",
+    "upfront",
+    "monthly cost",
+    "monthly savings",
+    "break-even",
+    "expected use",
+    "savings if -20%",
+]
+
+
+def _plan_view(doc: Any) -> View:
+    document = {"apiVersion": API_VERSION, "kind": "CommitmentPlan", **doc.model_dump()}
+    lines = [
+        f"{len(doc.recommendations)} purchase(s) over {doc.groups} usage group(s), sized on "
+        f"{doc.lookback_days} days of {doc.source}: on demand {to_cents(doc.baseline_monthly_cost):,}"
+        f"/month -> {to_cents(doc.planned_monthly_cost):,}/month, saving "
+        f"{to_cents(doc.monthly_savings):,}/month ({doc.solver.status}, gap {doc.solver.gap:.2g})"
+    ]
+    right = frozenset(PLAN_COLUMNS[6:] + ["term"])
+    rows = [_plan_row(r) for r in doc.recommendations]
+    curve = Table(
+        "Savings curve (scale of the chosen commitments -> net savings)",
+        ["scale", "on-demand covered / hour", "net savings / month", "chosen"],
+        [
+            [p.scale, p.hourly_on_demand_covered, p.monthly_net_savings, "<-" if p.chosen else ""]
+            for p in doc.savings_curve
+        ],
+        frozenset({"scale", "on-demand covered / hour", "net savings / month"}),
+    )
+    tables = [Table("Recommended purchases", PLAN_COLUMNS, rows, right), curve]
+    return View(document, tables, lines, markdown_header="<!-- lepton:commitments-plan -->")
+
+
 def register(app: typer.Typer) -> None:
     commitments_app.command("status")(status)
+    commitments_app.command("plan")(plan)
     app.add_typer(commitments_app, name="commitments")
