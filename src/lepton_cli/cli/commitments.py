@@ -249,7 +249,7 @@ def _profile(
     if not source:
         raise UsageError(
             "no usage to size commitments on",
-            hint="pass --source FOCUS_EXPORT (hourly usage), an inventory, or --from-plan plan.yaml",
+            hint="pass --source FOCUS_EXPORT (hourly usage) or an inventory, or --from-plan FILE",
         )
     files = classify(source)
     if files.focus and files.inventories:
@@ -385,11 +385,11 @@ def _plan_view(doc: Any) -> View:
     document = {"apiVersion": API_VERSION, "kind": "CommitmentPlan", **doc.model_dump()}
     lines = [
         f"{len(doc.recommendations)} purchase(s) over {doc.groups} usage group(s), sized on "
-        f"{doc.lookback_days} days of {doc.source}: on demand {to_cents(doc.baseline_monthly_cost):,}"
-        f"/month -> {to_cents(doc.planned_monthly_cost):,}/month, saving "
+        f"{doc.lookback_days} days of {doc.source}: on demand "
+        f"{to_cents(doc.baseline_monthly_cost):,}/month -> {to_cents(doc.planned_monthly_cost):,}/month, saving "
         f"{to_cents(doc.monthly_savings):,}/month ({doc.solver.status}, gap {doc.solver.gap:.2g})"
     ]
-    right = frozenset(PLAN_COLUMNS[6:] + ["term"])
+    right = frozenset([*PLAN_COLUMNS[6:], "term"])
     rows = [_plan_row(r) for r in doc.recommendations]
     curve = Table(
         "Savings curve (scale of the chosen commitments -> net savings)",
