@@ -386,7 +386,8 @@ def _plan_view(doc: Any) -> View:
     lines = [
         f"{len(doc.recommendations)} purchase(s) over {doc.groups} usage group(s), sized on "
         f"{doc.lookback_days} days of {doc.source}: on demand "
-        f"{to_cents(doc.baseline_monthly_cost):,}/month -> {to_cents(doc.planned_monthly_cost):,}/month, saving "
+        f"{to_cents(doc.baseline_monthly_cost):,}/month -> "
+        f"{to_cents(doc.planned_monthly_cost):,}/month, saving "
         f"{to_cents(doc.monthly_savings):,}/month ({doc.solver.status}, gap {doc.solver.gap:.2g})"
     ]
     right = frozenset([*PLAN_COLUMNS[6:], "term"])
