@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from lepton_cli.commitments.model import CommitmentScope, Payment, Product
-from lepton_cli.commitments.purchase import PurchasePlan, Recommendation
 from lepton_cli.models.base import Model
+
+if TYPE_CHECKING:  # the planner loads numpy and HiGHS: only when a plan is made
+    from lepton_cli.commitments.purchase import PurchasePlan, Recommendation
 
 
 class RecommendationDoc(Model):
@@ -69,6 +72,8 @@ class CommitmentPlanDoc(Model):
     recommendations: list[RecommendationDoc] = Field(default_factory=list)
     savings_curve: list[CurvePointDoc] = Field(default_factory=list)
     savings_curve_series: CurveSeries
+    # owned commitments the plan stops using: still paid, reported, never saved
+    unused_commitment_monthly_cost: Decimal = Decimal(0)
 
 
 def _recommendation(r: Recommendation) -> RecommendationDoc:

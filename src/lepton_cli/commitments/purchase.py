@@ -123,11 +123,20 @@ def _unit(product: Product, key: GroupKey, ref: str, prices: _Prices) -> tuple[f
     return price, "instances", True
 
 
+def _smallest(key: GroupKey, profile: Profile, prices: _Prices) -> str:
+    """The unit a count is in: the group's cheapest priced size (size flexibility lets one
+    unit of it cover any size by normalisation factor), else its most used type."""
+    priced = [
+        (p, t) for t in profile.types.get(key, {}) if (p := prices.on_demand(key[0], key[1], t))
+    ]
+    return min(priced)[1] if priced else profile.reference_type(key)
+
+
 def _leaf_options(
     key: GroupKey, profile: Profile, rates: Sequence[Rate], prices: _Prices, opts: PlanOptions
 ) -> list[Option]:
     provider, region, fam = key
-    ref = profile.reference_type(key)
+    ref = _smallest(key, profile, prices)
     products = INSTANCE_SCOPED.get(provider, ())
     chosen = select(rates, opts.terms, opts.payments, region, fam, products)
     catalog = prices.discount(key, profile.types.get(key, {})) if opts.catalog_rates else None
