@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import vm, write_inventory
 from typer.testing import CliRunner
 
+from helpers import vm, write_inventory
 from lepton_cli.cli.app import app
 
 ONLY_AWS = [
