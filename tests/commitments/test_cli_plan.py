@@ -189,3 +189,32 @@ def test_markdown_and_bad_flags(tmp_path: Path) -> None:
     )
     code, _, err = run("commitments", "plan", "-s", focus, "--rates", bad)
     assert code == 3 and "bad.yaml" in err and "term_months" in err
+
+
+def test_json_stdout_is_clean_in_a_real_process(tmp_path: Path) -> None:
+    """HiGHS prints its banner on file descriptor 1: it must not reach stdout."""
+    import subprocess
+    import sys
+
+    focus = write_focus(tmp_path / "hourly.csv", counts())
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "lepton"),
+            "commitments",
+            "plan",
+            "-s",
+            str(focus),
+            "--lookback",
+            "7",
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["kind"] == "CommitmentPlan"
+    assert "HiGHS" not in out.stdout

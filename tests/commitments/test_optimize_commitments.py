@@ -163,3 +163,22 @@ def test_stopping_covered_capacity_reports_unused_commitment_not_savings(tmp_pat
     assert Decimal(str(summary["planned_monthly_cost"])) >= Decimal("0.121") * 730 * 5 - Decimal(
         "0.01"
     )
+
+
+def test_commitments_plan_from_a_saved_plan(tmp_path: Path) -> None:
+    """`lepton commitments plan --from-plan` sizes on the same fleet as `optimize --commitments`."""
+    inv = fleet(tmp_path)
+    plan_file = tmp_path / "plan.yaml"
+    r = CliRunner().invoke(
+        app,
+        ["optimize", "-s", str(inv), "--no-history", "--commitments", "plan", "-o", str(plan_file)],
+    )
+    assert r.exit_code == 0, r.stderr
+    r = CliRunner().invoke(
+        app, ["commitments", "plan", "--from-plan", str(plan_file), "-f", "yaml"]
+    )
+    assert r.exit_code == 0, r.stderr
+    doc = yaml.safe_load(r.stdout)
+    pooled = optimize(inv, "--commitments", "plan")["commitments"]
+    assert doc["recommendations"] == pooled["recommendations"]
+    assert doc["source"] == "plan plan.yaml"

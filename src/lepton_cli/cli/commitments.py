@@ -382,7 +382,11 @@ PLAN_COLUMNS = [
 
 
 def _plan_view(doc: Any) -> View:
-    document = {"apiVersion": API_VERSION, "kind": "CommitmentPlan", **doc.model_dump()}
+    document = {
+        "apiVersion": API_VERSION,
+        "kind": "CommitmentPlan",
+        **doc.model_dump(exclude_none=True),
+    }
     lines = [
         f"{len(doc.recommendations)} purchase(s) over {doc.groups} usage group(s), sized on "
         f"{doc.lookback_days} days of {doc.source}: on demand "
