@@ -95,6 +95,7 @@ def optimize(
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
     """
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
+    from lepton_cli.commitments.flex import apply_size_flexibility
     from lepton_cli.commitments.optimize import account_sunk, solve_inventory
     from lepton_cli.optimizer import SolveOptions
     from lepton_cli.plan.build import build_plan
@@ -106,7 +107,7 @@ def optimize(
         solver=solver.value if solver else None, time_limit=time_limit, gap=gap, history=history
     )
     with common.status("reading sources") as say:
-        inventory = load_inventory(source or [], progress=say)
+        inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
         catalog = load_catalog(settings)
         offerings = effective_offerings(catalog, inventory)

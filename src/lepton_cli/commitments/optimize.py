@@ -53,16 +53,41 @@ def sunk_workloads(inventory: Inventory) -> set[str]:
 
 
 def keep_sunk(problem: Any, names: set[str]) -> Any:
-    """Restrict each sunk workload to the placements it runs on today (when they are among its
-    candidates), so the optimizer keeps owned capacity instead of paying twice."""
+    """Restrict each sunk workload to the placements it runs on today, so the optimizer keeps
+    owned capacity instead of paying twice. When the offerings have no price at today's
+    pricing (a replaced catalog), today's placement is added at the rate it is billed now."""
     workloads = []
     for wp in problem.workloads:
-        if wp.name in names:
-            kept = tuple(c for c in wp.candidates if c.key in wp.current)
+        # spread and loss-of-provider rules may need other placements: only the savings
+        # accounting (account_sunk) applies to those workloads
+        simple = wp.min_providers == 1 and wp.min_zones == 1 and not wp.survive_fraction
+        if wp.name in names and simple:
+            kept = tuple(c for c in wp.candidates if c.key in wp.current) or _as_billed(wp)
             if kept:
                 wp = dataclasses.replace(wp, candidates=kept)
         workloads.append(wp)
     return dataclasses.replace(problem, workloads=workloads)
+
+
+def _as_billed(wp: Any) -> tuple[Any, ...]:
+    """Today's placements as candidates at today's hourly rate (same size, same zone rules)."""
+    out = []
+    for key in sorted(wp.current, key=str):
+        provider, region, type_, pricing = key
+        billed = [r for r in wp.resources if (r.provider, r.region, r.type) == key[:3]]
+        like = next(
+            (
+                c
+                for c in wp.candidates
+                if (c.provider, c.region, c.type) == (provider, region, type_)
+            ),
+            None,
+        )
+        if like is None or not billed:
+            return ()
+        rate = max(r.monthly_cost for r in billed)
+        out.append(dataclasses.replace(like, pricing=pricing, monthly=rate))
+    return tuple(out)
 
 
 def solve_inventory(
