@@ -52,6 +52,8 @@ class State:
     calls: list[tuple[str, str, str]] = field(default_factory=list)  # service, region, op
     rate_page: int = 1
     deny: set[str] = field(default_factory=set)  # operations answered with AccessDenied
+    hourly_pages: list[dict[str, Any]] = field(default_factory=list)  # GetCostAndUsage pages
+    hourly_requests: list[dict[str, Any]] = field(default_factory=list)
 
 
 def ri_xml(ris: list[dict[str, str]]) -> bytes:
@@ -134,6 +136,8 @@ class _Front(BaseHTTPRequestHandler):
         if not period.get("Start") or not period.get("End") or period["Start"] >= period["End"]:
             return _json_error("ValidationException", "TimePeriod Start must be before End")
         keys = [g["Key"] for g in req.get("GroupBy") or []]
+        if op == "GetCostAndUsage":
+            return self._hourly(req, keys)
         canned = {
             "GetReservationUtilization": (self.state.ri_utilisation, {"SUBSCRIPTION_ID"}),
             "GetSavingsPlansUtilizationDetails": (self.state.sp_utilisation, set()),
@@ -144,6 +148,19 @@ class _Front(BaseHTTPRequestHandler):
         out, allowed = canned[op]
         if set(keys) - allowed:
             return _json_error("ValidationException", f"GroupBy {keys} is not valid for {op}")
+        return 200, "application/x-amz-json-1.1", json.dumps(out).encode()
+
+    def _hourly(self, req: dict[str, Any], keys: list[str]) -> tuple[int, str, bytes]:
+        """Hourly granularity needs timestamps, not dates, and at most 14 days back."""
+        self.state.hourly_requests.append(req)
+        if req.get("Granularity") == "HOURLY" and "T" not in req["TimePeriod"]["Start"]:
+            return _json_error("ValidationException", "HOURLY needs yyyy-MM-ddThh:mm:ssZ")
+        if keys != ["REGION", "INSTANCE_TYPE"]:
+            return _json_error("ValidationException", f"unexpected GroupBy {keys}")
+        page = int(req.get("NextPageToken") or 0)
+        out = dict(self.state.hourly_pages[page]) if self.state.hourly_pages else {}
+        if page + 1 < len(self.state.hourly_pages):
+            out["NextPageToken"] = str(page + 1)
         return 200, "application/x-amz-json-1.1", json.dumps(out).encode()
 
     def _forward(self, body: bytes) -> None:

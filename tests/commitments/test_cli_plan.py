@@ -10,6 +10,7 @@ import math
 from decimal import Decimal
 from pathlib import Path
 
+from aws_commitments_fake import OfflineAws  # noqa: F401  (the offline_aws fixture)
 from typer.testing import CliRunner
 
 from lepton_cli.cli.app import app
@@ -218,3 +219,45 @@ def test_json_stdout_is_clean_in_a_real_process(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["kind"] == "CommitmentPlan"
     assert "HiGHS" not in out.stdout
+
+
+def test_plan_on_live_aws_hourly_usage(offline_aws, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Cost Explorer's hourly on-demand EC2 usage, read over HTTP in two pages."""
+    n = counts()  # one week, repeated: any 168-hour window holds the same hours
+    end = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    slots = []
+    for h in range(-172, 4):
+        at = end + dt.timedelta(hours=h)
+        cost = PRICE * n[h % HOURS]
+        slots.append(
+            {
+                "TimePeriod": {
+                    "Start": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "End": (at + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                },
+                "Groups": [
+                    {
+                        "Keys": ["us-east-1", "m6i.large"],
+                        "Metrics": {"UnblendedCost": {"Amount": str(cost), "Unit": "USD"}},
+                    }
+                ],
+                "Estimated": False,
+            }
+        )
+    offline_aws.state.hourly_pages = [{"ResultsByTime": slots[:90]}, {"ResultsByTime": slots[90:]}]
+    monkeypatch.chdir(tmp_path)
+    Path("lepton.yaml").write_text("aws:\n  regions: [us-east-1]\n")
+    r = rates(
+        tmp_path / "rates.yaml",
+        "  - {product: aws.reserved-instance, term_months: 12, payment: no-upfront, discount: 0.4}",
+    )
+    code, out, err = run(
+        "commitments", "plan", "-p", "aws", "--lookback", "7", "--rates", r, "-f", "json"
+    )
+    assert code == 0, err
+    [rec] = json.loads(out)["recommendations"]
+    assert rec["count"] == sorted(n)[math.ceil(0.4 * HOURS) - 1]
+    assert len(offline_aws.state.hourly_requests) == 2  # both pages
+    assert offline_aws.state.hourly_requests[0]["Granularity"] == "HOURLY"
+    code, _, err = run("commitments", "plan", "-p", "aws", "--lookback", "30")
+    assert code == 2 and "14 days" in err

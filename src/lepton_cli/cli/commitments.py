@@ -236,12 +236,18 @@ rates:
 
 
 def _profile(
-    source: list[Path] | None, from_plan: Path | None, lookback: int
+    source: list[Path] | None, from_plan: Path | None, lookback: int, provider: str | None
 ) -> tuple[Any, list[Any]]:
     """The hourly profile and any offerings an inventory brings."""
     from lepton_cli.commitments import profile as prof
-    from lepton_cli.sources import classify, load_inventory
+    from lepton_cli.commitments.sources import usage_profile
+    from lepton_cli.sources import build_provider, classify, load_inventory
 
+    if provider is not None:
+        if source or from_plan:
+            raise UsageError("--provider, --source and --from-plan are alternatives", "pick one")
+        end = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        return usage_profile(build_provider(provider, common.settings()), lookback, end), []
     if from_plan is not None:
         if source:
             raise UsageError("--from-plan and --source are alternatives", hint="pass one of them")
@@ -275,6 +281,12 @@ def plan(
     from_plan: Annotated[
         Path | None,
         typer.Option("--from-plan", help="Size purchases on the fleet a lepton plan will run."),
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider", "-p", help="Read hourly usage live: aws (Cost Explorer, 7 days)."
+        ),
     ] = None,
     lookback: Annotated[
         int, typer.Option("--lookback", help="Days of hourly usage to size on: 7, 30 or 60.")
@@ -331,7 +343,7 @@ def plan(
     if any(t not in (12, 36) for t in terms):
         raise UsageError(f"--term {terms} is not offered", hint="use 12 or 36")
     with common.status("reading usage") as say:
-        profile, offerings = _profile(source, from_plan, lookback)
+        profile, offerings = _profile(source, from_plan, lookback, provider)
         say("solving")
         chosen = load_rates(rates) if rates else default_rates()
         catalog = load_catalog(common.settings()).offerings

@@ -76,6 +76,23 @@ def from_focus(paths: Sequence[Path], days: int) -> Profile:
     return profile
 
 
+def from_hourly_rows(
+    provider: str,
+    rows: Iterable[tuple[str, str, dt.datetime, Decimal]],
+    days: int,
+    end: dt.datetime,
+    source: str,
+) -> Profile:
+    """(region, type, hour, on-demand cost) rows of one provider as a profile ending at ``end``."""
+    profile = Profile(days * 24, end, source=source)
+    start = end - dt.timedelta(days=days)
+    for region, type_, hour, cost in rows:
+        index = int((hour - start).total_seconds() // 3600)
+        if 0 <= index < profile.hours:
+            profile.add((provider, region, family(provider, type_)), type_, index, float(cost))
+    return profile
+
+
 def from_inventory(inventory: Inventory, days: int) -> Profile:
     """Running on-demand compute as a flat profile (reserved and spot are not eligible)."""
     profile = Profile(days * 24, source="inventory run-rate")

@@ -80,3 +80,35 @@ def _gcp(provider: Any) -> Owned:
 
     got = read(provider.config)
     return Owned(got.commitments, got.usage, got.failures)
+
+
+def usage_profile(provider: Any, days: int, end: dt.datetime) -> Any:
+    """The hourly on-demand profile from a provider's own usage API (AWS Cost Explorer)."""
+    from lepton_cli.commitments.profile import from_hourly_rows
+
+    if getattr(provider, "name", "") != "aws":
+        raise UsageError(
+            f"{getattr(provider, 'name', '?')} has no hourly usage API lepton reads",
+            hint="export FOCUS hourly and pass it with --source",
+        )
+    from lepton_cli.providers.aws.commitments import HOURLY_DAYS, hourly_on_demand
+
+    if days > HOURLY_DAYS:
+        raise UsageError(
+            f"Cost Explorer keeps hourly usage for {HOURLY_DAYS} days, not {days}",
+            hint="use --lookback 7 with --provider aws, or a FOCUS export for 30 or 60 days",
+        )
+    from lepton_cli.errors import ProviderError
+    from lepton_cli.providers.aws.errors import describe
+    from lepton_cli.providers.aws.inventory import SDK_ERRORS
+
+    rows = []
+    for account in provider.scanner.accounts():
+        try:
+            rows += hourly_on_demand(account, days, end)
+        except SDK_ERRORS as e:
+            message, hint = describe(e)
+            raise ProviderError(
+                f"aws: account {account.id}: cannot read hourly usage: {message}", hint
+            ) from e
+    return from_hourly_rows("aws", rows, days, end, "Cost Explorer hourly usage")

@@ -275,3 +275,49 @@ def _paged_ce(ce: Any, period: dict[str, str]) -> Iterator[dict[str, Any]]:
         token = page.get("NextToken")
         if not token:
             return
+
+
+EC2_COMPUTE = "Amazon Elastic Compute Cloud - Compute"
+HOURLY_DAYS = 14  # Cost Explorer keeps hourly granularity for the last 14 days
+
+
+def hourly_on_demand(
+    account: Account, days: int, end: dt.datetime
+) -> list[tuple[str, str, dt.datetime, Decimal]]:
+    """(region, instance type, hour, on-demand cost) from Cost Explorer's hourly
+    GetCostAndUsage: EC2 compute bought on demand, so owned RIs and plans are already applied."""
+    start = end - dt.timedelta(days=days)
+    ce = account.client("ce", GLOBAL_REGION)
+    request: dict[str, Any] = {
+        "TimePeriod": {"Start": _stamp(start), "End": _stamp(end)},
+        "Granularity": "HOURLY",
+        "Metrics": ["UnblendedCost"],
+        "GroupBy": [
+            {"Type": "DIMENSION", "Key": "REGION"},
+            {"Type": "DIMENSION", "Key": "INSTANCE_TYPE"},
+        ],
+        "Filter": {
+            "And": [
+                {"Dimensions": {"Key": "SERVICE", "Values": [EC2_COMPUTE]}},
+                {"Dimensions": {"Key": "PURCHASE_TYPE", "Values": ["On Demand Instances"]}},
+            ]
+        },
+    }
+    rows: list[tuple[str, str, dt.datetime, Decimal]] = []
+    token: str | None = None
+    while True:
+        page = ce.get_cost_and_usage(**request, **({"NextPageToken": token} if token else {}))
+        for slot in page.get("ResultsByTime") or []:
+            hour = _when(slot["TimePeriod"]["Start"])
+            for g in slot.get("Groups") or []:
+                region, type_ = (g.get("Keys") or ["", ""])[:2]
+                amount = Decimal(g["Metrics"]["UnblendedCost"]["Amount"])
+                if hour is not None and amount > 0:
+                    rows.append((region, type_, hour, amount))
+        token = page.get("NextPageToken")
+        if not token:
+            return rows
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
