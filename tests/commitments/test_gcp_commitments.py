@@ -171,3 +171,23 @@ def test_a_denied_project_is_a_failed_scope(google: str) -> None:
     assert len(got.commitments) == 2
     [failure] = got.failures
     assert failure.scope == "project other-proj (commitments)" and "403" in failure.message
+
+
+def test_status_through_the_gcp_provider(google: str, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from lepton_cli.commitments.sources import from_provider
+    from lepton_cli.commitments.status import status
+    from lepton_cli.providers.base import ProviderContext
+    from lepton_cli.providers.gcp import GcpProvider
+
+    config = GcpConfig(projects=["shop-prod"], endpoints=GcpEndpoints(compute=google))
+    owned = from_provider(
+        GcpProvider(config, ProviderContext(cache_dir=tmp_path)), 30, dt.date(2028, 1, 15)
+    )
+    rows = status(owned.commitments, owned.usage, dt.datetime(2028, 1, 15, tzinfo=dt.UTC))
+    # both end 2028-03-01 (08:00 UTC): 46 days on, flagged at 60; no usage from this API
+    assert [(s.commitment.id, s.expiry, s.utilization) for s in rows] == [
+        ("cud-a", 60, None),
+        ("cud-b", 60, None),
+    ]
