@@ -182,3 +182,14 @@ def test_commitments_plan_from_a_saved_plan(tmp_path: Path) -> None:
     pooled = optimize(inv, "--commitments", "plan")["commitments"]
     assert doc["recommendations"] == pooled["recommendations"]
     assert doc["source"] == "plan plan.yaml"
+
+
+def test_the_markdown_plan_shows_the_purchases(tmp_path: Path) -> None:
+    inv = fleet(tmp_path)
+    args = ["optimize", "-s", str(inv), "--no-history", "--commitments", "plan", "-f", "markdown"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.stderr
+    assert "**Recommended purchases**" in r.stdout and "aws.reserved-instance" in r.stdout
+    plain = CliRunner().invoke(app, [*args[:-4], "-f", "markdown"])
+    assert plain.exit_code == 0 and "**Actions**" in plain.stdout
+    assert "Recommended purchases" not in plain.stdout

@@ -393,6 +393,22 @@ PLAN_COLUMNS = [
 ]
 
 
+def purchase_tables(doc: Any) -> list[Table]:
+    """The recommendations and savings curve, for a purchase plan or a Plan's section."""
+    right = frozenset([*PLAN_COLUMNS[6:], "term"])
+    rows = [_plan_row(r) for r in doc.recommendations]
+    curve = Table(
+        "Savings curve (scale of the chosen commitments -> net savings)",
+        ["scale", "on-demand covered / hour", "net savings / month", "chosen"],
+        [
+            [p.scale, p.hourly_on_demand_covered, p.monthly_net_savings, "<-" if p.chosen else ""]
+            for p in doc.savings_curve
+        ],
+        frozenset({"scale", "on-demand covered / hour", "net savings / month"}),
+    )
+    return [Table("Recommended purchases", PLAN_COLUMNS, rows, right), curve]
+
+
 def _plan_view(doc: Any) -> View:
     document = {
         "apiVersion": API_VERSION,
@@ -406,18 +422,7 @@ def _plan_view(doc: Any) -> View:
         f"{to_cents(doc.planned_monthly_cost):,}/month, saving "
         f"{to_cents(doc.monthly_savings):,}/month ({doc.solver.status}, gap {doc.solver.gap:.2g})"
     ]
-    right = frozenset([*PLAN_COLUMNS[6:], "term"])
-    rows = [_plan_row(r) for r in doc.recommendations]
-    curve = Table(
-        "Savings curve (scale of the chosen commitments -> net savings)",
-        ["scale", "on-demand covered / hour", "net savings / month", "chosen"],
-        [
-            [p.scale, p.hourly_on_demand_covered, p.monthly_net_savings, "<-" if p.chosen else ""]
-            for p in doc.savings_curve
-        ],
-        frozenset({"scale", "on-demand covered / hour", "net savings / month"}),
-    )
-    tables = [Table("Recommended purchases", PLAN_COLUMNS, rows, right), curve]
+    tables = purchase_tables(doc)
     return View(document, tables, lines, markdown_header="<!-- lepton:commitments-plan -->")
 
 

@@ -128,7 +128,12 @@ def optimize(
         plan = _with_purchases(plan, offerings, unused, settings)
     if output:
         common.write_output(output, plan_to_yaml(plan), "plan")
-    common.emit(plan_view(plan), fmt)
+    view = plan_view(plan)
+    if plan.commitments is not None:  # the purchases, after the actions (CSV keeps the actions)
+        from lepton_cli.cli.commitments import purchase_tables
+
+        view.tables += purchase_tables(plan.commitments)
+    common.emit(view, fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         raise over_budget(plan)
