@@ -120,7 +120,8 @@ def solve_inventory(
 
 def _sunk_cost(action: Any, by_id: dict[str, Resource]) -> Decimal:
     """The monthly commitment cost of the covered resources an action stops using."""
-    if action.kind.value not in ("terminate", "rightsize", "move", "scale-down", "stop"):
+    stops = ("terminate", "rightsize", "move", "scale-down", "stop", "convert-pricing")
+    if action.kind.value not in stops:
         return Decimal(0)
     touched = [by_id[r.id] for r in action.resources if r.id in by_id]
     return sum((r.monthly_cost for r in touched if covered(r)), Decimal(0))
