@@ -15,6 +15,7 @@ from lepton_cli.cli import (
     anomalies,
     budget,
     catalog,
+    commitments,
     common,
     history,
     optimize,
@@ -102,6 +103,7 @@ for _module in (
     scan, report, providers, optimize, plan, catalog, budget, anomalies, history, serve,
 ):  # fmt: skip
     _module.register(app)
+commitments.register(app)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
-from lepton_cli.models import fmt_money
+from lepton_cli.models import Offering, fmt_money
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
@@ -26,6 +26,11 @@ class SolverName(StrEnum):
     HIGHS = "highs"
     CBC = "cbc"
     GREEDY = "greedy"
+
+
+class CommitmentsMode(StrEnum):
+    NONE = "none"
+    PLAN = "plan"
 
 
 class OverBudgetError(LeptonError):
@@ -69,6 +74,14 @@ def optimize(
         float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
     ] = None,
     fail_on_savings: FailOnSavings = None,
+    commitments: Annotated[
+        CommitmentsMode,
+        typer.Option(
+            "--commitments",
+            help="plan: rightsize on on-demand prices, then size pooled commitment purchases "
+            "on the planned fleet (the plan's `commitments:` section).",
+        ),
+    ] = CommitmentsMode.NONE,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
@@ -81,7 +94,9 @@ def optimize(
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
     """
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
-    from lepton_cli.optimizer import SolveOptions, optimize_inventory
+    from lepton_cli.commitments.flex import apply_size_flexibility
+    from lepton_cli.commitments.optimize import account_sunk, solve_inventory
+    from lepton_cli.optimizer import SolveOptions
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
@@ -91,23 +106,50 @@ def optimize(
         solver=solver.value if solver else None, time_limit=time_limit, gap=gap, history=history
     )
     with common.status("reading sources") as say:
-        inventory = load_inventory(source or [], progress=say)
+        inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
         catalog = load_catalog(settings)
         offerings = effective_offerings(catalog, inventory)
         say(f"solving ({settings.solver})")
         amount = Decimal(str(budget)) if budget is not None else None
         options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
-        solution = optimize_inventory(inventory, offerings, settings, options, objective, amount)
+        pooled = commitments is CommitmentsMode.PLAN
+        solution = solve_inventory(
+            inventory, offerings, settings, options, objective, amount, pooled
+        )
     digest_options = {"objective": objective.value, "budget": amount, "headroom": settings.headroom}
-    plan = build_plan(inventory, offerings, solution, catalog.date, digest_options)
+    if pooled:
+        digest_options["commitments"] = commitments.value
+    plan, unused = account_sunk(
+        build_plan(inventory, offerings, solution, catalog.date, digest_options), inventory
+    )
+    if pooled:
+        plan = _with_purchases(plan, offerings, unused, settings)
     if output:
         common.write_output(output, plan_to_yaml(plan), "plan")
-    common.emit(plan_page(plan), fmt)
+    view = plan_page(plan)
+    if plan.commitments is not None:  # the purchases, after the actions (CSV keeps the actions)
+        from lepton_cli.cli.commitments import purchase_tables
+
+        view.tables += purchase_tables(plan.commitments)
+    common.emit(view, fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         raise over_budget(plan)
     savings_gate(plan, fail_on_savings)
+
+
+def _with_purchases(
+    plan: Plan, offerings: list[Offering], unused: Decimal, settings: Settings
+) -> Plan:
+    """Purchases sized on the planned fleet (a run-rate: any lookback gives the same)."""
+    from lepton_cli.commitments.optimize import attach_purchases
+    from lepton_cli.commitments.purchase import PlanOptions
+    from lepton_cli.commitments.rates import default_rates
+
+    options = PlanOptions(time_limit=settings.time_limit, gap=settings.gap)
+    planned: Plan = attach_purchases(plan, offerings, unused, 30, default_rates(), options)
+    return planned
 
 
 def _record_history(plan: Plan, settings: Settings) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from lepton_cli.models.base import Model
@@ -32,3 +34,6 @@ class Workload(Model):
     allowed: Allowed | None = None
     priority: int = 1
     headroom: float | None = Field(default=None, ge=0)  # default from config (0.2)
+    # with `optimize --commitments plan`: pooled purchases (None, "pool") or per-instance
+    # reserved candidates ("per-instance")
+    commitments: Literal["pool", "per-instance"] | None = None

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from lepton_cli.commitments.document import CommitmentPlanDoc
 from lepton_cli.models import Pricing, ResourceState
 from lepton_cli.models.base import Model
 from lepton_cli.models.optimization import Objective as Objective  # re-exported: plan vocabulary
@@ -157,3 +158,4 @@ class Plan(Model):
     summary: Summary
     workloads: list[WorkloadPlan] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
+    commitments: CommitmentPlanDoc | None = None  # `lepton optimize --commitments plan`
