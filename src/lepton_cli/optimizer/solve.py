@@ -106,12 +106,13 @@ def solve_one(
     if options.solver == "greedy" or not wp.candidates:
         status = SolverStatus.FEASIBLE if start is not None else SolverStatus.INFEASIBLE
         return WorkloadSolution(wp, start or {}, status)
-    if wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.min_replicas == 0 and start == {}:
+    idle = wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.gpus <= 0 and wp.min_replicas == 0
+    if idle and start == {}:
         return WorkloadSolution(wp, {}, SolverStatus.OPTIMAL, 0.0)
     remaining = deadline - time.monotonic()
     if remaining <= 0 and start is not None:
         return WorkloadSolution(wp, start, SolverStatus.FEASIBLE)
-    upper = milp.upper_bound(wp, greedy_cost(start) if start else None)
+    upper = milp.upper_bound(wp, milp.objective_value(wp, start) if start else None)
     if weights != COST:  # minimal solutions stay few, but not within the cost-based bound
         upper = 2 * upper + 8
     prob, x = milp.cost_model(wp, upper, weights)
@@ -203,7 +204,10 @@ def solve_cost(problem: Problem, options: SolveOptions) -> Solution:
 def _summarise(
     problem: Problem, workloads: list[WorkloadSolution], options: SolveOptions, seconds: float
 ) -> Solution:
-    objective = float(sum((w.cost for w in workloads), Decimal(0)))
+    # The cost objective: monthly cost plus amortised one-time costs of moves.
+    objective = float(
+        sum((milp.objective_value(w.problem, w.counts) for w in workloads), Decimal(0))
+    )
     bounds = [w.bound for w in workloads]
     bound = (
         None if any(b is None for b in bounds) else min(objective, sum(b or 0.0 for b in bounds))
