@@ -108,7 +108,7 @@ def test_over_budget_exits_6_and_still_writes_the_plan(cli: CliRunner, tmp_path:
     plan = load_plan(out)
     assert not plan.summary.within_budget
     assert plan.summary.needed_budget is not None and plan.summary.needed_budget > 10
-    assert plan.summary.budgeted_monthly_cost == plan.summary.needed_budget  # what --budget bounds
+    assert plan.summary.planned_monthly_cost == plan.summary.needed_budget  # what --budget bounds
     assert "more than --budget $10.00" in result.stderr and "checkout-api" in result.stderr
 
 

@@ -23,7 +23,7 @@ from lepton_cli.optimizer.checks import explain_infeasible, solver_said_infeasib
 from lepton_cli.optimizer.greedy import cost as greedy_cost
 from lepton_cli.optimizer.greedy import greedy
 from lepton_cli.optimizer.milp import COST, SolveOptions, Weights
-from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
+from lepton_cli.optimizer.problem import Candidate, HeldBack, Problem, WorkloadProblem
 
 PARALLEL_MIN = 64  # below this many distinct shapes, forking costs more than it saves
 Counts = dict[Candidate, int]
@@ -52,6 +52,7 @@ class Solution:
     gap: float | None
     seconds: float
     notes: list[str] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)  # kept as they run today
 
     @property
     def planned_cost(self) -> Decimal:
@@ -60,7 +61,7 @@ class Solution:
     @property
     def within_budget(self) -> bool:
         budget = self.problem.budget
-        return budget is None or self.planned_cost <= budget
+        return budget is None or self.planned_cost <= budget  # budget: B less the fixed cost
 
 
 def check_feasible(problem: Problem) -> None:

@@ -59,8 +59,10 @@ class PlanMetadata(Model):
     inputs_digest: str  # sha256 of the canonical normalised inputs
     catalog_date: str
     objective: Objective = Objective.COST
-    budget: Decimal | None = None
+    budget: Decimal | None = None  # bounds the whole planned monthly bill
     currency: str = "USD"
+    max_changes: int | None = None
+    assumptions: list[str] = Field(default_factory=list)  # defaults the inputs did not state
 
 
 class SolverInfo(Model):
@@ -74,11 +76,13 @@ class SolverInfo(Model):
 
 class Summary(Model):
     current_monthly_cost: Decimal
-    planned_monthly_cost: Decimal
+    planned_monthly_cost: Decimal  # the whole bill after the plan: what --budget bounds
     monthly_savings: Decimal
     within_budget: bool
     needed_budget: Decimal | None = None  # set when over budget
-    budgeted_monthly_cost: Decimal | None = None  # what --budget bounds: the workloads' compute
+    compute_monthly_cost: Decimal | None = None  # the workloads' compute the optimizer chose
+    one_time_cost: Decimal | None = None  # moves: data copied out, instances placed anew
+    budgeted_monthly_cost: Decimal | None = None  # older plans: the compute --budget bounded
     current_used_cost: Decimal | None = None  # C = sum c_i * u_i
     current_idle_cost: Decimal | None = None  # sum c_i * (1 - u_i)
     current_efficiency: float | None = None  # P = sum capacity_i * perf_i
@@ -88,6 +92,7 @@ class Summary(Model):
 class DemandSpec(Model):
     vcpu: float
     memory_gib: float
+    gpus: int | None = None
 
 
 class Allocation(Model):
@@ -97,6 +102,7 @@ class Allocation(Model):
     pricing: Pricing
     count: int = Field(ge=0)
     monthly_cost: Decimal
+    zone: str | None = None  # named when the workload spreads over zones
 
 
 class WorkloadPlan(Model):
@@ -105,6 +111,16 @@ class WorkloadPlan(Model):
     current_monthly_cost: Decimal = Decimal(0)
     planned_monthly_cost: Decimal = Decimal(0)
     allocations: list[Allocation] = Field(default_factory=list)
+    min_zones: int | None = None  # the zone-spread rule `plan verify` checks
+
+
+class HeldBack(Model):
+    """A workload the plan leaves as it runs today, and what changing it would save."""
+
+    workload: str
+    monthly_saving: Decimal
+    one_time_cost: Decimal = Decimal(0)
+    reason: str
 
 
 class ResourceRef(Model):
@@ -157,3 +173,4 @@ class Plan(Model):
     summary: Summary
     workloads: list[WorkloadPlan] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
+    held_back: list[HeldBack] = Field(default_factory=list)

@@ -143,4 +143,11 @@ def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
 
 def _options(plan: Plan, settings: Settings) -> dict[str, Any]:
     meta = plan.metadata
-    return {"objective": meta.objective.value, "budget": meta.budget, "headroom": settings.headroom}
+    options: dict[str, Any] = {
+        "objective": meta.objective.value,
+        "budget": meta.budget,
+        "headroom": settings.headroom,
+    }
+    if meta.max_changes is not None:
+        options["max_changes"] = meta.max_changes
+    return options
