@@ -25,6 +25,7 @@ def offer(
     reserved: str | None = None,
     region: str = "r1",
     perf: float = 1.0,
+    **extra: Any,
 ) -> Offering:
     prices = {Pricing.ON_DEMAND: Decimal(on_demand)}
     if spot:
@@ -39,6 +40,36 @@ def offer(
         memory_gib=memory,
         perf=perf,
         prices=prices,
+        **extra,
+    )
+
+
+def server(
+    id_: str,
+    workload: str,
+    provider: str = "aws",
+    region: str = "r1",
+    type_: str = "gen",
+    hourly: str = "0.20",
+    vcpus: float = 4,
+    memory: float = 16,
+    **extra: Any,
+) -> Resource:
+    """A running compute resource of ``workload``, half used unless ``utilization`` says."""
+    half = {"cpu_p95": 0.5, "memory_p95": 0.5, "days": 14}
+    return Resource.model_validate(
+        {
+            "utilization": half,
+            "id": id_,
+            "provider": provider,
+            "region": region,
+            "type": type_,
+            "hourly_cost": Decimal(hourly),
+            "vcpus": vcpus,
+            "memory_gib": memory,
+            "tags": {"workload": workload},
+            **extra,
+        }
     )
 
 
@@ -54,10 +85,14 @@ def problem(
     resources: Sequence[Resource] = (),
     objective: Objective = Objective.COST,
     budget: str | None = None,
+    settings: Settings | None = None,
+    use_perf: bool = True,
 ) -> Problem:
     inventory = Inventory(resources=list(resources), workloads=list(workloads))
     amount = Decimal(budget) if budget is not None else None
-    return build_problem(inventory, offerings, Settings(), objective, amount)
+    return build_problem(
+        inventory, offerings, settings or Settings(), objective, amount, use_perf=use_perf
+    )
 
 
 def solve(p: Problem, **options: Any) -> Solution:

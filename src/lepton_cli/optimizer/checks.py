@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from lepton_cli.optimizer.problem import Candidate, WorkloadProblem
 
-EPS = 1e-9
+EPS = 1e-6  # derived demand is rounded up to 1e-6
 
 
 def _names(values: set[str]) -> str:

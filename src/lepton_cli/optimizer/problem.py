@@ -281,15 +281,19 @@ def derived_demand(
 ) -> tuple[float, float]:
     """(vcpu, memory_gib) = sum of used perf-vCPUs and used memory, times (1 + headroom).
 
-    A resource with no utilisation counts at full size."""
+    A resource with no utilisation counts at full size, without headroom: its full size is
+    already the most it can use, and adding headroom to a guess would make every fleet without
+    memory metrics (EC2 without the CloudWatch agent) "need" 20% more than it has."""
     vcpu = memory = 0.0
+    grow = 1 + headroom
     for r in resources:
         u = r.utilization
-        mem_used = 1.0 if u is None or u.memory_p95 is None else u.memory_p95
         perf = facts.perf(r) if facts is not None else r.perf
-        vcpu += (r.vcpus or 0.0) * perf * r.cpu_used
-        memory += (r.memory_gib or 0.0) * mem_used
-    return vcpu * (1 + headroom), memory * (1 + headroom)
+        cpu = grow * u.cpu_p95 if u is not None and u.cpu_p95 is not None else 1.0
+        mem = grow * u.memory_p95 if u is not None and u.memory_p95 is not None else 1.0
+        vcpu += (r.vcpus or 0.0) * perf * cpu
+        memory += (r.memory_gib or 0.0) * mem
+    return vcpu, memory
 
 
 def _serving(r: Resource) -> bool:
