@@ -160,12 +160,23 @@ class Problem:
         return None if self.budget is None else self.budget + self.fixed
 
 
+GCP_ZONE_LETTERS = {
+    # Regions whose first three zones are not -a, -b, -c (Compute Engine's zone list).
+    "europe-west1": "bcd",
+    "us-east1": "bcd",
+    "europe-west4": "abc",
+    "asia-east1": "abc",
+}
+
+
 def zones_of(provider: str, region: str) -> list[str]:
-    """The zone names a provider gives a region (AWS ``us-east-1a``, GCP ``-a``, Azure ``-1``)."""
+    """The zone names a provider gives a region: AWS ``us-east-1a``, GCP ``europe-west1-b``,
+    Azure ``eastus-1`` (Azure's zones are "1".."3" per region; lepton prefixes the region, as
+    its inventory does, so zone names are unique)."""
     if provider == "aws":
         return [f"{region}{c}" for c in "abc"]
     if provider == "gcp":
-        return [f"{region}-{c}" for c in "abc"]
+        return [f"{region}-{c}" for c in GCP_ZONE_LETTERS.get(region, "abc")]
     return [f"{region}-{n}" for n in range(1, ZONES_PER_REGION + 1)]
 
 
