@@ -202,29 +202,31 @@ def expand(offering: Offering, zones: bool, use_perf: bool = True) -> list[Candi
     return out
 
 
-def prune_dominated(candidates: Iterable[Candidate], by_region: bool = False) -> list[Candidate]:
+def prune_dominated(
+    candidates: Iterable[Candidate], by_region: bool = False, multiples: bool = True
+) -> list[Candidate]:
     """Drop every candidate that another one beats within its group: same provider, zone and
     spot-ness (and region, when ``by_region``: a new region's one-time cost is a row of its
     own), so the same rows of every constraint.
 
     ``a`` beats ``b`` when m instances of ``a`` give at least ``b``'s capacity, memory and GPUs
     for at most its price. m = 1 needs a strict improvement somewhere (exact ties are kept).
-    m >= 2 adds instances, which only helps every row (capacity, memory, GPUs, replicas, the
-    non-spot capacity of the spot-share rows, what survives the loss of a provider) except the
-    per-instance one-time cost of a new placement: off spot only, as before, and never across
-    regions. Every optimum then has an equal-cost twin among the kept ones; dropping the many
-    exact multiples (``2xlarge`` = 2 x ``xlarge``) removes the symmetry that makes branch and
-    bound slow."""
+    m >= 2 (only with ``multiples``) adds instances, which only helps every row: capacity,
+    memory, GPUs, replicas, the non-spot capacity of the spot-share rows (spot or not: the
+    groups never mix them), what survives the loss of a provider. Only a per-instance one-time
+    cost of a new placement makes more instances cost more: then ``multiples`` is off. Every
+    optimum has an equal-cost twin among the kept ones; dropping the many exact multiples
+    (``2xlarge`` = 2 x ``xlarge``) removes the symmetry that makes branch and bound slow."""
     groups: dict[tuple[str, str, str | None, bool], list[Candidate]] = defaultdict(list)
     for c in candidates:
         groups[(c.provider, c.region if by_region else "", c.zone, c.spot)].append(c)
     kept: list[Candidate] = []
     for group in groups.values():
-        kept += _pareto(group)
+        kept += _pareto(group, multiples)
     return sorted(kept, key=lambda c: c.sort_key)
 
 
-def _pareto(group: list[Candidate]) -> list[Candidate]:
+def _pareto(group: list[Candidate], multiples: bool = True) -> list[Candidate]:
     # Beating is transitive and a beater never has a higher price per capacity, so in this
     # order comparing with the survivors so far suffices.
     order = sorted(
@@ -233,12 +235,12 @@ def _pareto(group: list[Candidate]) -> list[Candidate]:
     )
     front: list[Candidate] = []
     for c in order:
-        if not any(_beats(f, c) for f in front):
+        if not any(_beats(f, c, multiples) for f in front):
             front.append(c)
     return front
 
 
-def _beats(a: Candidate, b: Candidate) -> bool:
+def _beats(a: Candidate, b: Candidate, multiples: bool = True) -> bool:
     if b.gpus > 0 and a.gpus == 0:
         return False
     m = max(
@@ -248,7 +250,7 @@ def _beats(a: Candidate, b: Candidate) -> bool:
         1,
     )
     if m >= 2:
-        return not b.spot and a.monthly * m <= b.monthly
+        return multiples and a.monthly * m <= b.monthly
     same = (
         a.capacity == b.capacity
         and a.memory_gib == b.memory_gib
@@ -334,6 +336,7 @@ class Filter:
     spot: bool  # a spot share of 0 forbids spot: no use keeping the columns
     zones: bool
     by_region: bool = False  # prune within regions: new placements cost something
+    multiples: bool = True  # prune b for m x a (off when placing an instance anew costs)
 
     def admits(self, o: Offering) -> bool:
         return (
@@ -378,7 +381,7 @@ class CandidatePool:
                 for c in expand(o, f.zones, self.use_perf)
                 if f.spot or not c.spot
             ]
-            self._memo[f] = tuple(prune_dominated(self._all[f], f.by_region))
+            self._memo[f] = tuple(prune_dominated(self._all[f], f.by_region, f.multiples))
         return self._memo[f]
 
     def with_current(self, f: Filter, current: frozenset[PlacementKey]) -> tuple[Candidate, ...]:
@@ -439,6 +442,7 @@ def workload_filter(
 ) -> Filter:
     """The placement and compatibility filters of ``w``, with their defaults from today."""
     sites = tuple(sorted({(r.provider, r.region) for r in resources}))
+    moves = w.allowed is not None and bool(sites)  # it may leave where it runs today
     gpus = _gpus(w, resources) > 0
     models = w.requires.gpu_models if w.requires and w.requires.gpu_models else None
     return Filter(
@@ -451,7 +455,8 @@ def workload_filter(
         gpu_models=tuple(sorted(models)) if models and gpus else None,
         spot=w.max_spot_share > 0,
         zones=zones,
-        by_region=w.allowed is not None and bool(sites),
+        by_region=moves,
+        multiples=not (moves and ctx.settings.migration.per_instance > 0),
     )
 
 
