@@ -10,7 +10,11 @@ from lepton_cli.pricing.catalog import bundled_catalog
 
 
 def _ours() -> dict[tuple[str, str, str], float]:
-    return {o.key: float(o.prices[Pricing.ON_DEMAND]) for o in bundled_catalog().offerings}
+    return {
+        (o.provider, o.region, o.type): float(o.prices[Pricing.ON_DEMAND])
+        for o in bundled_catalog().offerings
+        if o.platform == "linux"  # Offering.key includes the platform
+    }
 
 
 def _near(ours: float, theirs: float, tolerance: float) -> bool:

@@ -495,8 +495,9 @@ def check_derivable(w: Workload, resources: Sequence[Resource]) -> None:
         raise InputError(
             f"workload {w.name}: its demand cannot be derived: {', '.join(blind[:3])}{more} "
             "have no vcpus or memory_gib (as from a billing export)",
-            hint=f"add `demand: {{vcpu: N, memory_gib: M}}` to workload {w.name} in the "
-            "inventory's `workloads:`, or give those resources vcpus and memory_gib",
+            hint=f"declare `demand: {{vcpu: N, memory_gib: M}}` for workload {w.name} under "
+            "`workloads:` in an inventory file (another --source beside the export), or give "
+            "those resources vcpus and memory_gib",
         )
 
 
@@ -630,9 +631,7 @@ def build_problem(
         TypeFacts(offerings, use_perf),
         attached_storage(inventory, owners),
     )
-    workloads = [
-        workload_problem(w, by_workload.get(w.name, []), ctx) for w in workload_list(inventory)
-    ]
+    workloads = _workload_problems(inventory, by_workload, ctx)
     idle = sorted(
         (
             r
@@ -653,6 +652,28 @@ def build_problem(
         cleanup,
         ctx.assumptions,
     )
+
+
+def _workload_problems(
+    inventory: Inventory, by_workload: dict[str, list[Resource]], ctx: Context
+) -> list[WorkloadProblem]:
+    """One problem per workload; every workload without a demand is named at once."""
+    out, blind = [], []
+    for w in workload_list(inventory):
+        try:
+            out.append(workload_problem(w, by_workload.get(w.name, []), ctx))
+        except InputError as e:
+            blind.append(e)
+    if len(blind) > 1:
+        names = [e.args[0].split(":", 1)[0].removeprefix("workload ") for e in blind]
+        raise InputError(
+            f"{len(blind)} workloads have no demand to plan for ({', '.join(names)}); "
+            f"the first: {blind[0].args[0]}",
+            hint=blind[0].hint,
+        )
+    if blind:
+        raise blind[0]
+    return out
 
 
 def _fixed(
