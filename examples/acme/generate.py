@@ -5,9 +5,10 @@ published list prices (USD, per hour; Linux, except the Windows reporting VMs); 
 made up but plausible: some fleets are busy, some oversized, a few machines idle. Every machine
 says its architecture and platform (as the providers report them); the ML inference fleet runs on
 GPUs. Workloads state their residency as a real shop would: EU services stay in the EU, the US
-ones in the US, and most stay where they run unless a team widened `allowed`. The inventory brings
-the GPU and Windows offerings it needs (`offerings:`, extending the bundled catalog). The FOCUS export bills each resource daily at its
-run-rate for the whole month, with one cost spike (data-pipeline on 2026-10-21).
+ones in the US, and most stay where they run unless a team widened `allowed`. The inventory
+brings the GPU and Windows offerings it needs (`offerings:`, extending the bundled catalog).
+The FOCUS export bills each resource daily at its run-rate for the whole month, with one cost
+spike (data-pipeline on 2026-10-21).
 
 Run: python examples/acme/generate.py   (deterministic: same output every time)
 """
