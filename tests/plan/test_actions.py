@@ -155,3 +155,14 @@ def test_max_changes_lists_what_was_held_back() -> None:
     assert [(h.workload, h.monthly_saving, h.one_time_cost) for h in plan.held_back] == [
         ("mover", Decimal("36.5000"), Decimal("9.0000"))
     ]
+
+
+def test_savings_by_lever_add_up_by_hand() -> None:
+    plan, _ = make()
+    levers = plan.summary.savings_by_lever
+    assert levers["rightsizing"] == Decimal("438.0000")  # api: 2 x big -> 2 x small on-demand
+    assert levers["moves"] == Decimal("36.5000")  # mover
+    assert levers["pricing"] == 0 and levers["idle"] == 0
+    # stopped instance's disk 0.02, loose volume 0.01, snapshot 0.005, address 0.005
+    assert levers["clean-up"] == Decimal("0.04") * 730
+    assert sum(levers.values()) == plan.summary.monthly_savings

@@ -434,6 +434,55 @@ def solver_info(solution: Solution) -> SolverInfo:
     )
 
 
+LEVERS = ("idle", "clean-up", "rightsizing", "pricing", "moves")
+
+
+def _on_demand(
+    ws: WorkloadSolution, offerings: Sequence[Offering]
+) -> dict[tuple[str, ...], Decimal]:
+    """On-demand monthly price of each type a workload may use (its platform's, else Linux)."""
+    out: dict[tuple[str, ...], Decimal] = {}
+    for o in offerings:
+        if Pricing.ON_DEMAND in o.prices and o.platform == "linux":
+            out.setdefault((o.provider, o.region, o.type), o.monthly(Pricing.ON_DEMAND))
+    for c in ws.problem.candidates:
+        if c.pricing is Pricing.ON_DEMAND:
+            out[(c.provider, c.region, c.type)] = c.monthly
+    return out
+
+
+def pricing_saving(ws: WorkloadSolution, offerings: Sequence[Offering]) -> Decimal:
+    """What the plan's pricing models (reserved, spot) save on its types at on-demand."""
+    od = _on_demand(ws, offerings)
+    return _sum(
+        (od.get(c.key[:3], c.monthly) - c.monthly) * n
+        for c, n in ws.counts.items()
+        if c.pricing is not Pricing.ON_DEMAND
+    )
+
+
+def levers(
+    solution: Solution, actions: Sequence[Action], offerings: Sequence[Offering]
+) -> dict[str, Decimal]:
+    """The plan's monthly savings by lever: idle terminations, clean-up of what scan flags,
+    rightsizing (workload changes in place, at on-demand prices), pricing (what reserved and
+    spot take off those), moves (workloads that take a new placement)."""
+    out = dict.fromkeys(LEVERS, Decimal(0))
+    idle = {r.id for r in solution.problem.idle}
+    by_name = {w.problem.name: w for w in solution.workloads}
+    for a in actions:
+        if a.workload is None:
+            lever = "idle" if a.resources and a.resources[0].id in idle else "clean-up"
+            out[lever] += a.monthly_saving
+        elif a.kind is ActionKind.MOVE:
+            out["moves"] += a.monthly_saving
+        else:
+            priced = pricing_saving(by_name[a.workload], offerings)
+            out["pricing"] += priced
+            out["rightsizing"] += a.monthly_saving - priced
+    return {k: _money(v) for k, v in out.items()}
+
+
 def plan_actions(solution: Solution) -> list[Action]:
     """Every action of the plan, sorted: workload changes, idle terminations, clean-up."""
     problem = solution.problem
@@ -469,7 +518,9 @@ def build_plan(
             assumptions=sorted(set(problem.assumptions)),
         ),
         solver=solver_info(solution),
-        summary=summary(inventory, solution, actions),
+        summary=summary(inventory, solution, actions).model_copy(
+            update={"savings_by_lever": levers(solution, actions, offerings)}
+        ),
         workloads=[
             workload_plan(w) for w in sorted(solution.workloads, key=lambda w: w.problem.name)
         ],

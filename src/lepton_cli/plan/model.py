@@ -82,6 +82,7 @@ class Summary(Model):
     needed_budget: Decimal | None = None  # set when over budget
     compute_monthly_cost: Decimal | None = None  # the workloads' compute the optimizer chose
     one_time_cost: Decimal | None = None  # moves: data copied out, instances placed anew
+    savings_by_lever: dict[str, Decimal] = Field(default_factory=dict)  # idle, clean-up, ...
     budgeted_monthly_cost: Decimal | None = None  # older plans: the compute --budget bounded
     current_used_cost: Decimal | None = None  # C = sum c_i * u_i
     current_idle_cost: Decimal | None = None  # sum c_i * (1 - u_i)

@@ -44,6 +44,8 @@ def summary_table(plan: Plan) -> Table:
         rows.append(["workloads' planned compute", fmt_money(s.budgeted_monthly_cost, cur)])
     if s.one_time_cost:
         rows.append(["one-time cost (moves)", fmt_money(s.one_time_cost, cur)])
+    for lever, amount in s.savings_by_lever.items():
+        rows.append([f"  saved by {lever}", fmt_money(amount, cur)])
     if s.needed_budget is not None:
         rows.append(["needed budget", fmt_money(s.needed_budget, cur)])
     if s.current_efficiency is not None and s.planned_efficiency is not None:
