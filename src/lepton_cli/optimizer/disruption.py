@@ -52,9 +52,11 @@ def _kept(ws: WorkloadSolution, reason: str) -> tuple[WorkloadSolution, HeldBack
 
 def _must_change(forced: list[str], limit: int) -> InfeasibleError:
     names = ", ".join(forced[:5]) + (f" (and {len(forced) - 5} more)" if len(forced) > 5 else "")
+    many = len(forced) != 1
     return InfeasibleError(
-        f"{len(forced)} workloads break their own rules as they run today and must change, "
-        f"more than --max-changes {limit}: {names}",
+        f"{len(forced)} workload{'s' if many else ''} break{'' if many else 's'} "
+        f"{'their' if many else 'its'} own rules as {'they run' if many else 'it runs'} today "
+        f"and must change, more than --max-changes {limit}: {names}",
         hint=f"raise --max-changes to at least {len(forced)}, or relax those workloads' rules",
     )
 
