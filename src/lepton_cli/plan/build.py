@@ -515,6 +515,7 @@ def build_plan(
             budget=problem.bill_budget,
             currency=problem.currency,
             max_changes=max_changes if isinstance(max_changes, int) else None,
+            no_perf=True if options.get("perf") is False else None,
             assumptions=sorted(set(problem.assumptions)),
         ),
         solver=solver_info(solution),

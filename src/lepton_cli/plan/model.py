@@ -62,6 +62,7 @@ class PlanMetadata(Model):
     budget: Decimal | None = None  # bounds the whole planned monthly bill
     currency: str = "USD"
     max_changes: int | None = None
+    no_perf: bool | None = None  # planned on raw vCPUs (--no-perf)
     assumptions: list[str] = Field(default_factory=list)  # defaults the inputs did not state
 
 

@@ -182,4 +182,6 @@ def _options(plan: Plan, settings: Settings) -> dict[str, Any]:
     }
     if meta.max_changes is not None:
         options["max_changes"] = meta.max_changes
+    if meta.no_perf:
+        options["perf"] = False
     return options
