@@ -172,11 +172,14 @@ class Search:
 def search_multiplier(
     problem: Problem, base: list[WorkloadSolution], options: SolveOptions, deadline: float
 ) -> Search:
-    """Minimise L over rho >= best_ratio by bisection on the sign of its slope, B - spend(rho):
+    """Minimise L over rho >= 0 by bisection on the sign of its slope, B - spend(rho):
     a spend within budget gives a plan (after the fill), every rho gives a bound."""
     budget = problem.budget or Decimal(0)
     found = Search(fill(base, budget))
-    low = rho = best_ratio(problem)
+    # Every workload's capacity is capped, so every subproblem is bounded at any rho >= 0:
+    # the best multiplier may lie below the best ray (then the caps, not rho, stop growth).
+    rho = best_ratio(problem)
+    low = 0.0
     high: float | None = None
     over: list[WorkloadSolution] | None = None  # the last subproblem plans that overspent
     under = base

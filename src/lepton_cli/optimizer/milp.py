@@ -226,6 +226,15 @@ def add_new_placement(
     return u
 
 
+def capped_upper(wp: WorkloadProblem) -> int:
+    """An instance bound the capacity cap implies: sum_o k_o x <= S_w and k_o >= min k, so no
+    x[w,o] exceeds S_w / min k (0 without a cap: nothing implied)."""
+    if wp.capacity_cap is None or not wp.candidates:
+        return 0
+    smallest = min(c.capacity for c in wp.candidates)
+    return math.floor(wp.capacity_cap / smallest + 1e-9)
+
+
 def add_capacity_cap(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
     """sum_o k_o x[w,o] <= S_w: under efficiency, no workload soaks up the budget."""
     if wp.capacity_cap is not None:

@@ -115,7 +115,7 @@ def solve_one(
         return WorkloadSolution(wp, start, SolverStatus.FEASIBLE)
     upper = milp.upper_bound(wp, milp.objective_value(wp, start) if start else None)
     if weights != COST:  # minimal solutions stay few, but not within the cost-based bound
-        upper = 2 * upper + 8
+        upper = max(2 * upper + 8, milp.capped_upper(wp))
     prob, x = milp.cost_model(wp, upper, weights)
     outcome = milp.run(prob, dataclasses.replace(options, time_limit=max(remaining, 0.01)))
     if outcome.status is SolverStatus.INFEASIBLE:
