@@ -335,3 +335,14 @@ def test_new_rows_match_brute_force(seed: int) -> None:
     assert feasible(wp, ws.counts)
     assert objective(wp, ws.counts) == pytest.approx(expected, abs=Decimal("0.001"))
     assert solution.status is SolverStatus.OPTIMAL
+
+
+def test_a_change_that_costs_more_keeps_what_runs_today() -> None:
+    # Today's machine (a type the catalog lacks, at a negotiated price) beats every candidate.
+    today = server("i-1", "app", type_="legacy", hourly="0.05", arch="x86_64")
+    inventory = Inventory(resources=[today], workloads=[declared()])
+    solution = optimize_inventory(inventory, FLEET, Settings(), SolveOptions(workers=1))
+    (ws,) = solution.workloads
+    assert {c.type for c in ws.counts} == {"legacy"}
+    assert ws.cost == Decimal("0.05") * 730
+    assert solution.held_back[0].monthly_saving < 0
