@@ -346,3 +346,4 @@ def test_a_change_that_costs_more_keeps_what_runs_today() -> None:
     assert {c.type for c in ws.counts} == {"legacy"}
     assert ws.cost == Decimal("0.05") * 730
     assert solution.held_back[0].monthly_saving < 0
+    assert solution.held_back[0].reason == "no saving: what runs today costs no more"

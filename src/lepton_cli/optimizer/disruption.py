@@ -88,8 +88,12 @@ def _with_kept(solution: Solution, chosen: set[str], max_changes: int | None) ->
         if not changes(ws) or ws.problem.name in chosen:
             workloads.append(ws)
             continue
-        near = saving(ws) <= NEAR_TIE * today_cost(ws)
-        reason = "near-tie: keeps what runs today" if near else f"--max-changes {max_changes}"
+        gain = saving(ws)
+        reason = f"--max-changes {max_changes}"
+        if gain <= 0:
+            reason = "no saving: what runs today costs no more"
+        elif gain <= NEAR_TIE * today_cost(ws):
+            reason = "near-tie: keeps what runs today"
         kept, record = _kept(ws, reason)
         workloads.append(kept)
         held.append(record)
