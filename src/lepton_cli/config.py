@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -26,7 +26,32 @@ from lepton_cli.errors import InputError
 from lepton_cli.fileio import load_document, validation_error
 
 CONFIG_NAME = "lepton.yaml"
+
+EGRESS_PER_GIB = {
+    # Internet egress list price of the first paid tier, USD per GiB, as published on
+    # 2025-06-01: AWS EC2 "Data Transfer Out to Internet", first 10 TB/month (us-east-1);
+    # Azure bandwidth over the Microsoft premium global network, first 10 TB (zone 1);
+    # GCP Premium Tier internet egress, 0-1 TiB/month from North America.
+    "aws": 0.09,
+    "azure": 0.087,
+    "gcp": 0.12,
+}
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("lepton_config_file", default=None)
+
+
+class Migration(BaseModel):
+    """What a move to a new (provider, region) costs once, amortised over ``horizon_months``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    horizon_months: float = Field(default=12, gt=0)
+    per_instance: float = Field(default=0, ge=0)  # one-time cost of each instance placed anew
+    egress_per_gib: dict[str, float] = Field(default_factory=lambda: dict(EGRESS_PER_GIB))
+
+    def egress(self, provider: str) -> float:
+        """A provider's price per GiB copied out; an unknown provider: the highest one known."""
+        prices = {**EGRESS_PER_GIB, **self.egress_per_gib}
+        return prices.get(provider, max(prices.values()))
 
 
 class Settings(BaseSettings):
@@ -60,6 +85,9 @@ class Settings(BaseSettings):
             section = getattr(self, name)
             return section if isinstance(section, dict) else {}
         return self.plugins.get(name, {})
+
+    migration: Migration = Field(default_factory=Migration)
+    max_changes: int | None = Field(default=None, ge=0)  # workloads a plan may change
 
     @classmethod
     def settings_customise_sources(

@@ -30,7 +30,12 @@ def _offerings(platform: str = "linux", accelerated: bool | None = None) -> list
 
 
 def _ours(platform: str = "linux", accelerated: bool | None = None) -> dict[tuple[str, ...], float]:
-    return {o.key: float(o.prices[Pricing.ON_DEMAND]) for o in _offerings(platform, accelerated)}
+    # one platform at a time, so (provider, region, type) is unique
+    prices = {
+        (o.provider, o.region, o.type): o.prices[Pricing.ON_DEMAND]
+        for o in _offerings(platform, accelerated)
+    }
+    return {k: float(v) for k, v in prices.items()}
 
 
 def _near(ours: float, theirs: float, tolerance: float) -> bool:

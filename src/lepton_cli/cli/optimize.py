@@ -46,8 +46,10 @@ def over_budget(plan: Plan) -> OverBudgetError:
     budget = m.budget or Decimal(0)
     top = sorted(plan.workloads, key=lambda w: (-w.planned_monthly_cost, w.name))[:3]
     drivers = ", ".join(f"{w.name} ({fmt_money(w.planned_monthly_cost, m.currency)})" for w in top)
+    compute = fmt_money(s.compute_monthly_cost or Decimal(0), m.currency)
     return OverBudgetError(
-        f"over budget: the cheapest feasible plan costs {fmt_money(needed, m.currency)}/month, "
+        f"over budget: the cheapest feasible plan's bill is {fmt_money(needed, m.currency)}"
+        f"/month ({compute} of it the workloads' compute), "
         f"{fmt_money(needed - budget, m.currency)} more than --budget "
         f"{fmt_money(budget, m.currency)}; the biggest workloads: {drivers}",
         hint=f"raise --budget to at least {needed:.2f}, or relax those workloads' rules",
@@ -57,7 +59,12 @@ def over_budget(plan: Plan) -> OverBudgetError:
 def optimize(
     source: common.SourceOption = None,
     budget: Annotated[
-        float | None, typer.Option(help="Monthly budget for the workloads' compute.", min=0)
+        float | None,
+        typer.Option(
+            help="Monthly budget for the whole planned bill (what the inventory costs after "
+            "the plan, disks and databases included; one-time move costs are shown beside it).",
+            min=0,
+        ),
     ] = None,
     objective: Annotated[
         Objective,
@@ -73,6 +80,22 @@ def optimize(
     gap: Annotated[
         float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
     ] = None,
+    max_changes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-changes",
+            metavar="N",
+            help="Change at most N workloads (the N largest savings; default: lepton.yaml "
+            "`max_changes`, else no limit). The plan lists the ones held back.",
+            min=0,
+        ),
+    ] = None,
+    no_perf: Annotated[
+        bool,
+        typer.Option(
+            "--no-perf", help="Plan on raw vCPUs: every perf factor (resources, catalog) is 1."
+        ),
+    ] = False,
     fail_on_savings: FailOnSavings = None,
     commitments: Annotated[
         CommitmentsMode,
@@ -88,10 +111,13 @@ def optimize(
 ) -> None:
     """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
 
-    Exit codes: 0 plan found (within budget), 5 infeasible, 6 over budget (plan still written),
-    8 the plan saves more than --fail-on-savings.
+    Exit codes: 0 plan found (within budget), 3 a workload whose demand cannot be derived,
+    5 infeasible, 6 over budget (plan still written), 8 the plan saves more than
+    --fail-on-savings.
 
-    Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
+    Example: lepton optimize --source examples/acme/inventory.yaml --budget 8000 -o plan.yaml
+
+    Example: lepton optimize --source examples/acme/inventory.yaml --max-changes 3
     """
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
     from lepton_cli.commitments.flex import apply_size_flexibility
@@ -103,8 +129,17 @@ def optimize(
     if objective is Objective.EFFICIENCY and budget is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
-        solver=solver.value if solver else None, time_limit=time_limit, gap=gap, history=history
+        solver=solver.value if solver else None,
+        time_limit=time_limit,
+        gap=gap,
+        history=history,
+        max_changes=max_changes,
     )
+    if objective is Objective.EFFICIENCY and settings.max_changes is not None:
+        raise UsageError(
+            "--max-changes works with --objective cost",
+            hint="drop --max-changes (or `max_changes` in lepton.yaml) for --objective efficiency",
+        )
     with common.status("reading sources") as say:
         inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
@@ -115,9 +150,9 @@ def optimize(
         options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
         pooled = commitments is CommitmentsMode.PLAN
         solution = solve_inventory(
-            inventory, offerings, settings, options, objective, amount, pooled
+            inventory, offerings, settings, options, objective, amount, pooled, not no_perf
         )
-    digest_options = {"objective": objective.value, "budget": amount, "headroom": settings.headroom}
+    digest_options = digest_of(objective, amount, settings, no_perf)
     if pooled:
         digest_options["commitments"] = commitments.value
     plan, unused = account_sunk(
@@ -150,6 +185,22 @@ def _with_purchases(
     options = PlanOptions(time_limit=settings.time_limit, gap=settings.gap)
     planned: Plan = attach_purchases(plan, offerings, unused, 30, default_rates(), options)
     return planned
+
+
+def digest_of(
+    objective: Objective, budget: Decimal | None, settings: Settings, no_perf: bool
+) -> dict[str, object]:
+    """The options a plan's inputs digest covers (``plan verify`` recomputes it)."""
+    options: dict[str, object] = {
+        "objective": objective.value,
+        "budget": budget,
+        "headroom": settings.headroom,
+    }
+    if settings.max_changes is not None:
+        options["max_changes"] = settings.max_changes
+    if no_perf:
+        options["perf"] = False
+    return options
 
 
 def _record_history(plan: Plan, settings: Settings) -> None:

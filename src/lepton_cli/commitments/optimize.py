@@ -98,21 +98,23 @@ def solve_inventory(
     objective: Any,
     budget: Decimal | None,
     pooled: bool,
+    use_perf: bool = True,
 ) -> Any:
     """``optimizer.optimize_inventory`` with owned capacity sunk and, when ``pooled``, no
     per-instance reserved candidates except for workloads that ask for them."""
     from lepton_cli.optimizer import build_problem, optimize
+    from lepton_cli.optimizer.disruption import limit_changes
 
     used = pooled_offerings(offerings) if pooled else list(offerings)
-    problem = build_problem(inventory, used, settings, objective, budget)
+    problem = build_problem(inventory, used, settings, objective, budget, use_perf)
     keep = per_instance_workloads(inventory) if pooled else set()
     if keep:
-        full = build_problem(inventory, offerings, settings, objective, budget)
+        full = build_problem(inventory, offerings, settings, objective, budget, use_perf)
         by_name = {w.name: w for w in full.workloads}
         swapped = [by_name[w.name] if w.name in keep else w for w in problem.workloads]
         problem = dataclasses.replace(problem, workloads=swapped)
     problem = keep_sunk(problem, sunk_workloads(inventory))
-    return optimize(problem, options)
+    return limit_changes(optimize(problem, options), settings.max_changes)
 
 
 # ------------------------------------------------------------------ the plan

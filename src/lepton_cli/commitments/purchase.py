@@ -163,7 +163,9 @@ def build(
 ) -> PurchaseProblem:
     """One node per (provider, region, family) with its instance-scoped options, under one
     root per provider with its spend-based options."""
-    prices = _Prices({o.key: o for o in offerings if o.platform == "linux"})
+    prices = _Prices(
+        {(o.provider, o.region, o.type): o for o in offerings if o.platform == "linux"}
+    )
     nodes: list[Node] = []
     roots: dict[str, Node] = {}
     for provider in sorted({k[0] for k in profile.usage}):

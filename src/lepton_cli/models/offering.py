@@ -30,5 +30,6 @@ class Offering(Model):
         return monthly(self.prices[pricing])
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.provider, self.region, self.type)
+    def key(self) -> tuple[str, str, str, str]:
+        """One offering per (provider, region, type, platform): platforms are priced apart."""
+        return (self.provider, self.region, self.type, self.platform)

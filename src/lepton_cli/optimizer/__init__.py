@@ -34,7 +34,11 @@ def optimize_inventory(
     options: SolveOptions,
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
+    use_perf: bool = True,
 ) -> Solution:
-    """Build the problem and solve it. Raises InfeasibleError naming the workload and rule."""
-    problem = build_problem(inventory, offerings, settings, objective, budget)
-    return optimize(problem, options)
+    """Build the problem and solve it, changing at most ``settings.max_changes`` workloads.
+    Raises InfeasibleError naming the workload and rule."""
+    from lepton_cli.optimizer.disruption import limit_changes
+
+    problem = build_problem(inventory, offerings, settings, objective, budget, use_perf)
+    return limit_changes(optimize(problem, options), settings.max_changes)

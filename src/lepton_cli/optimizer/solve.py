@@ -23,7 +23,7 @@ from lepton_cli.optimizer.checks import explain_infeasible, solver_said_infeasib
 from lepton_cli.optimizer.greedy import cost as greedy_cost
 from lepton_cli.optimizer.greedy import greedy
 from lepton_cli.optimizer.milp import COST, SolveOptions, Weights
-from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
+from lepton_cli.optimizer.problem import Candidate, HeldBack, Problem, WorkloadProblem
 
 PARALLEL_MIN = 64  # below this many distinct shapes, forking costs more than it saves
 Counts = dict[Candidate, int]
@@ -52,6 +52,7 @@ class Solution:
     gap: float | None
     seconds: float
     notes: list[str] = field(default_factory=list)
+    held_back: list[HeldBack] = field(default_factory=list)  # kept as they run today
 
     @property
     def planned_cost(self) -> Decimal:
@@ -60,7 +61,7 @@ class Solution:
     @property
     def within_budget(self) -> bool:
         budget = self.problem.budget
-        return budget is None or self.planned_cost <= budget
+        return budget is None or self.planned_cost <= budget  # budget: B less the fixed cost
 
 
 def check_feasible(problem: Problem) -> None:
@@ -106,14 +107,15 @@ def solve_one(
     if options.solver == "greedy" or not wp.candidates:
         status = SolverStatus.FEASIBLE if start is not None else SolverStatus.INFEASIBLE
         return WorkloadSolution(wp, start or {}, status)
-    if wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.min_replicas == 0 and start == {}:
+    idle = wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.gpus <= 0 and wp.min_replicas == 0
+    if idle and start == {}:
         return WorkloadSolution(wp, {}, SolverStatus.OPTIMAL, 0.0)
     remaining = deadline - time.monotonic()
     if remaining <= 0 and start is not None:
         return WorkloadSolution(wp, start, SolverStatus.FEASIBLE)
-    upper = milp.upper_bound(wp, greedy_cost(start) if start else None)
+    upper = milp.upper_bound(wp, milp.objective_value(wp, start) if start else None)
     if weights != COST:  # minimal solutions stay few, but not within the cost-based bound
-        upper = 2 * upper + 8
+        upper = max(2 * upper + 8, milp.capped_upper(wp))
     prob, x = milp.cost_model(wp, upper, weights)
     outcome = milp.run(prob, dataclasses.replace(options, time_limit=max(remaining, 0.01)))
     if outcome.status is SolverStatus.INFEASIBLE:
@@ -203,7 +205,10 @@ def solve_cost(problem: Problem, options: SolveOptions) -> Solution:
 def _summarise(
     problem: Problem, workloads: list[WorkloadSolution], options: SolveOptions, seconds: float
 ) -> Solution:
-    objective = float(sum((w.cost for w in workloads), Decimal(0)))
+    # The cost objective: monthly cost plus amortised one-time costs of moves.
+    objective = float(
+        sum((milp.objective_value(w.problem, w.counts) for w in workloads), Decimal(0))
+    )
     bounds = [w.bound for w in workloads]
     bound = (
         None if any(b is None for b in bounds) else min(objective, sum(b or 0.0 for b in bounds))

@@ -37,11 +37,15 @@ def summary_table(plan: Plan) -> Table:
         ["within budget", "yes" if s.within_budget else "no"],
     ]
     if plan.metadata.budget is not None:
-        rows.append(
-            ["budget (bounds the workloads' compute)", fmt_money(plan.metadata.budget, cur)]
-        )
-    if s.budgeted_monthly_cost is not None:
+        rows.append(["budget (bounds the planned bill)", fmt_money(plan.metadata.budget, cur)])
+    if s.compute_monthly_cost is not None:
+        rows.append(["of which workloads' compute", fmt_money(s.compute_monthly_cost, cur)])
+    if s.budgeted_monthly_cost is not None:  # a plan written before the budget bounded the bill
         rows.append(["workloads' planned compute", fmt_money(s.budgeted_monthly_cost, cur)])
+    if s.one_time_cost:
+        rows.append(["one-time cost (moves)", fmt_money(s.one_time_cost, cur)])
+    for lever, amount in s.savings_by_lever.items():
+        rows.append([f"  saved by {lever}", fmt_money(amount, cur)])
     if s.needed_budget is not None:
         rows.append(["needed budget", fmt_money(s.needed_budget, cur)])
     if s.current_efficiency is not None and s.planned_efficiency is not None:
@@ -99,11 +103,20 @@ def actions_table(plan: Plan) -> Table:
     return Table("Actions", columns, rows, right=frozenset({f"saving {cur}"}))
 
 
+def held_back_table(plan: Plan) -> Table:
+    cur = plan.metadata.currency
+    rows = [[h.workload, h.monthly_saving, h.one_time_cost, h.reason] for h in plan.held_back]
+    columns = ["workload", f"would save {cur}/month", f"one-time {cur}", "why kept"]
+    right = frozenset(columns[1:3])
+    return Table("Held back (kept as they run today)", columns, rows, right=right)
+
+
 def plan_view(plan: Plan) -> View:
     """The plan for people (tables) and machines (the plan document itself)."""
+    held = [held_back_table(plan)] if plan.held_back else []
     return View(
         document=plain(plan),
-        tables=[summary_table(plan), allocations_table(plan), actions_table(plan)],
+        tables=[summary_table(plan), allocations_table(plan), actions_table(plan), *held],
         lines=[verdict(plan)],
         markdown_header=MARKER,
         csv_table=2,
