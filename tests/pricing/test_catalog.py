@@ -59,7 +59,7 @@ def test_bundled_catalog_is_dated_and_sourced() -> None:
 
 def test_refreshed_prices_override_bundled(tmp_path: Path) -> None:
     settings = Settings(cache_dir=tmp_path)
-    old = next(o for o in _of("aws") if o.key == ("aws", "us-east-1", "m7i.large"))
+    old = next(o for o in _of("aws") if o.key == ("aws", "us-east-1", "m7i.large", "linux"))
     new = old.model_copy(update={"prices": {Pricing.ON_DEMAND: Decimal("0.0999")}})
     extra = old.model_copy(update={"type": "m9z.large"})
     path = save_refreshed(settings, "aws", [new, extra], "2026-11-01")
@@ -67,7 +67,7 @@ def test_refreshed_prices_override_bundled(tmp_path: Path) -> None:
     catalog = load_catalog(settings)
     by_key = {o.key: o for o in catalog.offerings}
     assert by_key[old.key].prices == {Pricing.ON_DEMAND: Decimal("0.0999")}
-    assert ("aws", "us-east-1", "m9z.large") in by_key
+    assert ("aws", "us-east-1", "m9z.large", "linux") in by_key
     assert len(catalog.offerings) == len(bundled_catalog().offerings) + 1
     assert catalog.date == "2026-11-01"
 

@@ -117,11 +117,11 @@ def test_azure_windows_matches_coroot_where_coroot_kept_windows(corpus: Path) ->
 
 
 def test_windows_costs_the_license_on_top_of_linux() -> None:
-    linux = {o.key: o for o in _offerings()}
+    linux = {(o.provider, o.region, o.type): o for o in _offerings()}
     windows = _offerings("windows")
     assert len(windows) >= 100
     for w in windows:
-        base = linux[w.key]
+        base = linux[(w.provider, w.region, w.type)]
         license_ = Decimal("0.046") * Decimal(str(w.vcpus))
         for pricing, price in base.prices.items():
             assert abs(w.prices[pricing] - price - license_) <= Decimal("0.0001"), (w.key, pricing)
