@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from lepton_cli import __version__
 from lepton_cli.cli import (
     anomalies,
+    apply,
     budget,
     catalog,
     common,
@@ -96,7 +97,18 @@ def _root(
     common.state.quiet = quiet
 
 
-for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):
+for _module in (
+    scan,
+    report,
+    providers,
+    optimize,
+    plan,
+    catalog,
+    budget,
+    anomalies,
+    history,
+    apply,
+):
     _module.register(app)
 
 
