@@ -33,8 +33,15 @@ def ref(rid: str, provider: str, account: str, region: str, **kw: Any) -> Resour
 def instance(
     rid: str, provider: str, account: str, region: str, type_: str, state: str = "running"
 ) -> ResourceRef:
-    return ref(rid, provider, account, region, type=type_, pricing=Pricing.ON_DEMAND,
-               state=ResourceState(state))  # fmt: skip
+    return ref(
+        rid,
+        provider,
+        account,
+        region,
+        type=type_,
+        pricing=Pricing.ON_DEMAND,
+        state=ResourceState(state),
+    )
 
 
 def action(
@@ -70,7 +77,7 @@ def workload(name: str, *allocs: tuple[str, str, str, int]) -> WorkloadPlan:
                 pricing=Pricing.ON_DEMAND,
                 count=n,
                 monthly_cost=Decimal(1),
-            )  # fmt: skip
+            )
             for p, r, t, n in allocs
         ],
     )

@@ -35,9 +35,13 @@ def _run(ec2: Any, type_: str, tags: dict[str, str], n: int = 1) -> list[str]:
     ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     spec = [{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
     got = ec2.run_instances(
-        ImageId=ami, MinCount=n, MaxCount=n, InstanceType=type_, TagSpecifications=spec,
+        ImageId=ami,
+        MinCount=n,
+        MaxCount=n,
+        InstanceType=type_,
+        TagSpecifications=spec,
         Placement={"AvailabilityZone": "us-east-1a"},
-    )  # fmt: skip
+    )
     return sorted(i["InstanceId"] for i in got["Instances"])
 
 
@@ -45,9 +49,11 @@ def make_estate(front: Front) -> Estate:
     ec2 = front.ec2()
     snap_src = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
     volume = ec2.create_volume(
-        AvailabilityZone="us-east-1a", Size=20, VolumeType="gp3",
+        AvailabilityZone="us-east-1a",
+        Size=20,
+        VolumeType="gp3",
         TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "team", "Value": "data"}]}],
-    )["VolumeId"]  # fmt: skip
+    )["VolumeId"]
     return Estate(
         idle=_run(ec2, "m5.large", {"team": "ops"})[0],
         big=_run(ec2, "m5.xlarge", {"workload": "web"})[0],
@@ -167,12 +173,14 @@ def test_yes_performs_exactly_the_automated_actions(
     assert not ec2.describe_volumes(Filters=[{"Name": "volume-id", "Values": [estate.volume]}])[
         "Volumes"
     ]
-    taken = ec2.describe_snapshots(
-        Filters=[{"Name": "volume-id", "Values": [estate.volume]}]
-    )["Snapshots"]
+    taken = ec2.describe_snapshots(Filters=[{"Name": "volume-id", "Values": [estate.volume]}])[
+        "Snapshots"
+    ]
     assert len(taken) == 1  # snapshot first
     assert not ec2.describe_addresses()["Addresses"]
-    assert estate.old_snapshot not in {s["SnapshotId"] for s in ec2.describe_snapshots()["Snapshots"]}
+    assert estate.old_snapshot not in {
+        s["SnapshotId"] for s in ec2.describe_snapshots()["Snapshots"]
+    }
     assert front.count("DisassociateAddress") == 0
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert sum(r["event"] == "done" for r in records) == 7
@@ -258,3 +266,39 @@ def test_rollback_restores_types_and_volumes(
         "already-rolled-back",
         "cannot-undo",
     }
+
+
+def test_kill_9_midway_then_resume_finishes_without_repeating(
+    front: Front, estate: Estate, plan_file: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    front.stall = "ModifyInstanceAttribute"  # the resize hangs after its stop: kill it there
+    code = "from lepton_cli.cli.app import main; main()"
+    proc = subprocess.Popen(  # the default journal, under the data dir
+        [sys.executable, "-c", code, "apply", str(plan_file), "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
+    try:
+        assert front.stalled.wait(120), proc.stderr.read() if proc.poll() is not None else ""
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
+    assert proc.returncode == -signal.SIGKILL
+    front.stall = None
+    front.release.set()
+    assert instances(front)[estate.big] == ("m5.xlarge", "stopped")  # killed half-way
+    got = lepton("apply", str(plan_file), "--yes", "--resume")
+    assert got.exit_code == 0, got.stderr
+    after = instances(front)
+    assert after[estate.big] == ("m5.large", "running")  # running again, as it was
+    assert after[estate.idle][1] == "terminated"
+    assert front.count("TerminateInstances") == 2  # the idle one and the api scale-down, once each
+    assert front.count("StopInstances") == 2  # the resize's stop was not repeated

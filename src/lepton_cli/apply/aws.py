@@ -104,9 +104,14 @@ class AwsExecutor:
         state = live_state(raw) or ResourceState.STOPPED
         zone = raw.get("Placement", {}).get("AvailabilityZone")
         return Live(
-            rid, raw["InstanceType"], state, raw["State"]["Name"], instance_pricing(raw),
-            tags(raw), details={"zone": zone},
-        )  # fmt: skip
+            rid,
+            raw["InstanceType"],
+            state,
+            raw["State"]["Name"],
+            instance_pricing(raw),
+            tags(raw),
+            details={"zone": zone},
+        )
 
     def _volume(self, ec2: Any, rid: str) -> Live | None:
         raw = ec2.describe_volumes(VolumeIds=[rid])["Volumes"][0]
@@ -125,18 +130,37 @@ class AwsExecutor:
     def _snapshot(self, ec2: Any, rid: str) -> Live | None:
         raw = ec2.describe_snapshots(SnapshotIds=[rid])["Snapshots"][0]
         details = {"volume": raw.get("VolumeId"), "size": raw.get("VolumeSize")}
-        return Live(rid, "snapshot", ResourceState.UNATTACHED, raw["State"], None, tags(raw),
-                    raw.get("VolumeId"), details)  # fmt: skip
+        return Live(
+            rid,
+            "snapshot",
+            ResourceState.UNATTACHED,
+            raw["State"],
+            None,
+            tags(raw),
+            raw.get("VolumeId"),
+            details,
+        )
 
     def _address(self, ec2: Any, rid: str) -> Live | None:
         key = {"AllocationIds": [rid]} if rid.startswith("eipalloc-") else {"PublicIps": [rid]}
         raw = ec2.describe_addresses(**key)["Addresses"][0]
         attached = raw.get("InstanceId") or raw.get("NetworkInterfaceId")
         state = ResourceState.RUNNING if raw.get("AssociationId") else ResourceState.UNATTACHED
-        details = {"association": raw.get("AssociationId"), "ip": raw.get("PublicIp"),
-                   "allocation": raw.get("AllocationId")}  # fmt: skip
-        return Live(rid, "elastic-ip", state, "associated" if attached else "unassociated",
-                    None, tags(raw), attached, details)  # fmt: skip
+        details = {
+            "association": raw.get("AssociationId"),
+            "ip": raw.get("PublicIp"),
+            "allocation": raw.get("AllocationId"),
+        }
+        return Live(
+            rid,
+            "elastic-ip",
+            state,
+            "associated" if attached else "unassociated",
+            None,
+            tags(raw),
+            attached,
+            details,
+        )
 
     def count_running(self, workload: str, account: str, region: str) -> int:
         ref = ResourceRef(id="-", provider="aws", account=account, region=region)
@@ -172,7 +196,7 @@ class AwsExecutor:
             return f"{step.resource.id}: instance type {target} is not offered in {zone}"
         return None
 
-    def _dry(self, ec2: Any, what: str, fn: Callable[..., Any], **kwargs: Any) -> None:
+    def _dry(self, what: str, fn: Callable[..., Any], **kwargs: Any) -> None:
         try:
             fn(DryRun=True, **kwargs)
         except ClientError as e:
@@ -183,10 +207,10 @@ class AwsExecutor:
             raise _fail(e, f"dry run of {what}") from e
 
     def prove(self, step: ExecStep, live: Live) -> str:
-        assert step.resource is not None  # noqa: S101 - automated steps name a resource
+        assert step.resource is not None
         ec2, rid = self._ec2(step.resource), step.resource.id
         for name, fn, kwargs in self._mutations(ec2, step, live):
-            self._dry(ec2, f"{name} on {rid}", fn, **kwargs)
+            self._dry(f"{name} on {rid}", fn, **kwargs)
         return "EC2 DryRun=True"
 
     def _mutations(
@@ -249,7 +273,7 @@ class AwsExecutor:
     # ------------------------------------------------------------ running
 
     def run(self, step: ExecStep, live: Live | None, log: StepLog, options: RunOptions) -> None:
-        assert step.resource is not None  # noqa: S101 - automated steps name a resource
+        assert step.resource is not None
         ref = step.resource
         live = live or self.read(ref)
         handlers = {
@@ -263,7 +287,7 @@ class AwsExecutor:
         handlers[step.op](step, ref, live, log, options)
 
     def _terminate(
-        self, step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
+        self, _step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
     ) -> None:
         log.intent(type=live.type if live else ref.type, note="a terminated instance cannot return")
         ec2 = self._ec2(ref)
@@ -276,7 +300,7 @@ class AwsExecutor:
         )
 
     def _stop(
-        self, step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
+        self, _step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
     ) -> None:
         was = log.intent(power=live.power if live else "stopped")
         ec2 = self._ec2(ref)
@@ -331,7 +355,7 @@ class AwsExecutor:
             log.mark(f"{tag}started")
 
     def _delete_volume(
-        self, step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
+        self, _step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
     ) -> None:
         details = live.details if live else {}
         was = log.intent(
@@ -374,7 +398,7 @@ class AwsExecutor:
         return str(snaps[0]["SnapshotId"]) if snaps else None
 
     def _release(
-        self, step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
+        self, _step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, _o: RunOptions
     ) -> None:
         details = live.details if live else {}
         log.intent(
@@ -393,11 +417,11 @@ class AwsExecutor:
                 lambda: ec2.disassociate_address(AssociationId=association),
             )
             log.mark("disassociated")
-        name, fn, kwargs = self._release_call(ec2, live)
+        _name, fn, kwargs = self._release_call(ec2, live)
         self._call(f"release {ref.id}", lambda: fn(**kwargs))
 
     def _delete_snapshot(
-        self, step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, o: RunOptions
+        self, _step: ExecStep, ref: ResourceRef, live: Live | None, log: StepLog, _o: RunOptions
     ) -> None:
         log.intent(volume=live.details.get("volume") if live else None)
         if live is not None:

@@ -56,9 +56,11 @@ def _undo(
     if any(r["event"] == "rolled-back" for r in journal.of(key)):
         return Undone(key, meta["resource"], "already-rolled-back", "undone in an earlier run")
     ref = ResourceRef(
-        id=meta["resource"], provider=meta["provider"], account=meta["account"],
+        id=meta["resource"],
+        provider=meta["provider"],
+        account=meta["account"],
         region=meta["region"],
-    )  # fmt: skip
+    )
     log = StepLog(journal, key, meta)
     progress(f"undo {meta['op']} {ref.id} ...")
     try:

@@ -117,7 +117,7 @@ class Runner:
 
     def _check_step(self, step: ExecStep, checked: _Checked) -> list[str]:
         ref = step.resource
-        assert ref is not None  # noqa: S101 - guarded by the caller
+        assert ref is not None
         executor = self.executor_for(ref.provider)
         live = executor.read(ref)
         checked.live[step.index] = live
@@ -144,7 +144,7 @@ class Runner:
             return StepResult(step, Status.MANUAL, step.manual_reason or "")
         if c.refused:
             return StepResult(step, Status.REFUSED, "; ".join(c.refused))
-        assert step.resource is not None  # noqa: S101 - automated steps name a resource
+        assert step.resource is not None
         executor = self.executor_for(step.resource.provider)
         calls = executor.calls(step, c.live.get(step.index), self.options.run)
         return StepResult(step, Status.WOULD_RUN, "preconditions hold", calls)
@@ -196,7 +196,7 @@ class Runner:
             return StepResult(step, Status.MANUAL, step.manual_reason or "")
         if journal.is_done(step.key):
             return StepResult(step, Status.ALREADY_DONE, "done in an earlier run")
-        assert step.resource is not None  # noqa: S101 - automated steps name a resource
+        assert step.resource is not None
         executor = self.executor_for(step.resource.provider)
         meta = step_meta(step)
         log = StepLog(journal, step.key, meta)
@@ -221,7 +221,7 @@ class Runner:
 def step_meta(step: ExecStep) -> dict[str, str]:
     """What every journal record of a step repeats, so a rollback needs no plan."""
     ref = step.resource
-    assert ref is not None  # noqa: S101 - automated steps name a resource
+    assert ref is not None
     return {
         "op": step.op.value,
         "resource": ref.id,

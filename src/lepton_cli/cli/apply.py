@@ -81,9 +81,11 @@ def _rollback(path: Path, fmt: Format, timeout: float) -> None:
     if not path.is_file():
         raise InputError(f"{path}: no such journal", hint="give the journal lepton apply wrote")
     result = rollback(
-        Journal.open(path), Executors(common.settings()), RunOptions(wait_seconds=timeout),
+        Journal.open(path),
+        Executors(common.settings()),
+        RunOptions(wait_seconds=timeout),
         common.info,
-    )  # fmt: skip
+    )
     common.emit(rollback_view(result), fmt)
     if result.exit_code is ExitCode.PARTLY_APPLIED:
         raise PartlyApplied(f"rollback partly done (journal: {path})", hint="rerun --rollback")
@@ -134,15 +136,33 @@ def apply(
         return _rollback(rollback, fmt, wait_timeout)
     if plan_file is None:
         raise UsageError("give a PLAN file (or --rollback JOURNAL)", hint="lepton apply plan.yaml")
-    _apply(plan_file, source or [], yes, only or [], max_actions, journal, resume, no_snapshot,
-           wait_timeout, fmt)  # fmt: skip
+    _apply(
+        plan_file,
+        source or [],
+        yes,
+        only or [],
+        max_actions,
+        journal,
+        resume,
+        no_snapshot,
+        wait_timeout,
+        fmt,
+    )
     return None
 
 
 def _apply(
-    plan_file: Path, sources: list[Path], yes: bool, only: list[str], max_actions: int | None,
-    journal_path: Path | None, resume: bool, no_snapshot: bool, timeout: float, fmt: Format,
-) -> None:  # fmt: skip
+    plan_file: Path,
+    sources: list[Path],
+    yes: bool,
+    only: list[str],
+    max_actions: int | None,
+    journal_path: Path | None,
+    resume: bool,
+    no_snapshot: bool,
+    timeout: float,
+    fmt: Format,
+) -> None:
     from lepton_cli.apply.checks import check_plan
     from lepton_cli.apply.executor import RunOptions
     from lepton_cli.apply.journal import plan_fingerprint
@@ -159,9 +179,11 @@ def _apply(
     fingerprint = plan_fingerprint(plan_file.read_bytes())
     journal = _journal(settings, journal_path, fingerprint, resume) if yes or resume else None
     options = ApplyOptions(
-        yes=yes, only=only, max_actions=max_actions,
+        yes=yes,
+        only=only,
+        max_actions=max_actions,
         run=RunOptions(snapshot=not no_snapshot, wait_seconds=timeout),
-    )  # fmt: skip
+    )
     result = run(plan, fingerprint, Executors(settings), options, journal, common.info)
     common.emit(apply_view(result), fmt)
     _finish(result)
