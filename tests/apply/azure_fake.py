@@ -52,11 +52,17 @@ class Arm:
     def add_vm(self, name: str, size: str, power: str = "running", **tags: str) -> str:
         rid = vm_id(name)
         self.vms[rid.lower()] = {
-            "id": rid, "name": name, "location": "eastus", "tags": tags,
+            "id": rid,
+            "name": name,
+            "location": "eastus",
+            "tags": tags,
             "type": "Microsoft.Compute/virtualMachines",
-            "properties": {"hardwareProfile": {"vmSize": size}, "provisioningState": "Succeeded",
-                           "instanceView": {"statuses": [{"code": f"PowerState/{power}"}]}},
-        }  # fmt: skip
+            "properties": {
+                "hardwareProfile": {"vmSize": size},
+                "provisioningState": "Succeeded",
+                "instanceView": {"statuses": [{"code": f"PowerState/{power}"}]},
+            },
+        }
         return rid
 
     def add_disk(
@@ -64,11 +70,17 @@ class Arm:
     ) -> str:
         rid = disk_id(name)
         body: dict[str, Any] = {
-            "id": rid, "name": name, "location": "eastus", "tags": {"team": "shop"},
+            "id": rid,
+            "name": name,
+            "location": "eastus",
+            "tags": {"team": "shop"},
             "sku": {"name": sku},
-            "properties": {"diskSizeGB": size, "provisioningState": "Succeeded",
-                           "diskState": "Attached" if owner else "Unattached"},
-        }  # fmt: skip
+            "properties": {
+                "diskSizeGB": size,
+                "provisioningState": "Succeeded",
+                "diskState": "Attached" if owner else "Unattached",
+            },
+        }
         if owner:
             body["managedBy"] = owner
         self.disks[rid.lower()] = body
@@ -146,8 +158,9 @@ def _simple(
             return _error(404, "ResourceNotFound", f"source {source}")
         made = copy.deepcopy(body)
         made.update(id=path, name=path.rsplit("/", 1)[1])
-        made["properties"].update(provisioningState="Succeeded",
-                                  diskSizeGB=origin["properties"]["diskSizeGB"])  # fmt: skip
+        made["properties"].update(
+            provisioningState="Succeeded", diskSizeGB=origin["properties"]["diskSizeGB"]
+        )
         if kind == "disks":
             made["properties"]["diskState"] = "Unattached"
             made.setdefault("sku", origin.get("sku"))
@@ -163,9 +176,15 @@ def _handler(arm: Arm) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
             body = json.loads(raw) if raw else None
             if url.path == "/msi/token":
-                return self._send(200, {"access_token": TOKEN, "token_type": "Bearer",
-                                        "expires_on": str(int(time.time()) + 3600),
-                                        "resource": "https://management.azure.com"})  # fmt: skip
+                return self._send(
+                    200,
+                    {
+                        "access_token": TOKEN,
+                        "token_type": "Bearer",
+                        "expires_on": str(int(time.time()) + 3600),
+                        "resource": "https://management.azure.com",
+                    },
+                )
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 return self._send(*_error(401, "InvalidAuthenticationToken", "no token"))
             arm.calls.append((self.command, url.path))
@@ -196,18 +215,28 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
+    loopback = x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(loopback, False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     crt, pem = folder / "arm-cert.pem", folder / "arm-key.pem"
     crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()))  # fmt: skip
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return crt, pem
 
 
@@ -215,8 +244,15 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
 def arm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Arm]:
     """The stub, trusted through REQUESTS_CA_BUNDLE and reached with a managed identity, and a
     lepton.yaml in the working directory pointing Azure at it."""
-    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "MSI_ENDPOINT",
-                 "MSI_SECRET", "IMDS_ENDPOINT", "AZURE_TOKEN_CREDENTIALS"):  # fmt: skip
+    for name in (
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_TENANT_ID",
+        "MSI_ENDPOINT",
+        "MSI_SECRET",
+        "IMDS_ENDPOINT",
+        "AZURE_TOKEN_CREDENTIALS",
+    ):
         monkeypatch.delenv(name, raising=False)
     crt, pem = _certificate(tmp_path)
     state = Arm()

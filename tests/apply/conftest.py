@@ -2,5 +2,6 @@
 
 from aws_strict import front, moto_url
 from azure_fake import arm
+from gcp_apply_fake import gce
 
-__all__ = ["arm", "front", "moto_url"]
+__all__ = ["arm", "front", "gce", "moto_url"]

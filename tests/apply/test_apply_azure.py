@@ -46,7 +46,7 @@ def estate(arm: Arm, target: str = "Standard_D2s_v5") -> tuple[dict[str, str], P
                     type="Premium_LRS",
                     state=ResourceState.UNATTACHED,
                 )
-            ],  # fmt: skip
+            ],
             saving="9",
         ),
     ]

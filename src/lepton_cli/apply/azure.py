@@ -170,7 +170,7 @@ class AzureExecutor:
             return f"{live.id}: size {step.to.type} is not available for this VM"
         return None
 
-    def prove(self, step: ExecStep, live: Live) -> str:
+    def prove(self, _step: ExecStep, _live: Live) -> str:
         return "no dry run in Azure: read access checked"
 
     def calls(self, step: ExecStep, live: Live | None, options: RunOptions) -> list[str]:
@@ -201,7 +201,6 @@ class AzureExecutor:
         if ref is None:
             return
         live = live or self.read(ref)
-        _, group, _, name = _parts(ref.id)
         if step.op is StepOp.RESIZE:
             if live is None:
                 raise ProviderError(f"azure: {ref.id} no longer exists", hint=None)
@@ -288,7 +287,7 @@ class AzureExecutor:
 
     # ------------------------------------------------------------ rollback
 
-    def rollback(self, op: str, ref: ResourceRef, log: StepLog, options: RunOptions) -> str:
+    def rollback(self, op: str, ref: ResourceRef, log: StepLog, _options: RunOptions) -> str:
         was = log.intent()
         if op == StepOp.RESIZE and (log.did("resized") or log.did("stopped")):
             self._set_size(ref.id, was["type"], bool(was["running"]), log, "rollback-")
