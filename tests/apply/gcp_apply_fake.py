@@ -46,6 +46,7 @@ class Gce:
     snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
     machine_types: set[str] = field(default_factory=lambda: set(MACHINE_TYPES))
     calls: list[tuple[str, str]] = field(default_factory=list)
+    fail: dict[str, int] = field(default_factory=dict)  # instance name -> changes to refuse
 
     def add_instance(self, name: str, type_: str, status: str = "RUNNING", **labels: str) -> str:
         self.instances[name] = {
@@ -138,6 +139,9 @@ def _instance(gce: Gce, method: str, name: str, verb: str, body: Any) -> tuple[i
         return _error(404, "notFound", f"instance {name} was not found")
     if method == "GET":
         return 200, vm
+    if gce.fail.get(name, 0) > 0:
+        gce.fail[name] -= 1
+        return _error(503, "backendError", "injected by the test")
     if method == "DELETE":
         del gce.instances[name]
         return _op("delete")

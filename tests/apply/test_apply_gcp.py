@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from lepton_cli.cli.app import app
 from lepton_cli.models import ResourceState
+from lepton_cli.plan.io import load_plan
 from lepton_cli.plan.model import ActionKind, Placement
 
 REGION = "us-central1"
@@ -93,25 +94,49 @@ def test_yes_resizes_running_again_scales_down_to_the_plan_and_snapshots_first(g
 
 def test_a_machine_type_the_zone_lacks_is_refused(gce: Gce) -> None:
     gce.machine_types.discard("e2-standard-2")
-    ids, plan_file = estate(gce)
-    got = lepton(
-        "apply",
-        str(plan_file),
-        "--yes",
-        "--journal",
-        "j.jsonl",
-        "--only",
-        json.loads(lepton("apply", str(plan_file), "-f", "json").stdout)["steps"][0]["action"],
-    )
+    _ids, plan_file = estate(gce)
+    rightsize = load_plan(plan_file).actions[0].id
+    got = lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl", "--only", rightsize)
     assert got.exit_code == 7
     assert "e2-standard-2 is not available in us-central1-a" in got.stderr
     assert (gce.type_of("web-1"), gce.status("web-1")) == ("e2-standard-8", "RUNNING")
     assert "idle-1" in gce.instances  # --only: nothing else ran
 
 
+def test_max_actions_then_a_rerun_does_the_rest_without_repeating(gce: Gce) -> None:
+    _ids, plan_file = estate(gce)
+    first = lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl", "--max-actions", "1")
+    assert first.exit_code == 0, first.stderr
+    assert gce.type_of("web-1") == "e2-standard-2"
+    assert "idle-1" in gce.instances and "orphan-1" in gce.disks
+    assert "--max-actions reached" in first.stdout
+    lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl")
+    assert "idle-1" not in gce.instances and "orphan-1" not in gce.disks
+    assert [c for c in gce.calls if c[1].endswith("/setMachineType")] == [
+        (
+            "POST",
+            f"/compute/v1/projects/{PROJECT}/zones/us-central1-a/instances/web-1/setMachineType",
+        )
+    ]
+
+
+def test_a_failure_holds_its_workload_and_the_others_go_on(gce: Gce) -> None:
+    _ids, plan_file = estate(gce)
+    gce.fail["api-2"] = 1  # deleting api-2 fails once
+    got = lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl")
+    assert got.exit_code == 9, got.stderr
+    assert "api-2" in got.stderr and "j.jsonl" in got.stderr
+    assert sorted(n for n in gce.instances if n.startswith("api")) == ["api-1", "api-2", "api-3"]
+    assert gce.type_of("web-1") == "e2-standard-2" and "orphan-1" not in gce.disks
+    again = lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl", "--resume")
+    assert again.exit_code == 7  # api-2 goes; api-3 would leave api below its plan
+    assert sorted(n for n in gce.instances if n.startswith("api")) == ["api-1", "api-3"]
+    assert len([c for c in gce.calls if c[1].endswith("/setMachineType")]) == 1
+
+
 def test_rollback_restores_the_machine_type_and_the_disk(gce: Gce) -> None:
     ids, plan_file = estate(gce)
-    lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl")
+    assert lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl").exit_code == 7
     got = lepton("apply", "--rollback", "j.jsonl", "-f", "json")
     assert got.exit_code == 0, got.stderr
     assert (gce.type_of("web-1"), gce.status("web-1")) == ("e2-standard-8", "RUNNING")
