@@ -302,3 +302,16 @@ def test_kill_9_midway_then_resume_finishes_without_repeating(
     assert after[estate.idle][1] == "terminated"
     assert front.count("TerminateInstances") == 2  # the idle one and the api scale-down, once each
     assert front.count("StopInstances") == 2  # the resize's stop was not repeated
+
+
+def test_a_type_ec2_does_not_offer_is_refused_before_any_change(
+    front: Front, estate: Estate, tmp_path: Path
+) -> None:
+    huge = Placement(provider="aws", region=REGION, type="m9.huge", count=1)
+    resize = action(ActionKind.RIGHTSIZE, [aws(estate.big, "m5.xlarge")], huge, "web")
+    p = write(plan([resize], [workload("web", ("aws", REGION, "m9.huge", 1))]), tmp_path / "p.yaml")
+    got = lepton("apply", str(p), "--yes", "--journal", str(tmp_path / "j"))
+    assert got.exit_code == 7
+    assert "m9.huge is not offered in us-east-1a" in got.stderr
+    assert instances(front)[estate.big] == ("m5.xlarge", "running")
+    assert front.mutations() == []

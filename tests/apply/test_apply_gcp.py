@@ -145,3 +145,14 @@ def test_rollback_restores_the_machine_type_and_the_disk(gce: Gce) -> None:
     assert disk["sourceSnapshot"] in gce.snapshots
     undone = {s["resource"]: s["status"] for s in json.loads(got.stdout)["steps"]}
     assert undone[ids["idle"]] == "cannot-undo"
+
+
+def test_no_snapshot_deletes_at_once_and_rollback_says_it_cannot_bring_it_back(gce: Gce) -> None:
+    ids, plan_file = estate(gce)
+    lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl", "--no-snapshot")
+    assert "orphan-1" not in gce.disks and gce.snapshots == {}
+    got = lepton("apply", "--rollback", "j.jsonl", "-f", "json")
+    undone = {s["resource"]: s for s in json.loads(got.stdout)["steps"]}
+    assert undone[ids["disk"]]["status"] == "cannot-undo"
+    assert "without a snapshot" in undone[ids["disk"]]["detail"]
+    assert "orphan-1" not in gce.disks

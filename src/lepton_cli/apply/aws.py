@@ -35,11 +35,9 @@ def _fail(e: BaseException, what: str) -> ProviderError:
     detail = ""
     if isinstance(e, ClientError):
         detail = f": {e.response.get('Error', {}).get('Message', '')}".rstrip(": ")
-    if isinstance(e, WaiterError):
-        message, hint = (
-            f"timed out waiting ({e.last_response and error_code(e)})",
-            ("check the resource in the console; rerun with --resume to continue"),
-        )
+    if isinstance(e, WaiterError):  # a failure state, or no change within --wait-timeout
+        message = f"gave up waiting: {e.kwargs.get('reason') or 'no change in time'}"
+        hint = "check the resource in the console, then rerun with --resume to continue"
     return ProviderError(f"aws: {what}: {message}{detail}", hint)
 
 
@@ -207,8 +205,7 @@ class AwsExecutor:
             raise _fail(e, f"dry run of {what}") from e
 
     def prove(self, step: ExecStep, live: Live) -> str:
-        assert step.resource is not None
-        ec2, rid = self._ec2(step.resource), step.resource.id
+        ec2, rid = self._ec2(step.target), step.target.id
         for name, fn, kwargs in self._mutations(ec2, step, live):
             self._dry(f"{name} on {rid}", fn, **kwargs)
         return "EC2 DryRun=True"
@@ -273,8 +270,7 @@ class AwsExecutor:
     # ------------------------------------------------------------ running
 
     def run(self, step: ExecStep, live: Live | None, log: StepLog, options: RunOptions) -> None:
-        assert step.resource is not None
-        ref = step.resource
+        ref = step.target
         live = live or self.read(ref)
         handlers = {
             StepOp.TERMINATE: self._terminate,

@@ -81,6 +81,10 @@ class Journal:
     def of(self, key: str) -> list[Record]:
         return [r for r in self.records if r.get("step") == key]
 
+    def started(self, key: str) -> bool:
+        """Whether a step has its intent recorded (its first call may have been made)."""
+        return any(r["event"] == "intent" for r in self.of(key))
+
     def is_done(self, key: str) -> bool:
         return any(r["event"] == "done" for r in self.of(key))
 
@@ -110,7 +114,7 @@ class StepLog:
 
     @property
     def resumed(self) -> bool:
-        return any(r["event"] == "intent" for r in self._records())
+        return self.journal.started(self.key)
 
     def intent(self, **rollback: Any) -> dict[str, Any]:
         """The rollback data: recorded now, or the first run's when resuming (the state before

@@ -18,7 +18,7 @@ from lepton_cli.apply.executor import Executor, Live, RunOptions
 from lepton_cli.apply.journal import Journal, StepLog
 from lepton_cli.apply.providers import NoExecutor
 from lepton_cli.apply.steps import ExecStep, plan_steps
-from lepton_cli.errors import ExitCode, ProviderError, UsageError
+from lepton_cli.errors import ExitCode, LeptonError, ProviderError, UsageError
 from lepton_cli.plan.model import Action, Plan
 
 ExecutorFor = Callable[[str], Executor]
@@ -107,7 +107,7 @@ class Runner:
         for step in checked.steps:
             if not step.automated or step.resource is None:
                 continue
-            if journal is not None and journal.of(step.key):
+            if journal is not None and (journal.started(step.key) or journal.is_done(step.key)):
                 continue  # started in an earlier run: it passed these checks then
             try:
                 checked.refused += self._check_step(step, checked)
@@ -116,8 +116,7 @@ class Runner:
         return checked
 
     def _check_step(self, step: ExecStep, checked: _Checked) -> list[str]:
-        ref = step.resource
-        assert ref is not None
+        ref = step.target
         executor = self.executor_for(ref.provider)
         live = executor.read(ref)
         checked.live[step.index] = live
@@ -144,8 +143,7 @@ class Runner:
             return StepResult(step, Status.MANUAL, step.manual_reason or "")
         if c.refused:
             return StepResult(step, Status.REFUSED, "; ".join(c.refused))
-        assert step.resource is not None
-        executor = self.executor_for(step.resource.provider)
+        executor = self.executor_for(step.target.provider)
         calls = executor.calls(step, c.live.get(step.index), self.options.run)
         return StepResult(step, Status.WOULD_RUN, "preconditions hold", calls)
 
@@ -196,12 +194,14 @@ class Runner:
             return StepResult(step, Status.MANUAL, step.manual_reason or "")
         if journal.is_done(step.key):
             return StepResult(step, Status.ALREADY_DONE, "done in an earlier run")
-        assert step.resource is not None
-        executor = self.executor_for(step.resource.provider)
+        executor = self.executor_for(step.target.provider)
         meta = step_meta(step)
         log = StepLog(journal, step.key, meta)
         if needs_floor(step) and not log.resumed:
-            why = floor_refusal(self.plan, step, self._count)
+            try:
+                why = floor_refusal(self.plan, step, self._count)
+            except LeptonError as e:  # an executor missing, or a count that failed
+                why = f"cannot count the instances of workload {step.action.workload}: {e.message}"
             if why:
                 journal.append("refused", step=step.key, reason=why, **meta)
                 return StepResult(step, Status.REFUSED, why)
@@ -220,8 +220,7 @@ class Runner:
 
 def step_meta(step: ExecStep) -> dict[str, str]:
     """What every journal record of a step repeats, so a rollback needs no plan."""
-    ref = step.resource
-    assert ref is not None
+    ref = step.target
     return {
         "op": step.op.value,
         "resource": ref.id,

@@ -48,8 +48,11 @@ class ExecStep:
         return self.manual_reason is None
 
     @property
-    def provider(self) -> str | None:
-        return self.resource.provider if self.resource else None
+    def target(self) -> ResourceRef:
+        """The resource of an automated step (every automated step names one)."""
+        if self.resource is None:
+            raise ValueError(f"step {self.key} names no resource")
+        return self.resource
 
     def describe(self) -> str:
         """What the step does, in a line."""
