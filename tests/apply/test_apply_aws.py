@@ -315,3 +315,18 @@ def test_a_type_ec2_does_not_offer_is_refused_before_any_change(
     assert "m9.huge is not offered in us-east-1a" in got.stderr
     assert instances(front)[estate.big] == ("m5.xlarge", "running")
     assert front.mutations() == []
+
+
+def test_an_address_on_a_stopped_instance_is_disassociated_then_released(
+    front: Front, estate: Estate, tmp_path: Path
+) -> None:
+    ec2 = front.ec2()
+    ec2.stop_instances(InstanceIds=[estate.stopper])
+    ec2.associate_address(AllocationId=estate.address, InstanceId=estate.stopper)
+    release = action(ActionKind.RELEASE_ADDRESS, [aws(estate.address, None, "stopped")])
+    p = write(plan([release]), tmp_path / "p.yaml")
+    got = lepton("apply", str(p), "--yes", "--journal", str(tmp_path / "j"))
+    assert got.exit_code == 0, got.stderr
+    assert not ec2.describe_addresses()["Addresses"]
+    ops = [op for op in front.mutations() if op in ("DisassociateAddress", "ReleaseAddress")]
+    assert ops == ["DisassociateAddress", "ReleaseAddress"]

@@ -143,7 +143,10 @@ class AwsExecutor:
         key = {"AllocationIds": [rid]} if rid.startswith("eipalloc-") else {"PublicIps": [rid]}
         raw = ec2.describe_addresses(**key)["Addresses"][0]
         attached = raw.get("InstanceId") or raw.get("NetworkInterfaceId")
-        state = ResourceState.RUNNING if raw.get("AssociationId") else ResourceState.UNATTACHED
+        state = ResourceState.UNATTACHED
+        if raw.get("AssociationId"):  # on a stopped instance it still bills for nothing
+            owner = self._instance(ec2, raw["InstanceId"]) if raw.get("InstanceId") else None
+            state = owner.state if owner else ResourceState.RUNNING
         details = {
             "association": raw.get("AssociationId"),
             "ip": raw.get("PublicIp"),
