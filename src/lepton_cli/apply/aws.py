@@ -230,12 +230,27 @@ class AwsExecutor:
                     ec2.modify_instance_attribute,
                     {"InstanceId": rid, "InstanceType": {"Value": to}},
                 ),
+                *([("StartInstances", ec2.start_instances, ids)] if running else []),
             ],
-            StepOp.DELETE_VOLUME: [("DeleteVolume", ec2.delete_volume, {"VolumeId": rid})],
+            StepOp.DELETE_VOLUME: [  # the snapshot is proven even under --no-snapshot
+                ("CreateSnapshot", ec2.create_snapshot, {"VolumeId": rid}),
+                ("DeleteVolume", ec2.delete_volume, {"VolumeId": rid}),
+            ],
             StepOp.DELETE_SNAPSHOT: [("DeleteSnapshot", ec2.delete_snapshot, {"SnapshotId": rid})],
-            StepOp.RELEASE_ADDRESS: [self._release_call(ec2, live)],
+            StepOp.RELEASE_ADDRESS: [
+                *self._disassociate_call(ec2, live),
+                self._release_call(ec2, live),
+            ],
         }
         return ops.get(step.op, [])
+
+    def _disassociate_call(
+        self, ec2: Any, live: Live
+    ) -> list[tuple[str, Callable[..., Any], dict[str, Any]]]:
+        association = live.details.get("association")
+        if not association:
+            return []
+        return [("DisassociateAddress", ec2.disassociate_address, {"AssociationId": association})]
 
     def _release_call(self, ec2: Any, live: Live) -> tuple[str, Callable[..., Any], dict[str, Any]]:
         allocation = live.details.get("allocation")

@@ -47,6 +47,7 @@ class AzureExecutor:
 
     def __init__(self, config: AzureConfig) -> None:
         self.clients = AzureClients(config)
+        self.wait_seconds = RunOptions().wait_seconds  # set from the run's options
 
     def _call(self, what: str, fn: Callable[[], Any]) -> Any:
         from azure.core.exceptions import AzureError
@@ -197,9 +198,8 @@ class AzureExecutor:
     # ------------------------------------------------------------ running
 
     def run(self, step: ExecStep, live: Live | None, log: StepLog, options: RunOptions) -> None:
-        ref = step.resource
-        if ref is None:
-            return
+        ref = step.target
+        self.wait_seconds = options.wait_seconds
         live = live or self.read(ref)
         if step.op is StepOp.RESIZE:
             if live is None:
@@ -216,7 +216,15 @@ class AzureExecutor:
             self._delete_other(step.op, ref.id, live, log)
 
     def _wait(self, poller: Any) -> Any:
-        return poller.result()
+        """The operation's result, waiting at most ``wait_seconds`` (azure-core's ``result``
+        returns None on a timeout instead of raising)."""
+        result = poller.result(timeout=self.wait_seconds)
+        if not poller.done():
+            raise ProviderError(
+                f"azure: gave up waiting after {self.wait_seconds:g} s",
+                hint="check the resource in the portal, then rerun with --resume to continue",
+            )
+        return result
 
     def _deallocate(self, rid: str, log: StepLog, tag: str) -> None:
         _, group, _, name = _parts(rid)
@@ -287,7 +295,8 @@ class AzureExecutor:
 
     # ------------------------------------------------------------ rollback
 
-    def rollback(self, op: str, ref: ResourceRef, log: StepLog, _options: RunOptions) -> str:
+    def rollback(self, op: str, ref: ResourceRef, log: StepLog, options: RunOptions) -> str:
+        self.wait_seconds = options.wait_seconds
         was = log.intent()
         if op == StepOp.RESIZE and (log.did("resized") or log.did("stopped")):
             self._set_size(ref.id, was["type"], bool(was["running"]), log, "rollback-")

@@ -74,7 +74,13 @@ class GcpExecutor:
             raise ProviderError(f"gcp: {what}: {describe(e)}", hint_for(e) or HINT) from e
 
     def _wait(self, operation: Any, options: RunOptions) -> None:
-        operation.result(timeout=options.wait_seconds)
+        try:
+            operation.result(timeout=options.wait_seconds)
+        except TimeoutError as e:  # concurrent.futures' TimeoutError is this one since 3.11
+            raise ProviderError(
+                f"gcp: gave up waiting after {options.wait_seconds:g} s",
+                hint="check the resource in the console, then rerun with --resume to continue",
+            ) from e
 
     # ------------------------------------------------------------ reading
 
@@ -227,9 +233,7 @@ class GcpExecutor:
     # ------------------------------------------------------------ running
 
     def run(self, step: ExecStep, live: Live | None, log: StepLog, options: RunOptions) -> None:
-        ref = step.resource
-        if ref is None:
-            return
+        ref = step.target
         live = live or self.read(ref)
         if step.op is StepOp.RESIZE:
             if live is None:

@@ -197,22 +197,33 @@ class Runner:
         executor = self.executor_for(step.target.provider)
         meta = step_meta(step)
         log = StepLog(journal, step.key, meta)
-        if needs_floor(step) and not log.resumed:
-            try:
-                why = floor_refusal(self.plan, step, self._count)
-            except LeptonError as e:  # an executor missing, or a count that failed
-                why = f"cannot count the instances of workload {step.action.workload}: {e.message}"
-            if why:
-                journal.append("refused", step=step.key, reason=why, **meta)
-                return StepResult(step, Status.REFUSED, why)
-        progress(f"{step.describe()} ...")
         try:
-            executor.run(step, c.live.get(step.index), log, self.options.run)
+            live = c.live.get(step.index)
+            if not log.resumed:
+                live, why = self._recheck(step, executor)
+                if why:
+                    journal.append("refused", step=step.key, reason=why, **meta)
+                    return StepResult(step, Status.REFUSED, why)
+            progress(f"{step.describe()} ...")
+            executor.run(step, live, log, self.options.run)
         except ProviderError as e:
             journal.append("failed", step=step.key, error=e.message, **meta)
             return StepResult(step, Status.FAILED, e.message)
         journal.append("done", step=step.key, **meta)
         return StepResult(step, Status.DONE, "done")
+
+    def _recheck(self, step: ExecStep, executor: Executor) -> tuple[Live | None, str | None]:
+        """Just before acting, since the checks may be minutes old: the workload's floor, then
+        the resource against the plan once more."""
+        if needs_floor(step):
+            try:
+                why = floor_refusal(self.plan, step, self._count)
+            except LeptonError as e:  # an executor missing, or a count that failed
+                why = f"cannot count the instances of workload {step.action.workload}: {e.message}"
+            if why:
+                return None, why
+        live = executor.read(step.target)
+        return live, "; ".join(drift(self.plan, step.action, step.target, live)) or None
 
     def _count(self, provider: str, workload: str, account: str, region: str) -> int:
         return self.executor_for(provider).count_running(workload, account, region)
@@ -252,4 +263,5 @@ def run(
         raise UsageError("applying needs a journal", hint="pass --journal PATH")
     if journal.plan() is None:
         journal.append("start", plan=fingerprint, inputs_digest=plan.metadata.inputs_digest)
+    progress(f"journal: {journal.path}")
     return ApplyResult(runner.apply(checked, journal, progress), dry_run=False, journal=journal)
