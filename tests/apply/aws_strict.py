@@ -36,6 +36,7 @@ class Fault:
     code: str
     status: int = 400
     times: int = 1
+    dry: bool = False  # fail the DryRun=true call (a permission the caller lacks) instead
 
 
 @dataclass
@@ -114,16 +115,16 @@ def make_handler(front: Front) -> type[BaseHTTPRequestHandler]:
         def _decide(
             self, op: str, dry: bool, form: dict[str, list[str]]
         ) -> tuple[int, bytes] | None:
+            for fault in front.faults:
+                if fault.operation == op and fault.dry == dry and fault.times > 0:
+                    fault.times -= 1
+                    return _error(fault.code, "injected by the test", fault.status)
             if dry:
                 return _error(
                     "DryRunOperation",
                     "Request would have succeeded, but DryRun flag is set.",
                     412,
                 )
-            for fault in front.faults:
-                if fault.operation == op and fault.times > 0:
-                    fault.times -= 1
-                    return _error(fault.code, "injected by the test", fault.status)
             return _refusal(front, op, form)
 
         def _forward(self, body: bytes) -> None:

@@ -330,3 +330,14 @@ def test_an_address_on_a_stopped_instance_is_disassociated_then_released(
     assert not ec2.describe_addresses()["Addresses"]
     ops = [op for op in front.mutations() if op in ("DisassociateAddress", "ReleaseAddress")]
     assert ops == ["DisassociateAddress", "ReleaseAddress"]
+
+
+def test_a_permission_the_dry_run_disproves_stops_everything_before_any_change(
+    front: Front, estate: Estate, plan_file: Path, tmp_path: Path
+) -> None:
+    front.faults.append(Fault("ModifyInstanceAttribute", "UnauthorizedOperation", 403, dry=True))
+    got = lepton("apply", str(plan_file), "--yes", "--journal", str(tmp_path / "j"))
+    assert got.exit_code == 4
+    assert "ModifyInstanceAttribute" in got.stderr and "UnauthorizedOperation" in got.stderr
+    assert front.mutations() == []
+    assert instances(front)[estate.idle] == ("m5.large", "running")

@@ -194,3 +194,10 @@ def test_source_checks_the_inputs_digest_before_anything(tmp_path: Path) -> None
     changed = lepton("apply", str(plan_path), "--source", str(inventory), "--yes")
     assert changed.exit_code == 7
     assert "inputs changed since the plan was made" in changed.stderr
+
+
+def test_two_applies_never_share_a_journal_at_once(plan_file: Path, tmp_path: Path) -> None:
+    journal = Journal.open(tmp_path / "j.jsonl")
+    with journal.locked():
+        got = lepton("apply", str(plan_file), "--yes", "--journal", str(journal.path))
+    assert got.exit_code == 2 and "another lepton apply" in got.stderr

@@ -9,7 +9,9 @@ intent but no ``done`` is resumed from the phases it records. ``rollback`` recor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -17,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from lepton_cli.errors import InputError
+from lepton_cli.errors import InputError, UsageError
 
 Record = dict[str, Any]
 
@@ -30,6 +32,14 @@ def plan_fingerprint(text: bytes) -> str:
 def default_path(data_dir: Path, fingerprint: str) -> Path:
     """``<data dir>/apply/<first 16 hex of the plan's sha256>.jsonl``."""
     return data_dir / "apply" / f"{fingerprint.removeprefix('sha256:')[:16]}.jsonl"
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _now() -> str:
@@ -69,14 +79,33 @@ class Journal:
     def append(self, event: str, **fields: Any) -> Record:
         """Write one record and fsync it before returning."""
         record: Record = {"ts": _now(), "event": event, **fields}
+        created = not self.path.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(record, sort_keys=True, default=str) + "\n"
         with self.path.open("a", encoding="utf-8") as f:
             f.write(line)
             f.flush()
             os.fsync(f.fileno())
+        if created:
+            _fsync_dir(self.path.parent)  # so the new file's name survives a crash too
         self.records.append(record)
         return record
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold an exclusive lock on ``<journal>.lock`` while applying: two runs of the same
+        plan at once would each see the other's steps as not done."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.with_name(self.path.name + ".lock").open("w") as f:
+            try:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UsageError(
+                    f"{self.path}: another lepton apply is using this journal",
+                    hint="wait for it to finish (or give another --journal)",
+                ) from None
+            self.records = Journal.open(self.path).records  # as the last holder left it
+            yield
 
     def of(self, key: str) -> list[Record]:
         return [r for r in self.records if r.get("step") == key]

@@ -42,10 +42,9 @@ def rollback(
     progress: Progress = lambda _m: None,
 ) -> RollbackResult:
     """Undo every journalled step, the last one first."""
-    out: list[Undone] = []
-    for key in reversed(list(journal.steps())):
-        out.append(_undo(journal, key, executor_for, options, progress))
-    return RollbackResult(out)
+    with journal.locked():
+        keys = reversed(list(journal.steps()))
+        return RollbackResult([_undo(journal, k, executor_for, options, progress) for k in keys])
 
 
 def _undo(

@@ -256,12 +256,15 @@ def run(
     """Check, then (with ``options.yes``) apply; ``journal`` is required to apply."""
     runner = Runner(plan, executor_for, options)
     actions = select(plan, options.only)
-    checked = runner.check(actions, journal)
     if not options.yes:
+        checked = runner.check(actions, journal)
         return ApplyResult(runner.dry_run(checked), dry_run=True, journal=journal)
     if journal is None:
         raise UsageError("applying needs a journal", hint="pass --journal PATH")
-    if journal.plan() is None:
-        journal.append("start", plan=fingerprint, inputs_digest=plan.metadata.inputs_digest)
-    progress(f"journal: {journal.path}")
-    return ApplyResult(runner.apply(checked, journal, progress), dry_run=False, journal=journal)
+    with journal.locked():
+        checked = runner.check(actions, journal)
+        if journal.plan() is None:
+            journal.append("start", plan=fingerprint, inputs_digest=plan.metadata.inputs_digest)
+        progress(f"journal: {journal.path}")
+        results = runner.apply(checked, journal, progress)
+    return ApplyResult(results, dry_run=False, journal=journal)
