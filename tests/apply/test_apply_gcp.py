@@ -67,10 +67,12 @@ def estate(gce: Gce, target: str = "e2-standard-2") -> tuple[dict[str, str], Pat
     return ids, write(plan(actions, workloads), Path.cwd() / "plan.yaml")
 
 
-def test_dry_run_changes_nothing(gce: Gce) -> None:
+def test_dry_run_changes_nothing_and_foresees_the_floor(gce: Gce) -> None:
     ids, plan_file = estate(gce)
     got = lepton("apply", str(plan_file), "--format", "json")
-    assert got.exit_code == 0, got.stderr
+    assert got.exit_code == 7  # the second api removal would go below the plan
+    status = {s["resource"]: s["status"] for s in json.loads(got.stdout)["steps"]}
+    assert (status[ids["api"][1]], status[ids["api"][2]]) == ("would-run", "refused")
     assert gce.mutations() == []
     calls = {s["resource"]: s["calls"] for s in json.loads(got.stdout)["steps"]}
     assert calls[ids["big"]] == [

@@ -9,11 +9,12 @@ remaining steps (the journal says where) and the run moves on to other workloads
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lepton_cli.apply.checks import drift, floor_refusal, needs_floor
+from lepton_cli.apply.checks import CountFn, drift, floor_refusal, needs_floor
 from lepton_cli.apply.executor import Executor, Live, RunOptions
 from lepton_cli.apply.journal import Journal, StepLog
 from lepton_cli.apply.providers import NoExecutor
@@ -132,20 +133,44 @@ class Runner:
     # ------------------------------------------------------------ the run
 
     def dry_run(self, checked: list[_Checked]) -> list[StepResult]:
+        """What a run would do now, including the workload floors: each removal is counted
+        against what the removals before it in this run would leave."""
+        removed: Counter[tuple[str, str, str, str]] = Counter()
+
+        def count(provider: str, workload: str, account: str, region: str) -> int:
+            key = (provider, workload, account, region)
+            return self._count(*key) - removed[key]
+
         out: list[StepResult] = []
         for c in checked:
             for step in c.steps:
-                out.append(self._preview(step, c))
+                result = self._preview(step, c, count)
+                if result.status is Status.WOULD_RUN and needs_floor(step):
+                    ref = step.target
+                    removed[
+                        (ref.provider, step.action.workload or "", ref.account, ref.region)
+                    ] += 1
+                out.append(result)
         return out
 
-    def _preview(self, step: ExecStep, c: _Checked) -> StepResult:
+    def _preview(self, step: ExecStep, c: _Checked, count: CountFn) -> StepResult:
         if not step.automated:
             return StepResult(step, Status.MANUAL, step.manual_reason or "")
         if c.refused:
             return StepResult(step, Status.REFUSED, "; ".join(c.refused))
+        if needs_floor(step):
+            why = self._floor(step, count)
+            if why:
+                return StepResult(step, Status.REFUSED, why)
         executor = self.executor_for(step.target.provider)
         calls = executor.calls(step, c.live.get(step.index), self.options.run)
         return StepResult(step, Status.WOULD_RUN, "preconditions hold", calls)
+
+    def _floor(self, step: ExecStep, count: CountFn) -> str | None:
+        try:
+            return floor_refusal(self.plan, step, count)
+        except LeptonError as e:  # an executor missing, or a count that failed
+            return f"cannot count the instances of workload {step.action.workload}: {e.message}"
 
     def apply(
         self, checked: list[_Checked], journal: Journal, progress: Progress
@@ -216,10 +241,7 @@ class Runner:
         """Just before acting, since the checks may be minutes old: the workload's floor, then
         the resource against the plan once more."""
         if needs_floor(step):
-            try:
-                why = floor_refusal(self.plan, step, self._count)
-            except LeptonError as e:  # an executor missing, or a count that failed
-                why = f"cannot count the instances of workload {step.action.workload}: {e.message}"
+            why = self._floor(step, self._count)
             if why:
                 return None, why
         live = executor.read(step.target)

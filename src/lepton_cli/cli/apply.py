@@ -66,7 +66,8 @@ def _finish(result: ApplyResult) -> None:
     if refused:
         where = "\n".join(f"  {r.step.key}: {r.detail}" for r in refused)
         raise DriftError(
-            f"{len(refused)} step(s) refused: the live state differs from the plan:\n{where}",
+            f"{len(refused)} step(s) refused (drift, the protect tag or a precondition); "
+            f"the other actions went on:\n{where}",
             hint="run `lepton optimize` again for a plan that matches what runs now",
         )
 
