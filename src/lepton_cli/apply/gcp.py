@@ -308,15 +308,16 @@ class GcpExecutor:
         if was["snapshot"] and not log.did("snapshot-completed"):
             snap = f"{name}-lepton-{log.key.split('/')[0]}".lower()[:63].rstrip("-")
             body = compute_v1.Snapshot(name=snap, labels={"lepton-apply": "true"})
-            self._call(
-                f"snapshot {name}",
-                lambda: self._wait(
-                    disks.create_snapshot(
-                        project=project, zone=zone, disk=name, snapshot_resource=body
+            if not self._exists(project, snap):  # taken by a run that crashed before noting it
+                self._call(
+                    f"snapshot {name}",
+                    lambda: self._wait(
+                        disks.create_snapshot(
+                            project=project, zone=zone, disk=name, snapshot_resource=body
+                        ),
+                        o,
                     ),
-                    o,
-                ),
-            )
+                )
             log.mark(
                 "snapshot-completed", snapshot_id=f"projects/{project}/global/snapshots/{snap}"
             )
@@ -326,6 +327,10 @@ class GcpExecutor:
                 lambda: self._wait(disks.delete(project=project, zone=zone, disk=name), o),
             )
         log.mark("deleted")
+
+    def _exists(self, project: str, snapshot: str) -> bool:
+        link = f"projects/{project}/global/snapshots/{snapshot}"
+        return self.read(ResourceRef(id=link, provider="gcp", account=project)) is not None
 
     def _delete_other(
         self, op: StepOp, link: str, live: Live | None, log: StepLog, o: RunOptions
