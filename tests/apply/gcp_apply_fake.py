@@ -47,6 +47,7 @@ class Gce:
     machine_types: set[str] = field(default_factory=lambda: set(MACHINE_TYPES))
     calls: list[tuple[str, str]] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)  # instance name -> changes to refuse
+    lose: set[str] = field(default_factory=set)  # verbs done, but answered with a 503
 
     def add_instance(self, name: str, type_: str, status: str = "RUNNING", **labels: str) -> str:
         self.instances[name] = {
@@ -178,9 +179,14 @@ def _disk(gce: Gce, method: str, name: str, verb: str, body: Any) -> tuple[int, 
         del gce.disks[name]
         return _op("delete")
     if verb == "createSnapshot":
+        if body["name"] in gce.snapshots:
+            return _error(409, "alreadyExists", f"snapshot {body['name']} already exists")
         snap = copy.deepcopy(body)
         snap.update(sourceDisk=disk["selfLink"], diskSizeGb=disk["sizeGb"], status="READY")
         gce.snapshots[body["name"]] = snap
+        if verb in gce.lose:  # done, but the answer is lost on the way back
+            gce.lose.discard(verb)
+            return _error(503, "backendError", "the connection dropped")
         return _op("createSnapshot")
     return _error(400, "invalid", verb)
 

@@ -158,3 +158,16 @@ def test_no_snapshot_deletes_at_once_and_rollback_says_it_cannot_bring_it_back(g
     assert undone[ids["disk"]]["status"] == "cannot-undo"
     assert "without a snapshot" in undone[ids["disk"]]["detail"]
     assert "orphan-1" not in gce.disks
+
+
+def test_a_snapshot_whose_answer_was_lost_is_not_taken_twice(gce: Gce) -> None:
+    ids, plan_file = estate(gce)
+    gce.lose.add("createSnapshot")
+    first = lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl")
+    assert first.exit_code == 9, first.stderr
+    assert "orphan-1" in gce.disks and len(gce.snapshots) == 1
+    again = lepton("apply", str(plan_file), "--yes", "--journal", "j.jsonl", "--resume")
+    assert "orphan-1" not in gce.disks
+    assert [s["sourceDisk"] for s in gce.snapshots.values()] == [ids["disk"]]
+    assert len([c for c in gce.calls if c[1].endswith("/createSnapshot")]) == 1
+    assert again.exit_code == 7  # only the api floor refusal is left
