@@ -171,3 +171,14 @@ def test_a_snapshot_whose_answer_was_lost_is_not_taken_twice(gce: Gce) -> None:
     assert [s["sourceDisk"] for s in gce.snapshots.values()] == [ids["disk"]]
     assert len([c for c in gce.calls if c[1].endswith("/createSnapshot")]) == 1
     assert again.exit_code == 7  # only the api floor refusal is left
+
+
+def test_a_disk_on_a_stopped_instance_is_left_attached(gce: Gce) -> None:
+    owner = gce.add_instance("old-1", "e2-standard-2", status="TERMINATED")
+    disk = gce.add_disk("data-1", 100, users=[owner])
+    step = ref(disk, "gcp", PROJECT, REGION, type="pd-balanced", state=ResourceState.STOPPED)
+    p = write(plan([action(ActionKind.DELETE_VOLUME, [step])]), Path.cwd() / "p.yaml")
+    got = lepton("apply", str(p), "--yes", "--journal", "j.jsonl")
+    assert got.exit_code == 7
+    assert "detach it first" in got.stderr
+    assert "data-1" in gce.disks and gce.mutations() == []

@@ -114,7 +114,10 @@ class AwsExecutor:
     def _volume(self, ec2: Any, rid: str) -> Live | None:
         raw = ec2.describe_volumes(VolumeIds=[rid])["Volumes"][0]
         attached = next((a["InstanceId"] for a in raw.get("Attachments") or []), None)
-        state = ResourceState.RUNNING if attached else ResourceState.UNATTACHED
+        state = ResourceState.UNATTACHED
+        if attached:  # as the scan reports it: stopped with its instance, else running
+            owner = self._instance(ec2, attached)
+            state = owner.state if owner else ResourceState.RUNNING
         details = {
             "zone": raw["AvailabilityZone"],
             "size": raw["Size"],

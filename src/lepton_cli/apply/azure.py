@@ -97,7 +97,11 @@ class AzureExecutor:
     def _disk(self, rid: str) -> Live:
         _, group, _, name = _parts(rid)
         disk = self._compute(rid).disks.get(group, name)
-        state = ResourceState.RUNNING if disk.managed_by else ResourceState.UNATTACHED
+        state = ResourceState.UNATTACHED
+        if disk.managed_by:  # as the scan reports it: stopped with a deallocated VM
+            owner = self.read(ResourceRef(id=disk.managed_by, provider="azure"))
+            stopped = owner is None or owner.state is ResourceState.STOPPED
+            state = ResourceState.STOPPED if stopped else ResourceState.RUNNING
         details = {
             "location": disk.location,
             "sku": disk.sku.name if disk.sku else None,

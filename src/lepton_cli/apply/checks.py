@@ -61,6 +61,13 @@ def drift(plan: Plan, action: Action, ref: ResourceRef, live: Live | None) -> li
     return reasons
 
 
+def attached(step: ExecStep, live: Live) -> str | None:
+    """lepton never detaches a volume: one still attached (to a stopped instance, say) is left."""
+    if step.op is StepOp.DELETE_VOLUME and live.attached_to:
+        return f"{live.id}: attached to {live.attached_to}; detach it first (lepton does not)"
+    return None
+
+
 CountFn = Callable[[str, str, str, str], int]  # provider, workload, account, region
 
 

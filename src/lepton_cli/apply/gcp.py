@@ -118,7 +118,11 @@ class GcpExecutor:
     def _disk(self, project: str, zone: str, name: str, link: str) -> Live:
         d = self._client("disks").get(project=project, zone=zone, disk=name)
         users = list(d.users)
-        state = ResourceState.RUNNING if users else ResourceState.UNATTACHED
+        state = ResourceState.UNATTACHED
+        if users:  # as the scan reports it: stopped when every instance using it is stopped
+            owners = [self.read(ResourceRef(id=u, provider="gcp")) for u in users]
+            stopped = all(o is None or o.state is ResourceState.STOPPED for o in owners)
+            state = ResourceState.STOPPED if stopped else ResourceState.RUNNING
         details = {
             "project": project,
             "zone": zone,

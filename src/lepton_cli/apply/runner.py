@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lepton_cli.apply.checks import CountFn, drift, floor_refusal, needs_floor
+from lepton_cli.apply.checks import CountFn, attached, drift, floor_refusal, needs_floor
 from lepton_cli.apply.executor import Executor, Live, RunOptions
 from lepton_cli.apply.journal import Journal, StepLog
 from lepton_cli.apply.providers import NoExecutor
@@ -124,7 +124,7 @@ class Runner:
         reasons = drift(self.plan, step.action, ref, live)
         if live is None or reasons:
             return reasons
-        why = executor.refusal(step, live)
+        why = attached(step, live) or executor.refusal(step, live)
         if why:
             return [why]
         executor.prove(step, live)
