@@ -22,7 +22,6 @@ from urllib.parse import parse_qs
 
 import boto3
 import pytest
-import requests
 from moto.server import ThreadedMotoServer
 
 FAKE = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -166,7 +165,8 @@ def moto_url() -> Iterator[tuple[str, int]]:
 
 @pytest.fixture
 def front(moto_url: tuple[str, int], monkeypatch: pytest.MonkeyPatch) -> Iterator[Front]:
-    requests.post(f"http://{moto_url[0]}:{moto_url[1]}/moto-api/reset", timeout=10)
+    # No reset between tests: moto rebuilds its EC2 backend after one (~10 s); each test
+    # makes its own resources and workload names instead.
     state = Front(moto_url)
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()

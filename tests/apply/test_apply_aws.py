@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ class Estate:
     volume: str
     address: str
     old_snapshot: str
+    web: str  # workload names, unique per test: moto is shared by the module's tests
+    api_workload: str
 
 
 def _run(ec2: Any, type_: str, tags: dict[str, str], n: int = 1) -> list[str]:
@@ -45,8 +48,13 @@ def _run(ec2: Any, type_: str, tags: dict[str, str], n: int = 1) -> list[str]:
     return sorted(i["InstanceId"] for i in got["Instances"])
 
 
+_ESTATES = itertools.count(1)
+
+
 def make_estate(front: Front) -> Estate:
     ec2 = front.ec2()
+    n = next(_ESTATES)
+    web, api = f"web-{n}", f"api-{n}"
     snap_src = ec2.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
     volume = ec2.create_volume(
         AvailabilityZone="us-east-1a",
@@ -56,14 +64,23 @@ def make_estate(front: Front) -> Estate:
     )["VolumeId"]
     return Estate(
         idle=_run(ec2, "m5.large", {"team": "ops"})[0],
-        big=_run(ec2, "m5.xlarge", {"workload": "web"})[0],
-        api=_run(ec2, "t3.medium", {"workload": "api"}, 3),
+        big=_run(ec2, "m5.xlarge", {"workload": web})[0],
+        api=_run(ec2, "t3.medium", {"workload": api}, 3),
         stopper=_run(ec2, "t3.small", {"team": "qa"})[0],
         bystander=_run(ec2, "t3.micro", {"team": "other"})[0],
         volume=volume,
         address=ec2.allocate_address(Domain="vpc")["AllocationId"],
         old_snapshot=ec2.create_snapshot(VolumeId=snap_src)["SnapshotId"],
+        web=web,
+        api_workload=api,
     )
+
+
+def _addresses(ec2: Any, allocation: str) -> list[Any]:
+    found: list[Any] = ec2.describe_addresses(
+        Filters=[{"Name": "allocation-id", "Values": [allocation]}]
+    )["Addresses"]
+    return found
 
 
 def aws(rid: str, type_: str | None = None, state: str = "running") -> Any:
@@ -77,8 +94,8 @@ def estate_plan(e: Estate) -> Any:
     more = Placement(provider="gcp", region="us-central1", type="e2-medium", count=1)
     actions = [
         action(ActionKind.TERMINATE, [aws(e.idle, "m5.large")], saving="70"),
-        action(ActionKind.RIGHTSIZE, [aws(e.big, "m5.xlarge")], large, "web", "60"),
-        action(ActionKind.SCALE_DOWN, [aws(e.api[2], "t3.medium")], None, "api", "30"),
+        action(ActionKind.RIGHTSIZE, [aws(e.big, "m5.xlarge")], large, e.web, "60"),
+        action(ActionKind.SCALE_DOWN, [aws(e.api[2], "t3.medium")], None, e.api_workload, "30"),
         action(ActionKind.STOP, [aws(e.stopper, "t3.small")], saving="15"),
         action(ActionKind.DELETE_VOLUME, [aws(e.volume, "gp3", "unattached")], saving="2"),
         action(ActionKind.RELEASE_ADDRESS, [aws(e.address, None, "unattached")], saving="1"),
@@ -86,8 +103,8 @@ def estate_plan(e: Estate) -> Any:
         action(ActionKind.SCALE_UP, [], more, "batch", "-20"),
     ]
     workloads = [
-        workload("web", ("aws", REGION, "m5.large", 1)),
-        workload("api", ("aws", REGION, "t3.medium", 2)),
+        workload(e.web, ("aws", REGION, "m5.large", 1)),
+        workload(e.api_workload, ("aws", REGION, "t3.medium", 2)),
         workload("batch", ("gcp", "us-central1", "e2-medium", 1)),
     ]
     return plan(actions, workloads)
@@ -177,7 +194,7 @@ def test_yes_performs_exactly_the_automated_actions(
         "Snapshots"
     ]
     assert len(taken) == 1  # snapshot first
-    assert not ec2.describe_addresses()["Addresses"]
+    assert not _addresses(ec2, estate.address)
     assert estate.old_snapshot not in {
         s["SnapshotId"] for s in ec2.describe_snapshots()["Snapshots"]
     }
@@ -308,8 +325,9 @@ def test_a_type_ec2_does_not_offer_is_refused_before_any_change(
     front: Front, estate: Estate, tmp_path: Path
 ) -> None:
     huge = Placement(provider="aws", region=REGION, type="m9.huge", count=1)
-    resize = action(ActionKind.RIGHTSIZE, [aws(estate.big, "m5.xlarge")], huge, "web")
-    p = write(plan([resize], [workload("web", ("aws", REGION, "m9.huge", 1))]), tmp_path / "p.yaml")
+    resize = action(ActionKind.RIGHTSIZE, [aws(estate.big, "m5.xlarge")], huge, estate.web)
+    wp = workload(estate.web, ("aws", REGION, "m9.huge", 1))
+    p = write(plan([resize], [wp]), tmp_path / "p.yaml")
     got = lepton("apply", str(p), "--yes", "--journal", str(tmp_path / "j"))
     assert got.exit_code == 7
     assert "m9.huge is not offered in us-east-1a" in got.stderr
@@ -327,7 +345,7 @@ def test_an_address_on_a_stopped_instance_is_disassociated_then_released(
     p = write(plan([release]), tmp_path / "p.yaml")
     got = lepton("apply", str(p), "--yes", "--journal", str(tmp_path / "j"))
     assert got.exit_code == 0, got.stderr
-    assert not ec2.describe_addresses()["Addresses"]
+    assert not _addresses(ec2, estate.address)
     ops = [op for op in front.mutations() if op in ("DisassociateAddress", "ReleaseAddress")]
     assert ops == ["DisassociateAddress", "ReleaseAddress"]
 
