@@ -159,6 +159,7 @@ def test_dry_run_changes_nothing_and_lists_the_calls(
     assert front.count("ModifyInstanceAttribute", dry=True) == 1
     steps = {s["resource"]: s for s in json.loads(got.stdout)["steps"] if s["resource"]}
     assert steps[estate.big]["status"] == "would-run"
+    assert steps[estate.big]["detail"].endswith("EC2 DryRun=True passed for every call")
     assert steps[estate.big]["calls"] == [
         f"ec2:StopInstances {estate.big}",
         "wait instance_stopped",

@@ -59,7 +59,9 @@ def test_dry_run_changes_nothing(arm: Arm) -> None:
     got = lepton("apply", str(plan_file), "--format", "json")
     assert got.exit_code == 0, got.stderr
     assert arm.mutations() == []
-    calls = {s["resource"]: s["calls"] for s in json.loads(got.stdout)["steps"]}
+    steps = json.loads(got.stdout)["steps"]
+    calls = {s["resource"]: s["calls"] for s in steps}
+    assert "no dry run in Azure" in steps[0]["detail"]
     assert calls[ids["big"]] == [
         f"virtualMachines.deallocate {ids['big']}",
         f"virtualMachines.update {ids['big']} vmSize=Standard_D2s_v5",

@@ -214,7 +214,7 @@ class AwsExecutor:
         ec2, rid = self._ec2(step.target), step.target.id
         for name, fn, kwargs in self._mutations(ec2, step, live):
             self._dry(f"{name} on {rid}", fn, **kwargs)
-        return "EC2 DryRun=True"
+        return "EC2 DryRun=True passed for every call"
 
     def _mutations(
         self, ec2: Any, step: ExecStep, live: Live

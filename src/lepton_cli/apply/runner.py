@@ -89,6 +89,7 @@ class _Checked:
     action: Action
     steps: list[ExecStep]
     live: dict[int, Live | None] = field(default_factory=dict)
+    proofs: dict[int, str] = field(default_factory=dict)  # how each step's permission was shown
     refused: list[str] = field(default_factory=list)
 
 
@@ -127,7 +128,7 @@ class Runner:
         why = attached(step, live) or executor.refusal(step, live)
         if why:
             return [why]
-        executor.prove(step, live)
+        checked.proofs[step.index] = executor.prove(step, live)
         return []
 
     # ------------------------------------------------------------ the run
@@ -164,7 +165,10 @@ class Runner:
                 return StepResult(step, Status.REFUSED, why)
         executor = self.executor_for(step.target.provider)
         calls = executor.calls(step, c.live.get(step.index), self.options.run)
-        return StepResult(step, Status.WOULD_RUN, "preconditions hold", calls)
+        proof = c.proofs.get(step.index, "")
+        return StepResult(
+            step, Status.WOULD_RUN, f"preconditions hold; permissions: {proof}", calls
+        )
 
     def _floor(self, step: ExecStep, count: CountFn) -> str | None:
         try:
