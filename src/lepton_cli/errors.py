@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     OVER_BUDGET = 6
     DRIFT = 7
     GATE = 8
+    PARTLY_APPLIED = 9
     INTERRUPTED = 130
 
 

@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 from lepton_cli import __version__
 from lepton_cli.cli import (
     anomalies,
+    apply,
     budget,
     catalog,
     commitments,
@@ -100,10 +101,10 @@ def _root(
 
 
 for _module in (
-    scan, report, providers, optimize, plan, catalog, budget, anomalies, history, serve,
+    scan, report, providers, optimize, plan, catalog, budget, anomalies, history, serve, apply,
+    commitments,
 ):  # fmt: skip
     _module.register(app)
-commitments.register(app)
 
 
 def main() -> None:
