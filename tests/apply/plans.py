@@ -51,10 +51,9 @@ def action(
     workload: str | None = None,
     saving: str = "10",
 ) -> Action:
-    ids = [r.id for r in resources]
-    return Action.model_validate(
+    made = Action.model_validate(
         {
-            "id": action_id(kind, workload, ids, to),
+            "id": "",
             "kind": kind,
             "workload": workload,
             "resources": resources,
@@ -63,6 +62,7 @@ def action(
             "reason": "test",
         }
     )
+    return made.model_copy(update={"id": action_id(made)})
 
 
 def workload(name: str, *allocs: tuple[str, str, str, int]) -> WorkloadPlan:

@@ -27,14 +27,13 @@ def check_plan(plan: Plan, where: str) -> None:
     if dupes:
         raise InputError(f"{where}: action id {dupes[0]} appears more than once", EDIT_HINT)
     for n, action in enumerate(plan.actions):
-        ids = [r.id for r in action.resources]
-        if action.id != action_id(action.kind, action.workload, ids, action.to):
+        _check_steps(action, n, where)  # the more precise message first
+        if action.id != action_id(action):
             raise InputError(
                 f"{where}: actions[{n}] ({action.id}) does not match its own id: its kind, "
                 "workload, resources or target were edited after the plan was made",
                 EDIT_HINT,
             )
-        _check_steps(action, n, where)
 
 
 def _check_steps(action: Action, n: int, where: str) -> None:

@@ -116,11 +116,27 @@ def workload_plan(ws: WorkloadSolution) -> WorkloadPlan:
 # ---------------------------------------------------------------- actions
 
 
-def action_id(kind: ActionKind, workload: str | None, ids: Sequence[str], to: object | None) -> str:
-    """``kind-<10 hex>``: a digest of what the action does, never a counter."""
+def _aim(p: Placement | None) -> list[object] | None:
     # Not the price: a price refresh changes an action's saving, not which action it is.
-    text = json.dumps([kind.value, workload, sorted(ids), to], sort_keys=True, default=str)
-    return f"{kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    if p is None:
+        return None
+    return [p.provider, p.region, p.type, p.pricing.value if p.pricing else None, p.count]
+
+
+def action_id(action: Action) -> str:
+    """``kind-<10 hex>``: a digest of what the action does — kind, workload, the resources it
+    touches and each step's operation, resource and target — never a counter. ``lepton apply``
+    recomputes it to refuse a hand-edited action."""
+    steps = [
+        [s.op.value, s.resource.id if s.resource else None, _aim(s.to)] for s in action.steps
+    ]
+    what = [action.kind.value, action.workload, sorted(r.id for r in action.resources)]
+    text = json.dumps([*what, _aim(action.to), steps], sort_keys=True, default=str)
+    return f"{action.kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def _identified(action: Action) -> Action:
+    return action.model_copy(update={"id": action_id(action)})
 
 
 def ref(r: Resource) -> ResourceRef:
@@ -281,21 +297,25 @@ def workload_action(ws: WorkloadSolution, currency: str) -> Action | None:
     once = one_time_cost(wp, ws.counts)
     touched = {s.resource.id: s.resource for s in steps if s.resource is not None}
     to = summary_placement(after, ws.cost)
-    return Action.model_validate(
-        {
-            "id": action_id(kind, wp.name, sorted(touched), [list(k) for k in after.items()]),
-            "kind": kind,
-            "workload": wp.name,
-            "resources": [touched[i] for i in sorted(touched)],
-            "from": summary_placement(before, today) if before else None,
-            "to": to,
-            "monthly_saving": saving,
-            "reason": _reason(ws, before, after, once, currency),
-            "risk": _risk(kind, after),
-            "steps": steps,
-            "one_time_cost": _money(once) if once > 0 else None,
-            "payback_months": round(float(once / saving), 2) if once > 0 and saving > 0 else None,
-        }
+    return _identified(
+        Action.model_validate(
+            {
+                "id": "",
+                "kind": kind,
+                "workload": wp.name,
+                "resources": [touched[i] for i in sorted(touched)],
+                "from": summary_placement(before, today) if before else None,
+                "to": to,
+                "monthly_saving": saving,
+                "reason": _reason(ws, before, after, once, currency),
+                "risk": _risk(kind, after),
+                "steps": steps,
+                "one_time_cost": _money(once) if once > 0 else None,
+                "payback_months": round(float(once / saving), 2)
+                if once > 0 and saving > 0
+                else None,
+            }
+        )
     )
 
 
@@ -328,24 +348,28 @@ def _single(
 ) -> Action:
     """An action on resources outside workloads: one step per resource."""
     first = resources[0]
-    return Action.model_validate(
-        {
-            "id": action_id(kind, None, [r.id for r in resources], None),
-            "kind": kind,
-            "resources": [ref(r) for r in resources],
-            "from": Placement(
-                provider=first.provider,
-                region=first.region,
-                type=first.type,
-                pricing=first.pricing if first.kind is ResourceKind.COMPUTE else None,
-                count=1,
-                monthly_cost=_money(_sum(r.monthly_cost for r in resources)),
-            ),
-            "monthly_saving": _money(saving),
-            "reason": reason,
-            "risk": Risk.LOW,
-            "steps": [Step(op=op, resource=ref(r)) for r, op in zip(resources, ops, strict=True)],
-        }
+    return _identified(
+        Action.model_validate(
+            {
+                "id": "",
+                "kind": kind,
+                "resources": [ref(r) for r in resources],
+                "from": Placement(
+                    provider=first.provider,
+                    region=first.region,
+                    type=first.type,
+                    pricing=first.pricing if first.kind is ResourceKind.COMPUTE else None,
+                    count=1,
+                    monthly_cost=_money(_sum(r.monthly_cost for r in resources)),
+                ),
+                "monthly_saving": _money(saving),
+                "reason": reason,
+                "risk": Risk.LOW,
+                "steps": [
+                    Step(op=op, resource=ref(r)) for r, op in zip(resources, ops, strict=True)
+                ],
+            }
+        )
     )
 
 
