@@ -1,13 +1,15 @@
 """The DuckDB side: one in-process connection over the ``charges`` relation of some exports.
 
 Every query lepton runs on FOCUS data goes through :class:`Charges`, which reads the files once
-per query (DuckDB streams CSV and Parquet; nothing is loaded into Python row by row) and turns a
-DuckDB failure into an :class:`InputError` that names the file, the column and the bad value.
+per query (DuckDB streams CSV and Parquet; nothing is loaded into Python row by row), counts
+each delivery of an export once (:mod:`deliveries`) and turns a DuckDB failure into an
+:class:`InputError` that names the file, row, column and bad value (:mod:`diagnose`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,14 +21,9 @@ import duckdb
 
 from lepton_cli.errors import InputError
 from lepton_cli.providers.focus import schema
-from lepton_cli.providers.focus.files import (
-    FOCUS_HINT,
-    FileFormat,
-    FocusFile,
-    discover,
-    first_line,
-    relation_sql,
-)
+from lepton_cli.providers.focus.deliveries import Span, Superseded, supersede
+from lepton_cli.providers.focus.diagnose import diagnose
+from lepton_cli.providers.focus.files import FOCUS_HINT, FocusFile, discover, relation_sql
 
 Progress = Callable[[str], None]
 
@@ -60,13 +57,39 @@ def connect(options: EngineOptions | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@dataclass
+class Notes:
+    """What a read did besides summing: files counted once, files met twice, odd cells."""
+
+    superseded: list[Superseded] = field(default_factory=list)
+    duplicates: list[Path] = field(default_factory=list)  # given twice: read once
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def lines(self) -> list[str]:
+        """Every note as a sentence for people (the cli shows them as warnings)."""
+        out = [f"{p}: given more than once; read once" for p in self.duplicates]
+        out += [s.describe() for s in self.superseded]
+        return out + self.warnings
+
+
 class Charges:
     """The normalised ``charges`` relation over some FOCUS files (see schema.COLUMNS)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, files: Sequence[FocusFile]) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: Sequence[FocusFile],
+        notes: Notes | None = None,
+    ) -> None:
         self.con = con
         self.files = list(files)
-        self.cte = "WITH charges AS (\n" + _union_sql(self.files) + "\n)\n"
+        self.notes = notes if notes is not None else Notes()
+        self.cte = _cte(self.files, [])
+        self._spans_cache: list[Span] = []
 
     def execute(
         self, sql: str, params: Mapping[str, Any] | None = None
@@ -86,7 +109,11 @@ class Charges:
                 f"DuckDB ran out of memory reading {len(self.files)} FOCUS file(s): {e}",
                 hint="read fewer files at once, or use --period to narrow the month",
             )
-        return diagnose(self.con, self.files, e)
+        return diagnose(self.con, self.files, e, FOCUS_HINT)
+
+    def bad_row(self, problem: str) -> InputError:
+        """An InputError for a problem found after a query (e.g. a Tags cell), row named."""
+        return diagnose(self.con, self.files, ValueError(problem), FOCUS_HINT)
 
     def fetch_batches(
         self, sql: str, params: Mapping[str, Any] | None = None, size: int = 10_000
@@ -102,88 +129,119 @@ class Charges:
                 return
             yield batch
 
+    def columns_present(self) -> set[str]:
+        """FOCUS columns present in every file read."""
+        sets = [set(f.columns) for f in self.files]
+        return set.intersection(*sets) if sets else set()
+
+    def count_once(self) -> None:
+        """Leave out the rows of superseded deliveries (see :mod:`deliveries`)."""
+        if len(self.files) < 2:
+            return
+        losers = supersede(self._spans())
+        if not losers:
+            return
+        self.notes.superseded.extend(losers)
+        keys_of: dict[Path, int] = {}
+        for span in self._spans_cache:
+            keys_of[span.path] = keys_of.get(span.path, 0) + 1
+        lost: dict[Path, int] = {}
+        for s in losers:
+            lost[s.path] = lost.get(s.path, 0) + 1
+        whole = {p for p, n in lost.items() if n == keys_of[p]}
+        self.files = [f for f in self.files if f.path not in whole]
+        self.cte = _cte(self.files, [s for s in losers if s.path not in whole])
+
+    def _spans(self) -> list[Span]:
+        by_source = {str(f.source): f for f in self.files}
+        sql = (
+            "SELECT _file, provider_name, billing_account_id, billing_period_start, "
+            "MIN(charge_period_start), MAX(COALESCE(charge_period_end, charge_period_start)) "
+            "FROM raw GROUP BY ALL"
+        )
+        try:
+            rows = self.con.execute(f"WITH raw AS ({_union_sql(self.files, True)})\n{sql}")
+            found = rows.fetchall()
+        except duckdb.Error as e:
+            raise self._failure(e) from e
+        spans = []
+        for name, provider, account, period, start, end in found:
+            file = by_source[name]
+            if start is None:
+                continue
+            mtime = file.path.stat().st_mtime
+            spans.append(Span(file.path, (provider, account, period), start, end, mtime))
+        self._spans_cache = spans
+        return spans
+
 
 @contextmanager
 def open_charges(
-    paths: Sequence[Path], progress: Progress | None = None, options: EngineOptions | None = None
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    options: EngineOptions | None = None,
+    notes: Notes | None = None,
 ) -> Iterator[Charges]:
-    """Check the files under ``paths`` and yield their ``charges`` relation; closes DuckDB after."""
+    """Check the files under ``paths`` and yield their ``charges`` relation, each delivery
+    counted once; closes DuckDB (and removes its private links) after."""
     con = connect(options)
+    links = Path(tempfile.mkdtemp(prefix="lepton-focus-"))
     try:
-        files, skipped = discover(con, paths)
+        found = discover(con, paths, links)
         if progress:
-            progress(f"reading {len(files)} FOCUS file(s)" + _skipped_note(skipped))
-        yield Charges(con, files)
+            progress(f"reading {len(found.files)} FOCUS file(s)" + _skipped_note(found.skipped))
+        charges = Charges(con, found.files, notes)
+        charges.notes.duplicates.extend(found.duplicates)
+        charges.count_once()
+        yield charges
     finally:
         con.close()
+        shutil.rmtree(links, ignore_errors=True)
 
 
 def _skipped_note(skipped: Sequence[Path]) -> str:
     return f", skipping {len(skipped)} empty one(s)" if skipped else ""
 
 
-def _union_sql(files: Sequence[FocusFile]) -> str:
-    """One normalised SELECT per file format, stacked; columns are aligned by name."""
+def _signature(file: FocusFile) -> tuple[str, frozenset[tuple[str, str]]]:
+    return (file.format.value, frozenset(zip(file.columns, file.types, strict=True)))
+
+
+def _union_sql(files: Sequence[FocusFile], with_file: bool = False) -> str:
+    """One normalised SELECT per file shape (format, columns, types), stacked by name."""
+    groups: dict[tuple[str, frozenset[tuple[str, str]]], list[FocusFile]] = {}
+    for file in files:
+        groups.setdefault(_signature(file), []).append(file)
     selects = []
-    for fmt in FileFormat:
-        group = [f for f in files if f.format is fmt]
-        if group:
-            types = schema.union_types([dict(zip(f.columns, f.types, strict=True)) for f in group])
-            relation = relation_sql(fmt, [f.path for f in group])
-            selects.append(schema.select_sql(relation, types))
+    for group in groups.values():
+        types = dict(zip(group[0].columns, group[0].types, strict=True))
+        relation = relation_sql(group[0].format, [f.source for f in group], with_file)
+        selects.append(schema.select_sql(relation, types, ["filename AS _file"] * with_file))
     return "\nUNION ALL BY NAME\n".join(selects)
 
 
-def diagnose(
-    con: duckdb.DuckDBPyConnection, files: Sequence[FocusFile], error: duckdb.Error
-) -> InputError:
-    """An InputError naming the file, column and value that made a query fail.
-
-    The failing query does not say which file held the bad value, so each typed column of each
-    file is probed with TRY_CAST; this runs only after a failure.
-    """
-    for file in files:
-        found = _first_bad_value(con, file)
-        if found:
-            column, value, expected = found
-            return InputError(
-                f"{file.path}: column {column} has a value that is not {expected}: {value!r}",
-                hint=f"fix or remove the rows with that value; {FOCUS_HINT}",
-            )
-    names = ", ".join(str(f.path) for f in files[:3]) + (" ..." if len(files) > 3 else "")
-    return InputError(f"cannot read FOCUS data from {names}: {first_line(error)}", hint=FOCUS_HINT)
+def _cte(files: Sequence[FocusFile], losers: Sequence[Superseded]) -> str:
+    if not losers:
+        return "WITH charges AS (\n" + _union_sql(files) + "\n)\n"
+    source = {f.path: str(f.source) for f in files}
+    drops = " OR ".join(_loser_sql(source[s.path], s) for s in losers)
+    return (
+        f"WITH charges AS (SELECT * EXCLUDE (_file) FROM (\n{_union_sql(files, True)}\n) "
+        f"WHERE NOT ({drops}))\n"
+    )
 
 
-_PROBES = {
-    schema.Kind.MONEY: (f"TRY_CAST({{c}} AS {schema.MONEY})", "a decimal number"),
-    schema.Kind.TIME: (
-        "TRY_CAST(TRY_CAST({c} AS TIMESTAMPTZ) AS TIMESTAMP)",
-        "a timestamp like 2024-09-01T00:00:00Z",
-    ),
-    schema.Kind.JSON: ("CASE WHEN json_valid({c}) THEN 1 END", "a JSON object"),
-}
+def _loser_sql(source: str, s: Superseded) -> str:
+    provider, account, period = s.key
+    parts = [
+        f"_file = {schema.sql_string(source)}",
+        f"provider_name IS NOT DISTINCT FROM {_literal(provider)}",
+        f"billing_account_id IS NOT DISTINCT FROM {_literal(account)}",
+        "billing_period_start IS NOT DISTINCT FROM "
+        + ("NULL" if period is None else f"TIMESTAMP '{period.isoformat(sep=' ')}'"),
+    ]
+    return "(" + " AND ".join(parts) + ")"
 
 
-def _first_bad_value(
-    con: duckdb.DuckDBPyConnection, file: FocusFile
-) -> tuple[str, str, str] | None:
-    """(column, value, what was expected) of the first uncastable typed value in ``file``."""
-    relation = relation_sql(file.format, [file.path])
-    for column in schema.COLUMNS:
-        if column.kind not in _PROBES:
-            continue
-        for source in (s for s in column.sources if s in file.columns):
-            probe, expected = _PROBES[column.kind]
-            c = schema.quote(source)
-            sql = (
-                f"SELECT CAST({c} AS VARCHAR) FROM {relation} "
-                f"WHERE NULLIF(CAST({c} AS VARCHAR), '') IS NOT NULL "
-                f"AND {probe.format(c=c)} IS NULL LIMIT 1"
-            )
-            try:
-                row = con.execute(sql).fetchone()
-            except duckdb.Error:
-                return None  # the file itself is unreadable: the generic message says so
-            if row:
-                return source, str(row[0]), expected
-    return None
+def _literal(value: str | None) -> str:
+    return "NULL" if value is None else schema.sql_string(value)

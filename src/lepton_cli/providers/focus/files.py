@@ -4,6 +4,12 @@ A source is a file or a folder of files (searched recursively). CSV, gzip-compre
 Parquet are read; anything else in a folder is ignored. Every file must carry the columns lepton
 needs (:data:`REQUIRED`), found by header name; an empty file given by name is an error, while an
 empty file inside a folder (an export day with no charges) is skipped.
+
+A path is a path, never a pattern: a file named ``g/*.csv`` is that one file (DuckDB would
+expand it, so such a file is read through a link with a plain name). The same file given twice
+(by two names, or by name and through its folder) is read once. A provider's native export
+(CUR, Azure cost details, the GCP billing export, OCI cost reports) is recognised and refused
+with the way to produce FOCUS from that provider (see :mod:`native`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from pathlib import Path
 import duckdb
 
 from lepton_cli.errors import InputError
+from lepton_cli.providers.focus import native
+from lepton_cli.providers.focus.schema import sql_string
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet",)
@@ -41,6 +49,10 @@ class FileFormat(StrEnum):
     PARQUET = "parquet"
 
 
+GLOB_CHARACTERS = frozenset("*?[]{}")
+"""Characters DuckDB's file readers treat as a pattern."""
+
+
 @dataclass(frozen=True)
 class FocusFile:
     """One readable export file and the columns it holds (header names, original case)."""
@@ -49,6 +61,21 @@ class FocusFile:
     format: FileFormat
     columns: tuple[str, ...]
     types: tuple[str, ...]  # DuckDB types: all VARCHAR for CSV, native for Parquet
+    read_path: Path | None = None  # a plain-named link DuckDB reads instead, if ``path`` needs one
+
+    @property
+    def source(self) -> Path:
+        """The path handed to DuckDB."""
+        return self.read_path or self.path
+
+
+@dataclass
+class Discovery:
+    """What the sources hold: readable files, empty ones skipped, and duplicates read once."""
+
+    files: list[FocusFile]
+    skipped: list[Path]
+    duplicates: list[Path]
 
 
 def csv_options() -> str:
@@ -57,11 +84,6 @@ def csv_options() -> str:
         "all_varchar=true, header=true, delim=',', quote='\"', escape='\"', "
         "nullstr=['NULL', 'null', ''], union_by_name=true"
     )
-
-
-def sql_string(text: str) -> str:
-    """``text`` as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def file_format(path: Path) -> FileFormat | None:
@@ -80,41 +102,51 @@ def is_focus_path(path: Path) -> bool:
 
 
 def discover(
-    con: duckdb.DuckDBPyConnection, sources: Sequence[Path]
-) -> tuple[list[FocusFile], list[Path]]:
-    """The readable files under ``sources`` and the empty ones skipped inside folders.
+    con: duckdb.DuckDBPyConnection, sources: Sequence[Path], links: Path | None = None
+) -> Discovery:
+    """The readable files under ``sources``, the empty ones skipped inside folders, and the
+    files met twice (read once). Names with glob characters get a plain link in ``links``.
 
     Raises InputError for a missing source, a folder with nothing readable, an explicitly named
-    file that is empty or unreadable, or a file missing a required column.
+    file that is empty or unreadable, a native (non-FOCUS) export, or a file missing a required
+    column.
     """
-    found: list[FocusFile] = []
-    skipped: list[Path] = []
+    found = Discovery([], [], [])
+    seen: set[Path] = set()
     for source in sources:
-        files, empty = _discover_one(con, source)
-        found.extend(files)
-        skipped.extend(empty)
-    return found, skipped
+        before = len(found.files)
+        for path, strict in _expand(source):
+            real = path.resolve()
+            if real in seen:
+                found.duplicates.append(path)
+                continue
+            seen.add(real)
+            info = _inspect(con, path, strict=strict, links=links, index=len(seen))
+            if info.columns:
+                found.files.append(info)
+            else:
+                found.skipped.append(info.path)
+        if source.is_dir() and len(found.files) == before and not found.duplicates:
+            raise InputError(
+                f"{source}: no readable FOCUS file in this folder (only empty ones)",
+                hint=f"put .csv, .csv.gz or .parquet files with charges in it; {FOCUS_HINT}",
+            )
+    return found
 
 
-def _discover_one(
-    con: duckdb.DuckDBPyConnection, source: Path
-) -> tuple[list[FocusFile], list[Path]]:
+def _expand(source: Path) -> list[tuple[Path, bool]]:
+    """(file, given by name) for a source: the file itself, or a folder's readable files."""
     if not source.exists():
         raise InputError(f"{source}: no such file or folder", hint="check the --source path")
     if source.is_file():
-        return [_inspect(con, source, strict=True)], []
-    files: list[FocusFile] = []
-    skipped: list[FocusFile] = []
-    for path in _candidates(source):
-        info = _inspect(con, path, strict=False)
-        (files if info.columns else skipped).append(info)
-    if not files:
+        return [(source, True)]
+    paths = list(_candidates(source))
+    if not paths:
         raise InputError(
-            f"{source}: no readable FOCUS file in this folder "
-            f"({len(skipped)} empty, none with data)",
+            f"{source}: no readable FOCUS file in this folder",
             hint=f"put .csv, .csv.gz or .parquet files in it; {FOCUS_HINT}",
         )
-    return files, [f.path for f in skipped]
+    return [(p, False) for p in paths]
 
 
 def _candidates(folder: Path) -> Iterable[Path]:
@@ -126,14 +158,22 @@ def _candidates(folder: Path) -> Iterable[Path]:
     )
 
 
-def _inspect(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> FocusFile:
+def _inspect(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    strict: bool,
+    links: Path | None = None,
+    index: int = 0,
+) -> FocusFile:
     """Header and emptiness check of one file; an empty file has no columns when not strict."""
     fmt = file_format(path)
     if fmt is None:
         raise InputError(
             f"{path}: not a FOCUS export (expected .csv, .csv.gz or .parquet)", hint=FOCUS_HINT
         )
-    columns, types = _probe(con, path, fmt)
+    read_path = _plain_link(path, links, index)
+    columns, types = _probe(con, path, read_path or path, fmt)
     if not columns:
         if strict:
             raise InputError(
@@ -142,19 +182,36 @@ def _inspect(con: duckdb.DuckDBPyConnection, path: Path, *, strict: bool) -> Foc
             )
         return FocusFile(path, fmt, (), ())
     check_columns(path, columns)
-    return FocusFile(path, fmt, columns, types)
+    return FocusFile(path, fmt, columns, types, read_path)
 
 
-def relation_sql(fmt: FileFormat, paths: Sequence[Path]) -> str:
-    """The table function reading ``paths`` (one format), columns aligned by name."""
+def _plain_link(path: Path, links: Path | None, index: int) -> Path | None:
+    """A link without glob characters to ``path`` when its name has some, else None."""
+    if not GLOB_CHARACTERS.intersection(str(path.absolute())):
+        return None
+    if links is None:
+        raise InputError(
+            f"{path}: the path has glob characters and no private folder to link it from",
+            hint="rename the file without * ? [ ] { }",
+        )
+    suffix = ".csv.gz" if path.name.lower().endswith(".csv.gz") else path.suffix.lower()
+    link = links / f"file-{index:06d}{suffix}"
+    link.symlink_to(path.absolute())
+    return link
+
+
+def relation_sql(fmt: FileFormat, paths: Sequence[Path], with_file: bool = False) -> str:
+    """The table function reading ``paths`` (one format), columns aligned by name; with
+    ``with_file`` each row carries the path it came from in ``filename``."""
     files = "[" + ", ".join(sql_string(str(p)) for p in paths) + "]"
+    extra = ", filename=true" if with_file else ""
     if fmt is FileFormat.CSV:
-        return f"read_csv({files}, {csv_options()})"
-    return f"read_parquet({files}, union_by_name=true)"
+        return f"read_csv({files}, {csv_options()}{extra})"
+    return f"read_parquet({files}, union_by_name=true{extra})"
 
 
 def _probe(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat
+    con: duckdb.DuckDBPyConnection, path: Path, read_path: Path, fmt: FileFormat
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Column names and types of a file with at least one row; ((), ()) for an empty file.
 
@@ -164,7 +221,7 @@ def _probe(
     if path.stat().st_size == 0:
         return (), ()
     try:
-        result = con.execute(f"SELECT * FROM {relation_sql(fmt, [path])} LIMIT 1")
+        result = con.execute(f"SELECT * FROM {relation_sql(fmt, [read_path])} LIMIT 1")
         if result.fetchone() is None:
             return (), ()
     except duckdb.Error as e:
@@ -178,11 +235,22 @@ def _probe(
 def check_columns(path: Path, columns: Sequence[str]) -> None:
     """Raise InputError naming the first required column ``columns`` lacks."""
     present = set(columns)
+    if "BilledCost" not in present:
+        _refuse_native(path, columns)
     if not present.intersection(PROVIDER_COLUMNS):
         _missing(path, "ProviderName (or ServiceProviderName in FOCUS 1.3)")
     for name in REQUIRED:
         if name not in present:
             _missing(path, name)
+
+
+def _refuse_native(path: Path, columns: Sequence[str]) -> None:
+    export = native.recognise(columns)
+    if export is not None:
+        raise InputError(
+            f"{path}: this is {export.name}, not a FOCUS export; lepton reads FOCUS",
+            hint=f"export FOCUS instead: {export.how}",
+        )
 
 
 def _missing(path: Path, column: str) -> None:
