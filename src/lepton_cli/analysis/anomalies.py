@@ -9,9 +9,10 @@ perfectly flat history does not turn every cent into an anomaly. Median and MAD 
 occasional spike in the history itself, which a mean and standard deviation would not.
 Days inside the data's coverage with no rows count as zero. Days are charge days
 (ChargePeriodStart): an anomaly is about when money was spent, not when it was invoiced. A
-group needs ``min_history`` days of history (or the whole window, when the window is shorter) before it is judged. Each currency
-is its own group: costs in different currencies are never added up. The resources that drove an
-anomaly are those whose cost that day departs most from their own median over the same window.
+group needs ``min_history`` days of history (or the whole window, when the window is
+shorter) before it is judged. Each currency is its own group: costs in different currencies
+are never added up. The resources that drove an anomaly are those whose cost that day departs
+most from their own median over the same window.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def test_bad_value_names_column_and_value(write_focus, column, value, expected, 
 
 def test_bad_tags_json_names_the_column(write_focus):
     path = write_focus("tags.csv", [{"Tags": "{team: payments"}])
-    with pytest.raises(InputError, match="row 1 .line 2., column Tags: .* is not a JSON object"):
+    with pytest.raises(InputError, match=r"row 1 \(line 2\), column Tags: .* is not a JSON object"):
         aggregate([path], ["tag:team"])
 
 
