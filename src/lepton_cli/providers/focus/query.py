@@ -229,7 +229,7 @@ def _share(column: str) -> str:
     def upto(seconds: str) -> str:
         return (
             f"CASE WHEN {seconds} >= _total THEN {column} WHEN {seconds} <= 0 THEN 0 "
-            f"ELSE CAST(ROUND(CAST({column} AS DOUBLE) * {seconds} / _total, 10) "
+            f"ELSE CAST(CAST(CAST({column} AS DOUBLE) * {seconds} / _total AS DECIMAL(38, 10)) "
             f"AS {schema.MONEY}) END"
         )
 
@@ -268,6 +268,7 @@ def aggregate(
     ``notes`` collects superseded deliveries and duplicate tag keys.
     """
     filters = dict(filters or {})
+    basis = Basis(basis)
     with open_charges(paths, progress, options, notes) as charges:
         check_keys(charges, [*by, *filters])
         sql_keys = [k for k in by if not is_tag(k)]
