@@ -208,7 +208,7 @@ def test_charge_end_before_start_is_refused(write_focus):
         "span.csv",
         [{"ChargePeriodStart": "2026-10-02T00:00:00Z", "ChargePeriodEnd": "2026-10-01T00:00:00Z"}],
     )
-    with pytest.raises(InputError, match="row 1 .line 2., column ChargePeriodEnd: .* is before"):
+    with pytest.raises(InputError, match=r"row 1 \(line 2\), column ChargePeriodEnd: .* is before"):
         aggregate([path], [])
 
 

@@ -182,7 +182,8 @@ def _entries_json(entries: str) -> str:
     pair = "to_json(CAST(e.key AS VARCHAR)) || ':' || to_json(CAST(e.value AS VARCHAR))"
     return (
         f"CASE WHEN {entries} IS NULL THEN NULL "
-        f"ELSE '{{' || array_to_string(list_transform({entries}, lambda e: {pair}), ',') || '}}' END"
+        f"ELSE '{{' || array_to_string(list_transform({entries}, lambda e: {pair}), ',') "
+        "|| '}' END"
     )
 
 
