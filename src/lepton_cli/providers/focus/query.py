@@ -25,6 +25,7 @@ are never summed together. A missing ListCost stays missing (None), never 0.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -79,6 +80,7 @@ KEYS: dict[str, str] = {
 """Grouping and filter keys -> SQL over ``charges``; ``tag:KEY`` is handled apart."""
 
 TIME_KEYS = frozenset({"day", "month"})
+_CURRENCY = re.compile(r"[A-Z]{3}")
 TAG_PREFIX = "tag:"
 ZERO = Decimal(0)
 
@@ -306,11 +308,21 @@ def _regroup(
         if any(tags.get(k[len(TAG_PREFIX) :]) != v for k, v in filters.items() if is_tag(k)):
             continue
         values = tuple(tags.get(k[len(TAG_PREFIX) :]) if is_tag(k) else plain[k] for k in by)
-        acc = sums.setdefault((values, str(row[n + 1])), [ZERO, ZERO, None, ZERO])
+        currency = checked_currency(charges, row[n + 1])
+        acc = sums.setdefault((values, currency), [ZERO, ZERO, None, ZERO])
         for i, amount in enumerate(row[n + 2 :]):
             acc[i] = _add(acc[i], amount)
     out = [_cost_row(by, values, currency, acc) for (values, currency), acc in sums.items()]
     return sorted(out, key=_order)
+
+
+def checked_currency(charges: Charges, value: Any) -> str:
+    """A result's BillingCurrency, or the InputError naming the row that lacks a valid one.
+
+    Checked on the few distinct values a query returns rather than on every row."""
+    if value is None or not _CURRENCY.fullmatch(str(value)):
+        raise charges.bad_row(f"BillingCurrency {value!r} is not an ISO 4217 code")
+    return str(value)
 
 
 def _tags(charges: Charges, text: str | None) -> dict[str, str]:
@@ -465,7 +477,7 @@ def _resource_cost(charges: Charges, row: tuple[Any, ...]) -> ResourceCost:
     instance_type, billed, effective, first, last = row[10:]
     return ResourceCost(
         resource_id=str(rid),
-        currency=str(currency),
+        currency=checked_currency(charges, currency),
         provider_name=provider,
         billing_account_id=account,
         sub_account_id=sub,
@@ -533,7 +545,7 @@ def _record(charges: Charges, row: tuple[Any, ...]) -> CostRecord:
         provider_name=values["provider_name"] or "unknown",
         charge_category=values["charge_category"] or "Usage",
         tags=_tags(charges, values["tags"]),
-        billing_currency=currency,
+        billing_currency=checked_currency(charges, currency),
         billing_period_start=period_start,
         charge_period_start=start,
         charge_period_end=start + dt.timedelta(days=1) if start else None,
