@@ -8,7 +8,7 @@ builds it.
 EffectiveCost (amortised: a resource covered by a commitment still costs its share) divided by
 the hours the data stands for (730 per whole calendar month; see
 :func:`normalize.billed_hours`), with its BilledCost beside it as ``billed_hourly_cost``. The
-query API other parts call directly lives in :mod:`lepton_cli.providers.focus.query`.
+query API other parts call directly lives in :mod:`lepton_cli.billing.query`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lepton_cli.billing import query
+from lepton_cli.billing.engine import Notes, Progress
+from lepton_cli.billing.files import is_focus_path
+from lepton_cli.billing.query import CostRow, ResourceCost, aggregate, resource_costs
 from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Inventory, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
-from lepton_cli.providers.focus import normalize, query
-from lepton_cli.providers.focus.engine import Notes, Progress
-from lepton_cli.providers.focus.files import is_focus_path
-from lepton_cli.providers.focus.query import CostRow, ResourceCost, aggregate, resource_costs
+from lepton_cli.providers.focus import normalize
 from lepton_cli.providers.scope import in_scope
 
 __all__ = [

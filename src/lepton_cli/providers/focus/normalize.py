@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from lepton_cli.billing.query import ResourceCost
 from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
 from lepton_cli.models.period import midnight
-from lepton_cli.providers.focus.query import ResourceCost
 
 PROVIDERS: dict[str, str] = {
     "aws": "aws",

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import duckdb
 
+from lepton_cli.billing import native
+from lepton_cli.billing.schema import sql_string
 from lepton_cli.errors import InputError
-from lepton_cli.providers.focus import native
-from lepton_cli.providers.focus.schema import sql_string
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet",)

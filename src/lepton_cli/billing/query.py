@@ -33,12 +33,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from lepton_cli.billing import schema
+from lepton_cli.billing.engine import Charges, EngineOptions, Notes, Progress, open_charges
+from lepton_cli.billing.tags import TagError, read_tags
 from lepton_cli.errors import UsageError
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.models.period import midnight
-from lepton_cli.providers.focus import schema
-from lepton_cli.providers.focus.engine import Charges, EngineOptions, Notes, Progress, open_charges
-from lepton_cli.providers.focus.tags import TagError, read_tags
 
 
 class Basis(StrEnum):
