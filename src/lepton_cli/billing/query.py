@@ -260,6 +260,7 @@ def aggregate(
     progress: Progress | None = None,
     options: EngineOptions | None = None,
     notes: Notes | None = None,
+    pricing: list[PricingCurrencyRow] | None = None,
 ) -> list[CostRow]:
     """Cost per group of ``by`` keys and currency over the FOCUS files under ``paths``.
 
@@ -267,7 +268,8 @@ def aggregate(
     ChargePeriodStart is in [start, end); ``filters`` keeps rows whose key equals the value.
     Sorted by billed cost descending, then keys (nulls last), then currency. Raises
     InputError for unreadable or invalid files, UsageError for an unknown or absent key.
-    ``notes`` collects superseded deliveries and duplicate tag keys.
+    ``notes`` collects superseded deliveries and duplicate tag keys; ``pricing``, when given,
+    receives the :func:`pricing_currency_totals` of the same read.
     """
     filters = dict(filters or {})
     basis = Basis(basis)
@@ -278,6 +280,8 @@ def aggregate(
         sql = _aggregate_sql(sql_keys, _needs_tags(by, filters), basis)
         sql = sql.replace("{where}", _where(period, window, filters, params))
         rows = charges.execute(sql, params.values).fetchall()
+        if pricing is not None:
+            pricing.extend(_pricing_rows(charges, by, period, basis))
         return _regroup(charges, by, sql_keys, filters, rows)
 
 
@@ -382,19 +386,25 @@ def pricing_currency_totals(
     """FOCUS 1.2 PricingCurrencyEffectiveCost per group and pricing currency, for the rows
     priced in a currency other than their billing currency (credits, tokens): never money."""
     with open_charges(paths, None, options) as charges:
-        if not any("PricingCurrency" in f.columns for f in charges.files):
-            return []
-        sql_keys = [k for k in by if not is_tag(k)]
-        params = _Params()
-        selected = [f"{key_sql(k)} AS k{i}" for i, k in enumerate(sql_keys)]
-        sql = (
-            rows_cte(basis) + f"SELECT {', '.join([*selected, 'pricing_currency'])}, "
-            "SUM(pricing_currency_effective_cost) FROM _rows "
-            f"WHERE {_where(period, None, {}, params)} AND pricing_currency IS NOT NULL "
-            "AND pricing_currency IS DISTINCT FROM billing_currency GROUP BY ALL "
-            "ORDER BY ALL"
-        )
-        rows = charges.execute(sql, params.values).fetchall()
+        return _pricing_rows(charges, by, period, Basis(basis))
+
+
+def _pricing_rows(
+    charges: Charges, by: Sequence[str], period: Period | None, basis: Basis
+) -> list[PricingCurrencyRow]:
+    if not any("PricingCurrency" in f.columns for f in charges.files):
+        return []
+    sql_keys = [k for k in by if not is_tag(k)]
+    params = _Params()
+    selected = [f"{key_sql(k)} AS k{i}" for i, k in enumerate(sql_keys)]
+    sql = (
+        rows_cte(basis) + f"SELECT {', '.join([*selected, 'pricing_currency'])}, "
+        "SUM(pricing_currency_effective_cost) FROM _rows "
+        f"WHERE {_where(period, None, {}, params)} AND pricing_currency IS NOT NULL "
+        "AND pricing_currency IS DISTINCT FROM billing_currency GROUP BY ALL "
+        "ORDER BY ALL"
+    )
+    rows = charges.execute(sql, params.values).fetchall()
     n = len(sql_keys)
     return [
         PricingCurrencyRow(
