@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError, UsageError
@@ -17,6 +18,9 @@ from lepton_cli.models import Inventory
 from lepton_cli.providers.base import Provider, ProviderContext
 from lepton_cli.providers.file import load_inventory_file
 from lepton_cli.providers.registry import get_provider_class
+
+if TYPE_CHECKING:
+    from lepton_cli.billing.engine import Notes
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
 FOCUS_SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -77,9 +81,12 @@ def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Pro
 
 
 def load_inventory(
-    paths: Sequence[Path], progress: Callable[[str], None] | None = None
+    paths: Sequence[Path],
+    progress: Callable[[str], None] | None = None,
+    notes: Notes | None = None,
 ) -> Inventory:
-    """One Inventory from every ``--source`` path."""
+    """One Inventory from every ``--source`` path; ``notes`` hears what the FOCUS read did
+    (superseded deliveries, duplicate tag keys)."""
     if not paths:
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     files = classify(paths)
@@ -93,7 +100,7 @@ def load_inventory(
             progress(f"reading {len(files.focus)} FOCUS file(s)")
         from lepton_cli.providers.focus import focus_inventory
 
-        loaded.append(focus_inventory(files.focus, progress=progress))
+        loaded.append(focus_inventory(files.focus, progress=progress, notes=notes))
     same_currency(loaded, [*files.inventories, *files.focus])
     merged = loaded[0]
     for inv in loaded[1:]:

@@ -58,6 +58,10 @@ def scan(
 ) -> None:
     """Scan inventories, FOCUS exports or live providers: summary, then waste with savings.
 
+    From a FOCUS export a resource's monthly cost is its EffectiveCost (amortised: a resource
+    covered by a reservation or savings plan still costs its share), with its BilledCost beside
+    it; the summary shows both.
+
     Example: lepton scan --source examples/acme/inventory.yaml -o scan.yaml
     """
     common.check_format(fmt, FORMATS)
@@ -72,8 +76,7 @@ def scan(
     )
     result = _Result(Inventory())
     if source:
-        with common.status("reading sources") as say:
-            result.inventory = load_inventory(source, progress=say)
+        result.inventory = _read_sources(source)
     for name in provider or []:
         result.add(_scan_provider(name, settings, live))
     found = findings(result.inventory, settings)
@@ -83,6 +86,18 @@ def scan(
     common.emit(_view(result, found, totals), fmt)
     _record_history(settings, totals)
     _finish(result.failures, allow_partial)
+
+
+def _read_sources(source: list[Any]) -> Inventory:
+    """The inventory of ``--source``; what the FOCUS read noted becomes warnings."""
+    from lepton_cli.billing.engine import Notes
+
+    notes = Notes()
+    with common.status("reading sources") as say:
+        inventory = load_inventory(source, progress=say, notes=notes)
+    for line in notes.lines():
+        common.warn(line)
+    return inventory
 
 
 @dataclass(frozen=True)
@@ -127,22 +142,30 @@ def _scan_provider(name: str, settings: Settings, live: _Live) -> _Result:
 
 
 def _totals(inv: Inventory, found: list[Finding]) -> dict[str, Any]:
-    return {
+    totals = {
         "resources": len(inv.resources),
         "monthly_cost": sum((r.monthly_cost for r in inv.resources), Decimal(0)),
         "monthly_waste": sum((f.monthly_saving for f in found), Decimal(0)),
         "findings": len(found),
         "currency": inv.currency,
     }
+    billed = _billed(inv.resources)
+    if billed is not None:
+        totals["billed_monthly_cost"] = billed
+    return totals
+
+
+def _billed(resources: Iterable[Any]) -> Decimal | None:
+    """Monthly billed cost of resources read from a bill (None when none were): from FOCUS,
+    ``monthly_cost`` is the effective (amortised) cost and this the billed one."""
+    found = [r.billed_monthly_cost for r in resources if r.billed_monthly_cost is not None]
+    return sum(found, Decimal(0)) if found else None
 
 
 def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View:
     inv = result.inventory
     groups = group_resources(inv.resources, ["provider", "account", "region", "kind"])
-    summary_rows = [
-        {**g.keys, "resources": len(g.resources), "monthly_cost": g.metrics.monthly_cost}
-        for g in groups
-    ]
+    summary_rows = [_summary_row(g) for g in groups]
     finding_rows = [_finding_row(f) for f in found]
     document: dict[str, Any] = {
         "apiVersion": "lepton/v1",
@@ -163,10 +186,21 @@ def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View
     )
 
 
+def _summary_row(g: Any) -> dict[str, Any]:
+    row = {**g.keys, "resources": len(g.resources), "monthly_cost": g.metrics.monthly_cost}
+    billed = _billed(g.resources)
+    if billed is not None:
+        row["billed_monthly_cost"] = billed
+    return row
+
+
 def _line(t: dict[str, Any]) -> str:
     cur = t["currency"]
+    cost = f"{fmt_money(t['monthly_cost'], cur)}/month"
+    if "billed_monthly_cost" in t:
+        cost += f" effective (amortised), {fmt_money(t['billed_monthly_cost'], cur)} billed"
     return (
-        f"{t['resources']} resources, {fmt_money(t['monthly_cost'], cur)}/month; "
+        f"{t['resources']} resources, {cost}; "
         f"{t['findings']} findings would save {fmt_money(t['monthly_waste'], cur)}/month"
     )
 
@@ -188,7 +222,7 @@ def _tables(
         _table(
             "Inventory by provider / account / region / kind",
             summary_rows,
-            frozenset({"resources", "monthly_cost"}),
+            frozenset({"resources", "monthly_cost", "billed_monthly_cost"}),
         ),
     ]
     if "billed_costs" in document:

@@ -89,6 +89,8 @@ class Resource(Model):
     type: str | None = None  # instance type / VM size / machine type / volume type
     pricing: Pricing = Pricing.ON_DEMAND
     hourly_cost: Decimal = Field(default=Decimal(0), ge=0)
+    # From a bill (FOCUS): hourly_cost is the effective (amortised) cost, this the billed one.
+    billed_hourly_cost: Decimal | None = None
     vcpus: float | None = Field(default=None, ge=0)
     memory_gib: float | None = Field(default=None, ge=0)
     size_gib: float | None = Field(default=None, ge=0)  # storage capacity
@@ -106,6 +108,11 @@ class Resource(Model):
     @property
     def monthly_cost(self) -> Decimal:
         return monthly(self.hourly_cost)
+
+    @property
+    def billed_monthly_cost(self) -> Decimal | None:
+        """Monthly billed cost when it differs in kind from the effective one (FOCUS)."""
+        return None if self.billed_hourly_cost is None else monthly(self.billed_hourly_cost)
 
     @property
     def workload(self) -> str | None:
