@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lepton_cli.billing.commitments import read_commitments
 from lepton_cli.commitments.status import status
-from lepton_cli.providers.focus.commitments import read_commitments
 
 CID = "<my-commitment-discount-id>"
 

@@ -61,7 +61,7 @@ class Profile:
 
 
 def from_focus(paths: Sequence[Path], days: int) -> Profile:
-    from lepton_cli.providers.focus.commitments import hourly_usage
+    from lepton_cli.billing.commitments import hourly_usage
 
     got = hourly_usage(paths, days)
     profile = Profile(days * 24, got.end, source="FOCUS usage rows")

@@ -32,7 +32,7 @@ class Owned:
 
 
 def from_focus(paths: Sequence[Path]) -> Owned:
-    from lepton_cli.providers.focus.commitments import read_commitments
+    from lepton_cli.billing.commitments import read_commitments
 
     found = read_commitments(paths)
     return Owned(found.commitments, found.usage)

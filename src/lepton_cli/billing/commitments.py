@@ -26,17 +26,17 @@ from typing import Any
 
 import duckdb
 
-from lepton_cli.commitments.model import Commitment, CommitmentScope, Product, Usage
-from lepton_cli.errors import InputError
-from lepton_cli.providers.focus import schema
-from lepton_cli.providers.focus.engine import connect
-from lepton_cli.providers.focus.files import (
+from lepton_cli.billing import schema
+from lepton_cli.billing.engine import connect
+from lepton_cli.billing.files import (
     FOCUS_HINT,
     FileFormat,
     file_format,
     first_line,
     relation_sql,
 )
+from lepton_cli.commitments.model import Commitment, CommitmentScope, Product, Usage
+from lepton_cli.errors import InputError
 from lepton_cli.providers.focus.normalize import provider_slug
 
 _T, _M, _TM = schema.Kind.TEXT, schema.Kind.MONEY, schema.Kind.TIME
