@@ -35,9 +35,9 @@ from lepton_cli.billing.files import (
     first_line,
     relation_sql,
 )
+from lepton_cli.billing.schema import provider_slug
 from lepton_cli.commitments.model import Commitment, CommitmentScope, Product, Usage
 from lepton_cli.errors import InputError
-from lepton_cli.providers.focus.normalize import provider_slug
 
 _T, _M, _TM = schema.Kind.TEXT, schema.Kind.MONEY, schema.Kind.TIME
 COLUMNS: tuple[schema.Column, ...] = (

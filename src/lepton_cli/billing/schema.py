@@ -249,3 +249,27 @@ def union_types(type_lists: Sequence[Mapping[str, str]]) -> dict[str, str]:
         for name, kind in types.items():
             merged[name] = "VARCHAR" if "VARCHAR" in (kind, merged.get(name)) else kind
     return merged
+
+
+PROVIDERS: dict[str, str] = {
+    "aws": "aws",
+    "amazon web services": "aws",
+    "amazon": "aws",
+    "microsoft": "azure",
+    "azure": "azure",
+    "microsoft azure": "azure",
+    "google cloud": "gcp",
+    "google": "gcp",
+    "google cloud platform": "gcp",
+    "gcp": "gcp",
+    "oracle": "oracle",
+    "oracle cloud infrastructure": "oracle",
+    "oci": "oracle",
+}
+"""FOCUS ProviderName / ServiceProviderName (lower-cased) -> lepton's provider name."""
+
+
+def provider_slug(name: str | None) -> str:
+    """``AWS`` -> ``aws``, ``Microsoft`` -> ``azure``; others lower-cased, spaces as dashes."""
+    text = " ".join((name or "unknown").split()).lower()
+    return PROVIDERS.get(text, text.replace(" ", "-"))

@@ -127,9 +127,7 @@ def action_id(action: Action) -> str:
     """``kind-<10 hex>``: a digest of what the action does — kind, workload, the resources it
     touches and each step's operation, resource and target — never a counter. ``lepton apply``
     recomputes it to refuse a hand-edited action."""
-    steps = [
-        [s.op.value, s.resource.id if s.resource else None, _aim(s.to)] for s in action.steps
-    ]
+    steps = [[s.op.value, s.resource.id if s.resource else None, _aim(s.to)] for s in action.steps]
     what = [action.kind.value, action.workload, sorted(r.id for r in action.resources)]
     text = json.dumps([*what, _aim(action.to), steps], sort_keys=True, default=str)
     return f"{action.kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"

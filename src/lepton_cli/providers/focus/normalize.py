@@ -7,25 +7,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from lepton_cli.billing.query import ResourceCost
+from lepton_cli.billing.schema import PROVIDERS as PROVIDERS
+from lepton_cli.billing.schema import provider_slug as provider_slug
 from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
 from lepton_cli.models.period import midnight
-
-PROVIDERS: dict[str, str] = {
-    "aws": "aws",
-    "amazon web services": "aws",
-    "amazon": "aws",
-    "microsoft": "azure",
-    "azure": "azure",
-    "microsoft azure": "azure",
-    "google cloud": "gcp",
-    "google": "gcp",
-    "google cloud platform": "gcp",
-    "gcp": "gcp",
-    "oracle": "oracle",
-    "oracle cloud infrastructure": "oracle",
-    "oci": "oracle",
-}
-"""FOCUS ProviderName / ServiceProviderName (lower-cased) -> lepton's provider name."""
 
 KINDS: dict[str, ResourceKind] = {
     "compute": ResourceKind.COMPUTE,
@@ -37,12 +22,6 @@ KINDS: dict[str, ResourceKind] = {
 
 HOURLY_QUANTUM = Decimal("1e-12")
 """Hourly costs keep 12 decimals: a rate, not a sum (sums stay exact)."""
-
-
-def provider_slug(name: str | None) -> str:
-    """``AWS`` -> ``aws``, ``Microsoft`` -> ``azure``; others lower-cased, spaces as dashes."""
-    text = " ".join((name or "unknown").split()).lower()
-    return PROVIDERS.get(text, text.replace(" ", "-"))
 
 
 def resource_type(provider: str, focus_type: str | None) -> str | None:
