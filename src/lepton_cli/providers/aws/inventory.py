@@ -13,13 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from lepton_cli.models import Resource, Utilization
 from lepton_cli.models.resource import ResourceState
 from lepton_cli.providers.aws import metrics, normalize
 from lepton_cli.providers.aws.config import AwsConfig
-from lepton_cli.providers.aws.errors import describe
+from lepton_cli.providers.aws.errors import SDK_ERRORS, boundary
 from lepton_cli.providers.aws.prices import (
     RegionPrices,
     TypeSpec,
@@ -28,11 +26,12 @@ from lepton_cli.providers.aws.prices import (
     storage_prices,
     type_specs,
 )
-from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
+from lepton_cli.providers.aws.session import GLOBAL_REGION, Account, profile_of
 from lepton_cli.providers.base import ScopeFailure
+from lepton_cli.providers.boundary import MalformedAnswer
 
 T = TypeVar("T")
-SDK_ERRORS = (BotoCoreError, ClientError)
+__all__ = ["SDK_ERRORS", "RegionRaw", "failure", "read_region", "scope_name"]
 
 
 @dataclass
@@ -63,8 +62,7 @@ def scope_name(account: str, region: str | None = None, what: str | None = None)
 
 
 def failure(e: BaseException, scope: str) -> ScopeFailure:
-    message, hint = describe(e)
-    return ScopeFailure("aws", scope, message, hint)
+    return boundary().failure(scope, e)
 
 
 def _pages(client: Any, op: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -88,26 +86,27 @@ def _old_snapshots(ec2: Any, age_days: int) -> list[dict[str, Any]]:
 
 
 def _optional(raw: RegionRaw, what: str, fn: Callable[[], T], default: T) -> T:
-    """Run a secondary read; on failure record it and carry on with ``default``."""
-    try:
-        return fn()
-    except SDK_ERRORS as e:
-        raw.failures.append(failure(e, scope_name(raw.account.id, raw.region, what)))
-        return default
+    """A secondary read: on failure it is recorded and the region goes on with ``default``."""
+    scope = scope_name(raw.account.id, raw.region, what)
+    return boundary(profile_of(raw.account)).read(raw.failures, scope, fn, default)
 
 
 def read_region(target: tuple[Account, str], cfg: AwsConfig, days: int) -> RegionRaw | ScopeFailure:
     """Everything lepton reads in one account and region. Instances or volumes failing fails
     the scope; addresses, snapshots, reserved instances or CloudWatch failing is recorded as
-    its own failure and the rest of the region kept."""
+    its own failure and the rest of the region kept. Credentials that stopped working raise
+    ProviderError (every other scope would fail the same way)."""
     account, region = target
     raw = RegionRaw(account, region)
-    try:
-        ec2 = account.client("ec2", region)
+    ec2 = account.client("ec2", region)
+
+    def primary() -> None:
         raw.instances = _instances(ec2)
         raw.volumes = _pages(ec2, "describe_volumes", "Volumes")
-    except SDK_ERRORS as e:
-        return failure(e, scope_name(account.id, region))
+
+    got = boundary(profile_of(account)).attempt(scope_name(account.id, region), primary)
+    if isinstance(got, ScopeFailure):
+        return got
     _read_secondary(raw, ec2, cfg)
     ids = [i["InstanceId"] for i in raw.instances]
     raw.usage = _optional(raw, "cloudwatch", lambda: _usage(account, region, ids, cfg, days), {})
@@ -141,20 +140,24 @@ def _usage(
 
 def read_savings_plans(account: Account) -> list[dict[str, Any]] | ScopeFailure:
     """Active savings plans held by the account (a global service, paged by nextToken)."""
-    try:
-        sp = account.client("savingsplans", GLOBAL_REGION)
-        plans: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            page = sp.describe_savings_plans(
-                states=["active"], **({"nextToken": token} if token else {})
-            )
-            plans.extend(page.get("savingsPlans", []))
-            token = page.get("nextToken")
-            if not token:
-                return plans
-    except SDK_ERRORS as e:
-        return failure(e, scope_name(account.id, None, "savings plans"))
+    scope = scope_name(account.id, None, "savings plans")
+    return boundary(profile_of(account)).attempt(scope, lambda: _savings_plans(account))
+
+
+def _savings_plans(account: Account) -> list[dict[str, Any]]:
+    sp = account.client("savingsplans", GLOBAL_REGION)
+    plans: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = sp.describe_savings_plans(
+            states=["active"], **({"nextToken": token} if token else {})
+        )
+        if not isinstance(page.get("savingsPlans", []), list):
+            raise MalformedAnswer("DescribeSavingsPlans without a savingsPlans list")
+        plans.extend(page.get("savingsPlans", []))
+        token = page.get("nextToken")
+        if not token:
+            return plans
 
 
 def price_region(region: str, raws: list[RegionRaw], failures: list[ScopeFailure]) -> RegionCatalog:
@@ -179,11 +182,9 @@ def price_region(region: str, raws: list[RegionRaw], failures: list[ScopeFailure
         ("pricing", lambda: _list_prices(account, region, types, catalog.prices)),
         ("spot prices", lambda: spot_prices(account.client("ec2", region), spot, catalog.prices)),
     ]
+    edge = boundary(profile_of(account))
     for what, step in steps:
-        try:
-            step()
-        except SDK_ERRORS as e:
-            failures.append(failure(e, scope_name(account.id, region, what)))
+        edge.read(failures, scope_name(account.id, region, what), step, None)
     return catalog
 
 
