@@ -31,11 +31,15 @@ GLOBAL_REGION = "us-east-1"  # Cost Explorer, Pricing, Savings Plans and STS ans
 
 
 def client_config(timeouts: Timeouts) -> Config:
-    """Adaptive retries back off and rate-limit on the client side when AWS throttles or
-    answers 5xx (AWS_MAX_ATTEMPTS, boto3's own setting, still sets the budget); every call
-    gets connect and read timeouts derived from the ``timeout`` setting."""
+    """Standard retries: exponential backoff with jitter on throttling, 5xx and transient
+    connection errors (AWS_MAX_ATTEMPTS, boto3's own setting, still sets the budget); every
+    call gets connect and read timeouts derived from the ``timeout`` setting.
+
+    Not ``adaptive``: its client-side rate limiter (documented as experimental) made two
+    throttles cost 4.0 s instead of 1.7 s, and one throttled region slowed the calls of the
+    others sharing the client; the per-scope deadline bounds a scope either way."""
     return Config(
-        retries={"mode": "adaptive"},
+        retries={"mode": "standard"},
         connect_timeout=timeouts.connect,
         read_timeout=timeouts.read,
         user_agent_extra="lepton",
