@@ -14,3 +14,5 @@ for cloud in ("aws", "azure", "gcp"):
     folder = str(HERE.parent / "providers" / cloud)
     if folder not in sys.path:
         sys.path.append(folder)
+
+from aws_fake import aws, moto_server  # noqa: E402, F401 - fixtures

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from aws_fake import Aws, aws, moto_server  # noqa: F401 - fixtures
+from aws_fake import Aws
 from estate import price_everything, run
 from fault_proxy import Answer, FaultProxy, Rule, aws_call, aws_error, closed_port, fault_proxy
 from typer.testing import CliRunner
@@ -23,14 +23,14 @@ TIMEOUT = 8  # seconds per scope: read timeout 2 s, connect 0.8 s, Retry-After c
 
 
 @pytest.fixture
-def estate(aws: Aws) -> dict[str, str]:  # noqa: F811
+def estate(aws: Aws) -> dict[str, str]:
     """One priced m5.large in each of two regions: region -> instance id."""
     price_everything(aws, REGIONS)
     return {r: run(aws.client("ec2", r), "m5.large")[0] for r in REGIONS}
 
 
 @pytest.fixture
-def proxy(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: F811
+def proxy(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Any:
     with fault_proxy(aws.url) as front:
         monkeypatch.setenv("AWS_ENDPOINT_URL", front.url)
         monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
@@ -66,7 +66,7 @@ def instances(resources: list[Any]) -> dict[str, str]:
 
 
 def test_stock_moto_reserved_instances_html_500_is_a_partial_failure(
-    aws: Aws,  # noqa: F811
+    aws: Aws,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -209,10 +209,7 @@ def test_credentials_expiring_mid_scan_fail_fast_once(
 
 
 def test_garbled_cost_explorer_answer_is_never_cached(
-    estate: dict[str, str],
-    aws: Aws,
-    proxy: FaultProxy,
-    tmp_path: Path,  # noqa: F811
+    estate: dict[str, str], proxy: FaultProxy, tmp_path: Path
 ) -> None:
     ce = aws_call("ce", "GetCostAndUsage")
     proxy.add(Rule(ce, fault="garbled", times=1))
