@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from lepton_cli.models import Pricing, Resource, Utilization
 from lepton_cli.providers.azure import metrics, normalize, prices
 from lepton_cli.providers.azure.clients import AzureClients
-from lepton_cli.providers.azure.failures import is_credential_error, scope_failure
+from lepton_cli.providers.azure.failures import boundary
 from lepton_cli.providers.base import ScopeFailure
 from lepton_cli.providers.cache import DiskCache
 
@@ -28,15 +28,8 @@ class Reader:
     failures: list[ScopeFailure] = field(default_factory=list)
 
     def _soft(self, scope: str, call: Callable[[], T], default: T) -> T:
-        from azure.core.exceptions import AzureError
-
-        try:
-            return call()
-        except AzureError as e:
-            if is_credential_error(e):
-                raise
-            self.failures.append(scope_failure(scope, e))
-            return default
+        """A secondary read: on failure it is recorded and the subscription goes on."""
+        return boundary().read(self.failures, scope, call, default)
 
     def _price_items(self, region: str, filters: Sequence[str]) -> list[dict[str, Any]]:
         """Retail Prices items for ``filters``; a failure is recorded and gives no items."""
