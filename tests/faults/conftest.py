@@ -15,4 +15,45 @@ for cloud in ("aws", "azure", "gcp"):
     if folder not in sys.path:
         sys.path.append(folder)
 
+import pytest  # noqa: E402
 from aws_fake import aws, moto_server  # noqa: E402, F401 - fixtures
+from azure_stub import IDENTITY_HEADER, StubState, self_signed, serve  # noqa: E402
+from fault_proxy import FaultProxy, fault_proxy  # noqa: E402
+
+AZURE_CREDENTIAL_VARS = (
+    "AZURE_CLIENT_ID",
+    "AZURE_CLIENT_SECRET",
+    "AZURE_TENANT_ID",
+    "AZURE_USERNAME",
+    "AZURE_PASSWORD",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "IMDS_ENDPOINT",
+    "AZURE_TOKEN_CREDENTIALS",
+    "AZURE_AUTHORITY_HOST",
+)
+
+
+@pytest.fixture
+def azure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The HTTPS Azure stub behind the fault proxy (TLS on both legs, one throwaway CA).
+
+    The managed-identity token endpoint is reached through the proxy too, so a test can fail
+    the credential itself."""
+    for name in AZURE_CREDENTIAL_VARS:
+        monkeypatch.delenv(name, raising=False)
+    crt, pem = self_signed(tmp_path)
+    state = StubState(forbidden=set())
+    server = serve(state, crt, pem)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(crt))
+    with fault_proxy(state.base, tls=(crt, pem), trust=crt) as proxy:
+        monkeypatch.setenv("IDENTITY_ENDPOINT", f"{proxy.url}/msi/token")
+        monkeypatch.setenv("IDENTITY_HEADER", IDENTITY_HEADER)
+        yield state, proxy
+    server.shutdown()
+    server.server_close()
+
+
+__all__ = ["FaultProxy"]
