@@ -57,3 +57,26 @@ def azure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 __all__ = ["FaultProxy"]
+
+from gcp_fake import google, private_key_pem  # noqa: E402, F401 - fixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sdks_imported() -> None:
+    """Import the cloud SDKs once, up front: a cold import takes seconds on a busy machine,
+    and it would otherwise be billed to whichever fault case runs first."""
+    from lepton_cli.providers.boundary import preload
+
+    preload(
+        "boto3",
+        "azure.identity",
+        "azure.mgmt.compute",
+        "azure.mgmt.network",
+        "azure.mgmt.monitor",
+        "azure.mgmt.costmanagement",
+        "azure.mgmt.resource",
+        "google.cloud.compute_v1",
+        "google.cloud.billing_v1",
+        "google.cloud.monitoring_v3",
+        "google.cloud.bigquery",
+    )

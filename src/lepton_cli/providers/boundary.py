@@ -89,6 +89,18 @@ class Timeouts:
         return random.uniform(0, min(self.retry_after_cap, 0.5 * 2**attempt))
 
 
+def preload(*modules: str) -> None:
+    """Import SDK modules before a deadline starts: a cold import of a cloud SDK takes seconds,
+    and that is not the endpoint being slow. A missing one is reported where it is used."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds; an HTTP date is not honoured)."""
     if not value:

@@ -94,16 +94,21 @@ class AzureProvider:
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         """VMs, disks unattached or on deallocated VMs, and unassociated public IPs."""
         from lepton_cli.providers.azure.inventory import Reader
+        from lepton_cli.providers.boundary import preload
 
         def read(subscription: str, failures: list[ScopeFailure]) -> list[Resource]:
             reader = Reader(self.clients, self.cache, failures)
             return reader.read(subscription, scope.regions, scope.days)
 
+        preload("azure.mgmt.compute", "azure.mgmt.network", "azure.mgmt.monitor")
         yield from self._per_subscription(self.subscriptions(scope.accounts), read)
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
         """Daily cost records per resource, service, location, pricing model and meter category."""
         from lepton_cli.providers.azure import costs, normalize
+        from lepton_cli.providers.boundary import preload
+
+        preload("azure.mgmt.costmanagement")
 
         def read(subscription: str, _: list[ScopeFailure]) -> list[CostRecord]:
             scope = f"/subscriptions/{subscription}"

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lepton_cli.errors import ProviderError
-from lepton_cli.providers.boundary import Boundary, Timeouts, Verdict, parse_retry_after, retrying
+from lepton_cli.providers.boundary import (
+    Boundary,
+    Timeouts,
+    Verdict,
+    parse_retry_after,
+    preload,
+    retrying,
+)
 from lepton_cli.providers.gcp.config import GcpConfig
 from lepton_cli.providers.pool import within
 
@@ -143,6 +150,7 @@ def connect(config: GcpConfig, timeouts: Timeouts | None = None) -> Clients:
     the run at once, with the fix, instead of once per project."""
     timeouts = timeouts or Timeouts()
     credentials, project = default_credentials()
+    preload("google.auth.transport.requests")
     within(lambda: refresh(credentials, timeouts), timeouts.deadline)
     return Clients(config, credentials, project, timeouts)
 
@@ -184,7 +192,12 @@ def verdict(error: BaseException) -> Verdict:
     import requests
 
     name = type(error).__name__
-    retry = name in RETRIED or isinstance(error, requests.ConnectionError | requests.Timeout)
+    # A refused or reset connection is retried; a read timeout is not (the server was reached
+    # and stalled: asking again would only spend the scope's deadline waiting once more).
+    dropped = isinstance(error, requests.ConnectionError) and not isinstance(
+        error, requests.ReadTimeout
+    )
+    retry = name in RETRIED or dropped
     response = getattr(error, "response", None)
     headers = getattr(response, "headers", None) or {}
     return Verdict(retry, parse_retry_after(headers.get("Retry-After")))
@@ -245,6 +258,8 @@ def hint_for(error: BaseException) -> str | None:
         return LOGIN_HINT
     if isinstance(error, gexc.TooManyRequests):
         return "the API quota was exhausted; retry later or lower max_workers"
+    if isinstance(error, gexc.ServerError):
+        return "Google answered with a server error past the retries: run again later"
     return _transport_hint(error)
 
 

@@ -122,7 +122,8 @@ def run_query(
 
     With ``max_bytes_billed`` BigQuery refuses, before running it, a query that would bill more
     bytes than that (and bills nothing for it). Each request has the read timeout; BigQuery's
-    own retry (rate limits, backend errors) and the wait for the job stop at the deadline.
+    own retry (rate limits, backend errors) gives up after a quarter of the scope's deadline
+    (its default is 600 s), and the wait for the job stops at the deadline.
     """
     from google.cloud import bigquery
     from google.cloud.bigquery.retry import DEFAULT_RETRY
@@ -136,7 +137,7 @@ def run_query(
         job_config=config,
         api_timeout=timeouts.read,
         wait_timeout=timeouts.deadline,
-        retry=DEFAULT_RETRY.with_timeout(timeouts.deadline),
+        retry=DEFAULT_RETRY.with_timeout(timeouts.deadline / 4),
         job_retry=None,
     )
 

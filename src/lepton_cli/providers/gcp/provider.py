@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from lepton_cli.errors import InputError, ProviderError, UsageError
 from lepton_cli.models import CostRecord, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
-from lepton_cli.providers.boundary import DeadlineExceeded, MalformedAnswer, Timeouts
+from lepton_cli.providers.boundary import DeadlineExceeded, MalformedAnswer, Timeouts, preload
 from lepton_cli.providers.cache import DiskCache, cache_key
 from lepton_cli.providers.gcp import catalog, costs, inventory, monitoring
 from lepton_cli.providers.gcp.clients import Clients, boundary, connect, with_retries
@@ -144,6 +144,7 @@ class GcpProvider:
         that one scan reports those of inventory() and costs() together.
         """
         clients = self._connect()
+        preload("google.cloud.compute_v1", "google.cloud.billing_v1", "google.cloud.monitoring_v3")
         projects = self._projects(scope, clients)
         book = self._inventory_prices(clients)
         read = lambda p: self._project(clients, p, scope, book)  # noqa: E731
@@ -201,6 +202,7 @@ class GcpProvider:
                 hint="set it to the export table (Billing > Billing export), or pass --no-costs",
             )
         clients = self._connect()
+        preload("google.cloud.bigquery", "google.cloud.billing_v1")
         projects = self._cost_projects(clients)
         sql = costs.cost_sql(table, self.config.resource_level)
         query_project = self._query_project(table, clients)
