@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from lepton_cli.cli.app import app
 
 REGIONS = ["us-east-1", "eu-west-1"]
-TIMEOUT = 8  # seconds per scope: read timeout 2 s, connect 0.8 s, Retry-After cap 2 s
+TIMEOUT = 20  # s per scope: read timeout 5 s, connect 2 s (moto is slow on a busy machine)
 
 
 @pytest.fixture
@@ -222,3 +222,29 @@ def test_garbled_cost_explorer_answer_is_never_cached(
     code, err, _ = scan(tmp_path, "--period", "2026-10", config=config)
     assert code == 0, err
     assert proxy.served("garbled", ce) == 1 and proxy.served("", ce) == 1  # asked again
+
+
+def test_sts_error_page_is_exit_4_naming_the_identity(
+    estate: dict[str, str], proxy: FaultProxy, tmp_path: Path
+) -> None:
+    sts = aws_call("sts", "GetCallerIdentity")
+    proxy.add(Rule(sts, answer=Answer(502)))
+    code, err, resources = scan(tmp_path, "--no-costs")
+    assert code == 4, err
+    assert "cannot read the identity" in err and "internal error" not in err
+    assert resources == [] and proxy.served("answer", sts) == 3  # retried, then given up
+
+
+def test_a_cost_explorer_cache_entry_of_the_wrong_shape_is_a_miss(
+    estate: dict[str, str], proxy: FaultProxy, tmp_path: Path
+) -> None:
+    config = lepton_yaml(tmp_path)
+    code, err, _ = scan(tmp_path, "--period", "2026-10", config=config)
+    assert code == 0, err
+    entries = list((tmp_path / "cache").glob("aws/ce/*.json"))
+    assert entries
+    for entry in entries:  # valid JSON, but not what lepton stores
+        entry.write_text('{"ResultsByTime": "none"}')
+    code, err, _ = scan(tmp_path, "--period", "2026-10", config=config)
+    assert code == 0, err
+    assert proxy.served("", aws_call("ce", "GetCostAndUsage")) == 2  # asked again

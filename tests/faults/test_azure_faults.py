@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from lepton_cli.cli.app import app
 from lepton_cli.providers.azure.normalize import arm_id
 
-TIMEOUT = 8  # seconds per subscription: read timeout 2 s, Retry-After cap 2 s
+TIMEOUT = 10  # seconds per subscription: read timeout 2.5 s, Retry-After cap 2.5 s
 VMS = r"/Microsoft\.Compute/virtualMachines$"
 Azure = tuple[StubState, FaultProxy]
 
@@ -113,7 +113,7 @@ def test_huge_retry_after_is_capped(azure: Azure, tmp_path: Path) -> None:
     listing = in_sub(SUB1, VMS)
     proxy.add(Rule(listing, answer=json_error(429, "TooManyRequests", "3600"), times=1))
     code, err, resources = scan(only_sub1(azure, tmp_path), "--no-costs")
-    assert code == 0, err  # an hour was asked for; the cap (2 s here) was waited
+    assert code == 0, err  # an hour was asked for; the cap (2.5 s here) was waited
     assert len(vms(resources)) == 3 and proxy.served("", listing) == 1
 
 
@@ -228,3 +228,19 @@ def test_the_cache_warning_reaches_stderr_of_the_real_cli(azure: Azure, tmp_path
     lines = [line for line in got.stderr.splitlines() if "cannot write the cache" in line]
     assert len(lines) == 1 and lines[0].startswith("warning:") and "cache_dir" in lines[0]
     assert "Traceback" not in got.stderr
+
+
+def test_a_cost_cache_entry_of_the_wrong_shape_is_a_miss(azure: Azure, tmp_path: Path) -> None:
+    _, proxy = azure
+    query = in_sub(SUB1, r"/Microsoft\.CostManagement/query$")
+    config = only_sub1(azure, tmp_path)
+    code, err, _ = scan(config, "--period", "2026-10")
+    assert code == 0, err
+    asked = proxy.served("", query)
+    entries = list((tmp_path / "cache").glob("azure/azure-costs/*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_text('["a list, not a table"]')
+    code, err, _ = scan(config, "--period", "2026-10")
+    assert code == 0, err
+    assert proxy.served("", query) == 2 * asked  # every query asked again

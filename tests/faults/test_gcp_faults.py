@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from lepton_cli.cli.app import app
 
-TIMEOUT = 8  # seconds per project: read timeout 2 s, Retry-After cap 2 s
+TIMEOUT = 10  # seconds per project: read timeout 2.5 s, Retry-After cap 2.5 s
 TABLE = "billing-admin.billing.gcp_billing_export_v1_01A2B3_C4D5E6_F7A8B9"
 PROJECTS = ["shop-prod", "shop-lab"]
 Gcp = tuple[FakeGoogle, FaultProxy]
@@ -150,14 +150,19 @@ def test_huge_retry_after_is_capped(gcp: Gcp, tmp_path: Path) -> None:
     listing = instances_of("shop-prod")
     proxy.add(Rule(listing, answer=json_error(429, "RESOURCE_EXHAUSTED", "3600"), times=1))
     code, err, resources = scan(lepton_yaml(gcp, tmp_path), "--no-costs")
-    assert code == 0, err  # an hour was asked for; the cap (2 s here) was waited
+    assert code == 0, err  # an hour was asked for; the cap (2.5 s here) was waited
     assert projects(resources) == {"shop-prod": 3, "shop-lab": 3}
 
 
 def test_stall_past_the_read_timeout_fails_that_project(gcp: Gcp, tmp_path: Path) -> None:
+    """The deadline from the --timeout flag (lepton.yaml has none: the default would be 300 s)."""
     _, proxy = gcp
     proxy.add(Rule(instances_of("shop-lab"), fault="stall", seconds=30))
-    code, err, resources = scan(lepton_yaml(gcp, tmp_path), "--no-costs")
+    config = lepton_yaml(gcp, tmp_path)
+    doc = yaml.safe_load(config.read_text())
+    del doc["timeout"]
+    config.write_text(yaml.safe_dump(doc))
+    code, err, resources = scan(config, "--no-costs", "--timeout", str(TIMEOUT))
     assert code == 4, err
     assert "project shop-lab" in err and "in time" in err
     assert projects(resources) == {"shop-prod": 3}
