@@ -85,12 +85,6 @@ def _old_snapshots(ec2: Any, age_days: int) -> list[dict[str, Any]]:
     return [s for s in snaps if s["StartTime"] < cutoff]
 
 
-def _optional(raw: RegionRaw, what: str, fn: Callable[[], T], default: T) -> T:
-    """A secondary read: on failure it is recorded and the region goes on with ``default``."""
-    scope = scope_name(raw.account.id, raw.region, what)
-    return boundary(profile_of(raw.account)).read(raw.failures, scope, fn, default)
-
-
 def read_region(target: tuple[Account, str], cfg: AwsConfig, days: int) -> RegionRaw | ScopeFailure:
     """Everything lepton reads in one account and region. Instances or volumes failing fails
     the scope; addresses, snapshots, reserved instances or CloudWatch failing is recorded as
@@ -98,35 +92,53 @@ def read_region(target: tuple[Account, str], cfg: AwsConfig, days: int) -> Regio
     ProviderError (every other scope would fail the same way)."""
     account, region = target
     raw = RegionRaw(account, region)
-    ec2 = account.client("ec2", region)
+    edge = boundary(profile_of(account))
 
-    def primary() -> None:
+    def primary() -> Any:
+        ec2 = account.client("ec2", region)
         raw.instances = _instances(ec2)
         raw.volumes = _pages(ec2, "describe_volumes", "Volumes")
+        return ec2
 
-    got = boundary(profile_of(account)).attempt(scope_name(account.id, region), primary)
-    if isinstance(got, ScopeFailure):
-        return got
-    _read_secondary(raw, ec2, cfg)
+    ec2 = edge.attempt(scope_name(account.id, region), primary)
+    if isinstance(ec2, ScopeFailure):
+        return ec2
     ids = [i["InstanceId"] for i in raw.instances]
-    raw.usage = _optional(raw, "cloudwatch", lambda: _usage(account, region, ids, cfg, days), {})
+    for what, read, default in _secondary(raw, ec2, cfg, days, ids):
+        setattr(raw, what, edge.read(raw.failures, _secondary_scope(raw, what), read, default))
     return raw
 
 
-def _read_secondary(raw: RegionRaw, ec2: Any, cfg: AwsConfig) -> None:
-    """Addresses, old snapshots and reserved instances: each may be denied on its own (a
-    policy without ec2:DescribeSnapshots) without hiding the region's instances and volumes."""
+SECONDARY_NAMES = {
+    "addresses": "addresses",
+    "snapshots": "snapshots",
+    "reserved": "reserved instances",
+    "usage": "cloudwatch",
+}
+
+
+def _secondary_scope(raw: RegionRaw, what: str) -> str:
+    return scope_name(raw.account.id, raw.region, SECONDARY_NAMES[what])
+
+
+def _secondary(
+    raw: RegionRaw, ec2: Any, cfg: AwsConfig, days: int, ids: list[str]
+) -> list[tuple[str, Callable[[], Any], Any]]:
+    """(field, read, default) of the reads that may fail on their own (a policy without
+    ec2:DescribeSnapshots, an HTML 500 from DescribeReservedInstances) without hiding the
+    region's instances and volumes."""
     active = [{"Name": "state", "Values": ["active"]}]
-    raw.addresses = _optional(raw, "addresses", lambda: ec2.describe_addresses()["Addresses"], [])
-    raw.snapshots = _optional(
-        raw, "snapshots", lambda: _old_snapshots(ec2, cfg.snapshot_age_days), []
-    )
-    raw.reserved = _optional(
-        raw,
-        "reserved instances",
-        lambda: ec2.describe_reserved_instances(Filters=active)["ReservedInstances"],
-        [],
-    )
+    account, region = raw.account, raw.region
+    return [
+        ("addresses", lambda: ec2.describe_addresses()["Addresses"], []),
+        ("snapshots", lambda: _old_snapshots(ec2, cfg.snapshot_age_days), []),
+        (
+            "reserved",
+            lambda: ec2.describe_reserved_instances(Filters=active)["ReservedInstances"],
+            [],
+        ),
+        ("usage", lambda: _usage(account, region, ids, cfg, days), {}),
+    ]
 
 
 def _usage(

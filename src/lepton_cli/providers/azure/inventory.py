@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -27,10 +27,6 @@ class Reader:
     cache: DiskCache
     failures: list[ScopeFailure] = field(default_factory=list)
 
-    def _soft(self, scope: str, call: Callable[[], T], default: T) -> T:
-        """A secondary read: on failure it is recorded and the subscription goes on."""
-        return boundary().read(self.failures, scope, call, default)
-
     def _price_items(self, region: str, filters: Sequence[str]) -> list[dict[str, Any]]:
         """Retail Prices items for ``filters``; a failure is recorded and gives no items."""
         url = self.clients.config.retail_prices_url
@@ -40,7 +36,7 @@ class Reader:
             return [i for f in filters for i in prices.fetch_items(client, url, f, self.cache)]
 
         empty: list[dict[str, Any]] = []
-        return self._soft(f"retail prices / {region}", fetch, empty)
+        return boundary().read(self.failures, f"retail prices / {region}", fetch, empty)
 
     def vm_prices(self, region: str, skus: Sequence[str] | None) -> normalize.Prices:
         return prices.vm_prices(self._price_items(region, prices.vm_filters(region, skus)))
@@ -57,7 +53,8 @@ class Reader:
         monitor = self.clients.monitor(subscription)
         top = self.clients.config.metrics_top
         call = lambda: metrics.cpu_usage(monitor, region, days, top)  # noqa: E731
-        return self._soft(f"subscription {subscription} / {region} metrics", call, {})
+        scope = f"subscription {subscription} / {region} metrics"
+        return boundary().read(self.failures, scope, call, {})
 
     def read(self, subscription: str, regions: Sequence[str], days: int) -> list[Resource]:
         """What lepton reports for ``subscription``, in ``regions`` (all when empty)."""

@@ -66,7 +66,7 @@ class GcpProvider:
                 raise self.edge.error("the token endpoint", e) from e
         return self._clients
 
-    def _guard(self, scope: str, call: Callable[[], T]) -> T | ScopeFailure:
+    def _retried(self, scope: str, call: Callable[[], T]) -> T | ScopeFailure:
         """The call's result (retried on throttling and 5xx, within the deadline), or a
         ScopeFailure when the API refuses or fails."""
         return self.edge.attempt(scope, with_retries(call, self.timeouts))
@@ -162,7 +162,7 @@ class GcpProvider:
 
     def _inventory_prices(self, clients: Clients) -> catalog.PriceBook | None:
         """The price book, or None (resources then carry no price) with a recorded failure."""
-        book = self._guard("Cloud Billing Catalog (prices)", lambda: self.price_book(clients))
+        book = self._retried("Cloud Billing Catalog (prices)", lambda: self.price_book(clients))
         if isinstance(book, ScopeFailure):
             self.failures.append(book)
             return None
@@ -171,13 +171,15 @@ class GcpProvider:
     def _project(
         self, clients: Clients, project: str, scope: Scope, book: catalog.PriceBook | None
     ) -> tuple[list[Resource], list[ScopeFailure]]:
-        pages = self._guard(f"project {project}", lambda: inventory.read_project(clients, project))
+        pages = self._retried(
+            f"project {project}", lambda: inventory.read_project(clients, project)
+        )
         if isinstance(pages, ScopeFailure):
             return [], [pages]
         failures: list[ScopeFailure] = []
         usage: Any = {}
         if pages.instances:
-            usage = self._guard(
+            usage = self._retried(
                 f"project {project} / monitoring",
                 lambda: monitoring.cpu_utilization(clients, project, scope.days),
             )
@@ -266,7 +268,7 @@ class GcpProvider:
             return list(self.config.projects)
         kept: list[str] = []
         for project in self.config.projects:
-            billed = self._guard(
+            billed = self._retried(
                 f"project {project} / billing", partial(_account, clients, project)
             )
             if isinstance(billed, ScopeFailure):
