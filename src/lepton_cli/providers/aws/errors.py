@@ -184,6 +184,15 @@ def describe(e: BaseException) -> tuple[str, str]:
         return "no region configured", "set aws.regions in lepton.yaml or AWS_DEFAULT_REGION"
     if is_credential_error(e):
         return f"credentials rejected ({code})", login_hint(None)
+    status = (
+        e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if isinstance(e, ClientError)
+        else 0
+    )
+    if status >= 500:
+        return f"server error past the retries (HTTP {status}, {code})", (
+            "AWS (or a proxy in front of it) kept failing: run again later"
+        )
     if isinstance(e, ClientError | BotoCoreError):
         return f"AWS error ({code})", "rerun with --debug for details"
     return f"{type(e).__name__}", "rerun with --debug for details"
