@@ -19,7 +19,10 @@ from typer.testing import CliRunner
 from lepton_cli.cli.app import app
 
 REGIONS = ["us-east-1", "eu-west-1"]
-TIMEOUT = 20  # s per scope: read timeout 5 s, connect 2 s (moto is slow on a busy machine)
+# Seconds per scope. Healthy regions must fit in it even when moto crawls on a busy machine;
+# the stall case, which waits for a read timeout, sets a shorter one with --timeout.
+TIMEOUT = 60
+STALL_TIMEOUT = 20  # read timeout 5 s
 
 
 @pytest.fixture
@@ -155,8 +158,8 @@ def test_stall_past_the_read_timeout_fails_that_region_only(
 ) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # one read timeout, not three
     page = aws_call("ec2", "DescribeInstances", "eu-west-1")
-    proxy.add(Rule(page, fault="stall", seconds=30))
-    code, err, resources = scan(tmp_path, "--no-costs")
+    proxy.add(Rule(page, fault="stall", seconds=60))
+    code, err, resources = scan(tmp_path, "--no-costs", "--timeout", str(STALL_TIMEOUT))
     assert code == 4, err
     assert "region eu-west-1" in err and ("in time" in err or "gave up" in err)
     assert instances(resources) == {"us-east-1": estate["us-east-1"]}
