@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("lepton")))
     cache_ttl_hours: float = Field(default=24, ge=0)
     max_workers: int = Field(default=8, ge=1, le=64)
+    # Seconds one provider scope (region, subscription, project) may take; connect and read
+    # timeouts of each call, and the cap on a server's Retry-After, are derived from it.
+    timeout: float = Field(default=300, gt=0, le=86400)
     solver: Literal["highs", "cbc", "greedy"] = "highs"
     time_limit: float = Field(default=60, gt=0)
     gap: float = Field(default=1e-4, ge=0)

@@ -67,6 +67,7 @@ def provider_context(settings: Settings, use_cache: bool = True) -> ProviderCont
         use_cache=use_cache,
         cache_ttl_seconds=int(settings.cache_ttl_hours * 3600),
         max_workers=settings.max_workers,
+        timeout_seconds=settings.timeout,
     )
 
 

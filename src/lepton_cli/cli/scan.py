@@ -49,6 +49,16 @@ def scan(
     allow_partial: Annotated[
         bool, typer.Option("--allow-partial", help="Exit 0 when some regions or accounts failed.")
     ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=0.1,
+            max=86400,
+            help="Seconds one region/subscription/project may take before it is reported as "
+            "failed (default 300; also lepton.yaml `timeout`, LEPTON_TIMEOUT).",
+        ),
+    ] = None,
     idle_threshold: Annotated[
         float | None, typer.Option(help="cpu_p95 under this share is idle (default 0.05).")
     ] = None,
@@ -63,9 +73,11 @@ def scan(
     it; the summary shows both.
 
     Example: lepton scan --source examples/acme/inventory.yaml -o scan.yaml
+
+    Example: lepton scan --provider aws --timeout 60 --allow-partial
     """
     common.check_format(fmt, FORMATS)
-    settings = common.settings(idle_threshold=idle_threshold, history=history)
+    settings = common.settings(idle_threshold=idle_threshold, history=history, timeout=timeout)
     if not source and not provider:
         raise UsageError("nothing to scan", hint="pass --source PATH or --provider NAME")
     live = _Live(

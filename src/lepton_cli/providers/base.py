@@ -55,6 +55,7 @@ class ProviderContext:
     use_cache: bool = True
     cache_ttl_seconds: int = 24 * 3600
     max_workers: int = 8
+    timeout_seconds: float = 300.0  # per scope (region, subscription, project); see boundary.py
 
 
 @dataclass(frozen=True)

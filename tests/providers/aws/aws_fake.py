@@ -239,7 +239,7 @@ def moto_server() -> Iterator[str]:
 @contextmanager
 def offline_aws(moto_url: str, tmp: Path) -> Iterator[Aws]:
     """A clean moto, a fresh front server, and an environment that only knows about them."""
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    requests.post(f"{moto_url}/moto-api/reset", timeout=60)  # slow on a busy machine
     stubs = Stubs()
     host, port = moto_url.removeprefix("http://").split(":")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(stubs, (host, int(port))))

@@ -15,6 +15,7 @@ from typing import Any
 
 from lepton_cli.models import Pricing
 from lepton_cli.providers.azure.normalize import LINUX, WINDOWS, PriceKey
+from lepton_cli.providers.boundary import MalformedAnswer
 from lepton_cli.providers.cache import DiskCache, cache_key
 
 API_VERSION = "2023-01-01-preview"
@@ -26,12 +27,16 @@ SIX_PLACES = Decimal("0.000001")
 def fetch_items(client: Any, url: str, odata_filter: str, cache: DiskCache) -> list[dict[str, Any]]:
     """Every item matching ``odata_filter``, following ``NextPageLink``; cached per filter."""
     key = cache_key(url, odata_filter)
-    cached = cache.get("azure-prices", key)
+    cached = cache.get("azure-prices", key, _is_items)
     if cached is not None:
         return list(cached)
     items = list(_pages(client, url, odata_filter))
     cache.put("azure-prices", key, items)
     return items
+
+
+def _is_items(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, dict) for i in value)
 
 
 def _pages(client: Any, url: str, odata_filter: str) -> Iterator[dict[str, Any]]:
@@ -42,6 +47,8 @@ def _pages(client: Any, url: str, odata_filter: str) -> Iterator[dict[str, Any]]
         response = client.send_request(request)
         response.raise_for_status()
         page = response.json()
+        if not isinstance(page, dict) or not isinstance(page.get("Items") or [], list):
+            raise MalformedAnswer("a Retail Prices page without an Items list")
         yield from page.get("Items") or []
         next_link = page.get("NextPageLink")
         if not next_link:

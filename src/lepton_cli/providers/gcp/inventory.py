@@ -56,9 +56,14 @@ def _scoped(pager: Iterable[tuple[str, Any]], attribute: str) -> list[Any]:
 def read_project(clients: Clients, project: str) -> ProjectPages:
     """Instances, disks, external addresses and the specs of the machine types in use."""
     request = {"project": project}
-    instances = _scoped(clients.compute("instances").aggregated_list(request=request), "instances")
-    disks = _scoped(clients.compute("disks").aggregated_list(request=request), "disks")
-    addresses = _scoped(clients.compute("addresses").aggregated_list(request=request), "addresses")
+    opts = clients.call_options()
+    instances = _scoped(
+        clients.compute("instances").aggregated_list(request=request, **opts), "instances"
+    )
+    disks = _scoped(clients.compute("disks").aggregated_list(request=request, **opts), "disks")
+    addresses = _scoped(
+        clients.compute("addresses").aggregated_list(request=request, **opts), "addresses"
+    )
     types = sorted({last_segment(i.machine_type) for i in instances})
     return ProjectPages(project, instances, disks, addresses, read_shapes(clients, project, types))
 
@@ -75,7 +80,7 @@ def read_shapes(clients: Clients, project: str, names: Sequence[str]) -> dict[st
     if predefined:
         client = clients.compute("machine_types")
         request = {"project": project, "filter": machine_type_filter(predefined)}
-        for scope, scoped in client.aggregated_list(request=request):
+        for scope, scoped in client.aggregated_list(request=request, **clients.call_options()):
             for machine in scoped.machine_types:
                 shapes.setdefault(machine.name, shape_of(machine, scope))
     return shapes
@@ -130,7 +135,7 @@ def read_all_shapes(clients: Clients, project: str) -> Iterator[MachineShape]:
     """Every machine type in every zone the project can use (for offerings)."""
     client = clients.compute("machine_types")
     request = {"project": project}
-    for scope, scoped in client.aggregated_list(request=request):
+    for scope, scoped in client.aggregated_list(request=request, **clients.call_options()):
         for machine in scoped.machine_types:
             yield shape_of(machine, scope)
 
