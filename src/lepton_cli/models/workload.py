@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from lepton_cli.models.base import Model
+from lepton_cli.models.base import Count, DemandAmount, Headroom, Model, PositiveCount, Share
 
 
 class Demand(Model):
-    vcpu: float = Field(ge=0)
-    memory_gib: float = Field(default=0, ge=0)
+    vcpu: DemandAmount
+    memory_gib: DemandAmount = 0
 
 
 class Spread(Model):
-    min_providers: int | None = Field(default=None, ge=1)
-    min_zones: int | None = Field(default=None, ge=1)
+    min_providers: PositiveCount | None = None
+    min_zones: PositiveCount | None = None
 
 
 class Allowed(Model):
@@ -25,10 +25,10 @@ class Allowed(Model):
 class Workload(Model):
     name: str = Field(min_length=1)
     demand: Demand | None = None  # derived from utilisation when absent
-    min_replicas: int | None = Field(default=None, ge=0)
-    max_spot_share: float = Field(default=0.0, ge=0, le=1)
+    min_replicas: Count | None = None
+    max_spot_share: Share = 0.0
     spread: Spread | None = None
-    survive_loss_of_provider: float = Field(default=0.0, ge=0, le=1)
+    survive_loss_of_provider: Share = 0.0
     allowed: Allowed | None = None
-    priority: int = 1
-    headroom: float | None = Field(default=None, ge=0)  # default from config (0.2)
+    priority: Count = 1
+    headroom: Headroom | None = None  # default from config (0.2)
