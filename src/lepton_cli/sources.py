@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError, UsageError
+from lepton_cli.fileio import check_readable_file
 from lepton_cli.models import Inventory
 from lepton_cli.providers.base import Provider, ProviderContext
 from lepton_cli.providers.file import load_inventory_file
@@ -43,6 +44,8 @@ def classify(paths: Sequence[Path]) -> SourceFiles:
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder", hint="check the --source path")
+        if not path.is_dir():
+            check_readable_file(path)  # a FIFO or /dev/zero would block or never end
         files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
         kinds = [(f, _kind(f)) for f in files]
         readable = [(f, k) for f, k in kinds if k]

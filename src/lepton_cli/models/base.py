@@ -44,4 +44,6 @@ Headroom = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 """Extra capacity on top of derived demand, as a share (0.2 = 20 %)."""
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 PositiveCount = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+"""An ISO 4217 currency code: USD, EUR, ..."""
 Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
