@@ -16,17 +16,19 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from lepton_cli.errors import InputError
+from lepton_cli.errors import InputError, UsageError
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def atomic_write(path: Path, text: str, make_parents: bool = True) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and a rename (a reader
+    never sees half a file; Ctrl-C leaves the old file as it was)."""
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, _mode_for(path))  # mkstemp makes 0600; keep what a plain write would give
     try:
+        os.fchmod(fd, _mode_for(path))  # mkstemp makes 0600; keep what a plain write would give
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -35,6 +37,44 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def output_target(path: Path) -> Path:
+    """The regular file an ``-o`` path names (a symlink's target), or a UsageError: ``-o``
+    never replaces a device (/dev/null, /dev/stdout, /dev/full), a FIFO or a directory, and
+    never creates missing folders."""
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        info = real.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as e:
+        raise UsageError(f"-o {path}: cannot write there ({e.strerror})", hint=_OUT_HINT) from e
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"-o {path}: is a directory", hint="give a file name, e.g. -o plan.yaml")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise UsageError(
+            f"-o {path}: is {_describe(info.st_mode)}; -o writes regular files only",
+            hint="leave out -o to print to stdout (and redirect it, e.g. > file)",
+        )
+    if not real.parent.is_dir():
+        raise UsageError(
+            f"-o {path}: the folder {real.parent} does not exist",
+            hint=f"create it first: mkdir -p {real.parent}",
+        )
+    return real
+
+
+_OUT_HINT = "choose a path you can write to"
+
+
+def write_output_file(path: Path, text: str) -> None:
+    """Write an ``-o`` file atomically, after :func:`output_target`'s checks."""
+    real = output_target(path)
+    try:
+        atomic_write(real, text, make_parents=False)
+    except OSError as e:
+        raise UsageError(f"-o {path}: cannot write ({e.strerror or e})", hint=_OUT_HINT) from e
 
 
 def _mode_for(path: Path) -> int:
@@ -290,8 +330,14 @@ def validation_error(source: str, err: ValidationError) -> InputError:
     return InputError("\n".join(lines), hint=_hint_for(first))
 
 
-def validate(model: type[M], data: Any, source: str) -> M:
+def validate(model: type[M], data: Any, source: str, secret: bool = False) -> M:
+    """``data`` as ``model``, or an InputError naming ``source`` and each bad key. With
+    ``secret`` (a config section holding keys or tokens) the pydantic error, which quotes the
+    input values, is not chained, so not even --debug shows them."""
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise validation_error(source, e) from e
+        error = validation_error(source, e)
+        if secret:
+            raise error from None
+        raise error from e

@@ -75,7 +75,8 @@ def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Pro
 
     cls = get_provider_class(name)
     section = getattr(settings, name, None)
-    config = validate(cls.config_model, section or {}, f"lepton.yaml `{name}:` section")
+    where = f"{settings.origin_of(name)} `{name}:` section"
+    config = validate(cls.config_model, section or {}, where, secret=True)
     return cls(config, provider_context(settings, use_cache))
 
 

@@ -15,9 +15,9 @@ from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import fmt_money
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
-from lepton_cli.plan.view import plan_view
+from lepton_cli.plan.view import plan_view, summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
-from lepton_cli.report import Format
+from lepton_cli.report import Format, render
 from lepton_cli.sources import load_inventory
 
 FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV)
@@ -53,7 +53,10 @@ def over_budget(plan: Plan) -> OverBudgetError:
 def optimize(
     source: common.SourceOption = None,
     budget: Annotated[
-        float | None, typer.Option(help="Monthly budget for the workloads' compute.", min=0)
+        float | None,
+        typer.Option(
+            help="Monthly budget for the workloads' compute.", callback=common.number_check(gt=0)
+        ),
     ] = None,
     objective: Annotated[
         Objective,
@@ -64,20 +67,31 @@ def optimize(
     ] = None,
     time_limit: Annotated[
         float | None,
-        typer.Option(help="Seconds the solver may take in all (default 60).", min=0.01),
+        typer.Option(
+            help="Seconds the solver may take in all (default 60).",
+            callback=common.number_check(gt=0),
+        ),
     ] = None,
     gap: Annotated[
-        float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
+        float | None,
+        typer.Option(
+            help="Relative optimality gap to prove, in [0, 1) (default 1e-4).",
+            callback=common.number_check(ge=0, lt=1),
+        ),
     ] = None,
     fail_on_savings: FailOnSavings = None,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
+    wide: common.WideOption = False,
 ) -> None:
     """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
 
     Exit codes: 0 plan found (within budget), 5 infeasible, 6 over budget (plan still written),
     8 the plan saves more than --fail-on-savings.
+
+    With -o the file's format is --format, else its extension (.yaml, .json, .md, .csv), and
+    the terminal gets the summary only (--wide: every table, with the actions' reasons).
 
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
     """
@@ -86,6 +100,8 @@ def optimize(
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
+    file_fmt = common.check_output(output, fmt)
+    common.check_solver(solver.value if solver else None)
     if objective is Objective.EFFICIENCY and budget is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
@@ -102,9 +118,14 @@ def optimize(
         solution = optimize_inventory(inventory, offerings, settings, options, objective, amount)
     digest_options = {"objective": objective.value, "budget": amount, "headroom": settings.headroom}
     plan = build_plan(inventory, offerings, solution, catalog.date, digest_options)
-    if output:
-        common.write_output(output, plan_to_yaml(plan), "plan")
-    common.emit(plan_view(plan), fmt)
+    if output and file_fmt:
+        text = plan_to_yaml(plan) if file_fmt is Format.YAML else None
+        common.write_output(
+            output, text or common.as_text(render(plan_view(plan), file_fmt)), "plan"
+        )
+        common.emit(plan_view(plan, wide=True) if wide else summary_view(plan), Format.TABLE)
+    else:
+        common.emit(plan_view(plan, wide=wide), fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         raise over_budget(plan)
