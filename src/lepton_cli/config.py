@@ -164,7 +164,7 @@ def _settings_error(
         return UsageError(message, hint="correct the flag's value (see --help)")
     kind = err.errors()[0]["type"]
     hint = "remove the key or fix its spelling" if kind == "extra_forbidden" else "correct it"
-    return InputError(message, hint=hint + " (see README, Configuration)")
+    return InputError(message, hint=hint)
 
 
 def _env_parse_error(err: SettingsError) -> InputError:
