@@ -39,6 +39,22 @@ def atomic_write(path: Path, text: str, make_parents: bool = True) -> None:
         raise
 
 
+def private_spill_dir() -> Path:
+    """Where DuckDB may spill to disk: ``<user cache>/lepton/spill/duckdb-<pid>``, inside a
+    folder only this user can enter (mode 0700). Not a predictable path in a shared /tmp,
+    where another user could plant a symlink or read the spilled billing rows."""
+    import platformdirs
+
+    parent = Path(platformdirs.user_cache_dir("lepton")) / "spill"
+    try:
+        parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if parent.stat().st_mode & 0o077:
+            parent.chmod(0o700)
+    except OSError:
+        parent = Path(tempfile.mkdtemp(prefix="lepton-spill-"))  # private too (0700)
+    return parent / f"duckdb-{os.getpid()}"
+
+
 def output_target(path: Path) -> Path:
     """The regular file an ``-o`` path names (a symlink's target), or a UsageError: ``-o``
     never replaces a device (/dev/null, /dev/stdout, /dev/full), a FIFO or a directory, and

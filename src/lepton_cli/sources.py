@@ -87,6 +87,7 @@ def load_inventory(
     if not paths:
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     files = classify(paths)
+    _no_repeats([*files.inventories, *files.focus])
     loaded: list[Inventory] = []
     for path in files.inventories:
         if progress:
@@ -98,11 +99,57 @@ def load_inventory(
         from lepton_cli.providers.focus import focus_inventory
 
         loaded.append(focus_inventory(files.focus, progress=progress))
-    same_currency(loaded, [*files.inventories, *files.focus])
+    names = [str(p) for p in files.inventories]
+    names += (
+        ["the FOCUS export(s) " + ", ".join(str(p) for p in files.focus)] if files.focus else []
+    )
+    same_currency(loaded, names)
+    no_duplicates(loaded, names)
     merged = loaded[0]
     for inv in loaded[1:]:
         merged = merged.merged(inv)
     return merged
+
+
+def _no_repeats(files: Sequence[Path]) -> None:
+    """The same file given twice (directly, through a folder or a symlink) would count its
+    resources and costs twice."""
+    seen: dict[Path, Path] = {}
+    for f in files:
+        real = f.resolve()
+        if real in seen:
+            raise InputError(
+                f"{f}: given twice (also as {seen[real]}); its costs would be counted twice",
+                hint="pass each file once (a folder already includes the files in it)",
+            )
+        seen[real] = f
+
+
+def _keys(inv: Inventory) -> dict[str, list[str]]:
+    """What must be unique, per section: resources by provider and id, workloads by name,
+    offerings by provider, region, type and platform."""
+    return {
+        "resources": [f"{r.provider}/{r.id}" for r in inv.resources],
+        "workloads": [w.name for w in inv.workloads],
+        "offerings": [f"{o.provider}/{o.region}/{o.type}/{o.platform}" for o in inv.offerings],
+    }
+
+
+def no_duplicates(inventories: Sequence[Inventory], names: Sequence[str]) -> None:
+    """A resource, workload or offering that appears twice would be summed or chosen
+    silently: refuse it, naming both places."""
+    seen: dict[tuple[str, str], str] = {}
+    for inv, name in zip(inventories, names, strict=True):
+        for section, keys in _keys(inv).items():
+            for i, key in enumerate(keys):
+                here = f"{name}: {section}[{i}]"
+                if (section, key) in seen:
+                    raise InputError(
+                        f"{here} repeats {seen[section, key]} ({section[:-1]} {key}); "
+                        "it would be counted twice",
+                        hint="keep one of them: each resource, workload and offering once",
+                    )
+                seen[section, key] = here
 
 
 def same_currency(inventories: Sequence[Inventory], names: Sequence[object]) -> None:

@@ -151,6 +151,7 @@ def _root(
     common.state.config = config
     common.state.debug = debug
     common.state.quiet = quiet
+    common.state.env_checked = common.state.format_given = False  # per run (tests run many)
 
 
 for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):

@@ -8,7 +8,6 @@ DuckDB failure into an :class:`InputError` that names the file, the column and t
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 import duckdb
 
 from lepton_cli.errors import InputError
+from lepton_cli.fileio import private_spill_dir
 from lepton_cli.providers.focus import schema
 from lepton_cli.providers.focus.files import (
     FOCUS_HINT,
@@ -37,9 +37,7 @@ class EngineOptions:
 
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     memory_limit: str = "1GB"
-    temp_directory: Path = field(
-        default_factory=lambda: Path(tempfile.gettempdir()) / f"lepton-duckdb-{os.getpid()}"
-    )
+    temp_directory: Path = field(default_factory=private_spill_dir)  # private to the user
 
 
 def connect(options: EngineOptions | None = None) -> duckdb.DuckDBPyConnection:
