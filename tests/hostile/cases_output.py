@@ -115,7 +115,7 @@ def _targets(cmd: str, args: tuple[str, ...], files: dict[str, str | bytes]) -> 
             ("does not exist",),
             files,
             setup=both(None),
-            after=lambda t: None if not (t / "no").exists() else 1 / 0,
+            after=_no_folder_made,
         ),
         Case(
             f"{cmd}-o-no-extension", (*args, "-o", "out"), 2, ("--format",), files, setup=both(None)
