@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -41,11 +42,17 @@ class LeptonGroup(TyperGroup):
         return super().parse_args(ctx, hoist_global_flags(args))
 
     def invoke(self, ctx: Any) -> Any:  # a typer Context
+        _note_ctrl_c()
         try:
             return super().invoke(ctx)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except LeptonError as e:
+            if common.state.interrupted or _interrupted(
+                e
+            ):  # e.g. DuckDB turned the Ctrl-C into its own error
+                common.stderr().print("interrupted", highlight=False, markup=False)
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             _report(e)
             raise typer.Exit(int(e.exit_code)) from None
         except KeyboardInterrupt:
@@ -55,6 +62,9 @@ class LeptonGroup(TyperGroup):
             _quiet_stdout()
             raise typer.Exit(PIPE_CLOSED) from None
         except Exception as e:
+            if common.state.interrupted:  # a library turned the Ctrl-C into its own error
+                common.stderr().print("interrupted", highlight=False, markup=False)
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             if common.state.debug:
                 _debug_traceback(e)
             else:
@@ -68,6 +78,32 @@ class LeptonGroup(TyperGroup):
                     highlight=False,
                 )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _note_ctrl_c() -> None:
+    """Remember a Ctrl-C before raising KeyboardInterrupt as Python does: a library that
+    catches it and fails another way (a native module import, DuckDB) still ends as exit 130."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # ignored (e.g. a background job), or someone else's handler
+
+    def handler(_signum: int, _frame: object) -> None:
+        common.state.interrupted = True
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, handler)
+
+
+def _interrupted(e: BaseException) -> bool:
+    """Whether ``e`` was caused by a Ctrl-C (a library may wrap it, as DuckDB does)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = e
+    while current is not None and current not in seen:
+        if isinstance(current, KeyboardInterrupt) or type(current).__name__ == "InterruptException":
+            return True
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def hoist_global_flags(args: list[str]) -> list[str]:
@@ -152,6 +188,7 @@ def _root(
     common.state.debug = debug
     common.state.quiet = quiet
     common.state.env_checked = common.state.format_given = False  # per run (tests run many)
+    common.state.interrupted = False
 
 
 for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):

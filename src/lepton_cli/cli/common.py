@@ -6,6 +6,7 @@ import contextlib
 import io
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ class State:
     quiet: bool = False
     env_checked: bool = False
     format_given: bool = False
+    interrupted: bool = False  # a Ctrl-C arrived during this run
 
 
 state = State()
@@ -195,6 +197,19 @@ def check_output(output: Path | None, fmt: Format) -> Format | None:
     return file_format(fmt, output)
 
 
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold SIGINT until the block is done; then it is delivered (KeyboardInterrupt, exit 130)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def check_solver(name: str | None) -> None:
     """A missing or broken solver library is an install problem with its fix, found before
     the inputs are read (not an AttributeError deep inside PuLP)."""
@@ -202,14 +217,15 @@ def check_solver(name: str | None) -> None:
     if chosen == "greedy":
         return
     try:
-        import pulp
+        with _ctrl_c_deferred():  # a Ctrl-C inside a native import breaks the module for good
+            import pulp
 
-        if chosen == "highs":
-            import highspy
+            if chosen == "highs":
+                import highspy
 
-            highspy.Highs  # noqa: B018 - a broken install lacks it
-        elif not pulp.PULP_CBC_CMD(msg=False).available():
-            raise ImportError("PuLP's bundled CBC binary is missing")
+                highspy.Highs  # noqa: B018 - a broken install lacks it
+            elif not pulp.PULP_CBC_CMD(msg=False).available():
+                raise ImportError("PuLP's bundled CBC binary is missing")
     except (ImportError, AttributeError, OSError) as e:
         package = "highspy" if chosen == "highs" else "pulp"
         raise UsageError(
