@@ -16,7 +16,16 @@ CASES: list[Case] = [
     *(_opt("--budget", v) for v in ("inf", "nan", "0", "-5", "-inf", "1e309", "many")),
     *(_opt("--time-limit", v) for v in ("0", "-1", "nan", "inf")),
     *(_opt("--fail-on-savings", v) for v in ("nan", "inf", "-inf")),
+    _opt("--budget", "1e300"),
+    _opt("--time-limit", "1e300"),
     _opt("--solver", "gurobi"),
+    Case(
+        "scan--days-huge",
+        ("scan", "-s", "inv.yaml", "--days", "100000000"),
+        2,
+        ("--days",),
+        inv_files(),
+    ),
     _opt("--objective", "speed"),
     Case(
         "efficiency-needs-budget",

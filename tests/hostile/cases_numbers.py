@@ -55,7 +55,8 @@ def _workload(field: str, value: Any) -> Case:
 
 CASES: list[Case] = [
     *(_resource("hourly_cost", v) for v in (NAN, INF, NINF, -1, 1e300, "1e400")),
-    *(_resource("vcpus", v) for v in (NAN, INF, -2, 1e300)),
+    *(_resource("vcpus", v) for v in (NAN, INF, -2, 1e300, "Infinity", "NaN", True)),
+    *(_resource("hourly_cost", v) for v in ("NaN", "1,000", "Infinity", [1], {"a": 1})),
     *(_resource("memory_gib", v) for v in (NAN, INF, -1, 1e300)),
     *(_resource("size_gib", v) for v in (NAN, INF, 1e300)),
     *(_resource("perf", v) for v in (NAN, INF, 0, 1e300)),

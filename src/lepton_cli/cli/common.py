@@ -112,11 +112,16 @@ def warn(message: str) -> None:
 
 
 def number_check(
-    *, gt: float | None = None, ge: float | None = None, lt: float | None = None
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
 ) -> Callable[[click.Context, click.Parameter, float | None], float | None]:
     """A Typer option callback: the value must be finite and within the bounds, else exit 2
     naming the flag (click's own ranges let NaN and infinity through)."""
     bounds = [(gt, ">", float.__gt__), (ge, ">=", float.__ge__), (lt, "<", float.__lt__)]
+    bounds.append((le, "<=", float.__le__))
     wanted = " and ".join(f"{op} {b:g}" for b, op, _ in bounds if b is not None)
 
     def check(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:

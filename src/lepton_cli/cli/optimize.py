@@ -55,7 +55,8 @@ def optimize(
     budget: Annotated[
         float | None,
         typer.Option(
-            help="Monthly budget for the workloads' compute.", callback=common.number_check(gt=0)
+            help="Monthly budget for the workloads' compute.",
+            callback=common.number_check(gt=0, le=1e15),
         ),
     ] = None,
     objective: Annotated[

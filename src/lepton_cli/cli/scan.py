@@ -37,7 +37,7 @@ def scan(
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Only these regions.")
     ] = None,
-    days: Annotated[int, typer.Option(help="Utilisation look-back in days.", min=1)] = 14,
+    days: Annotated[int, typer.Option(help="Utilisation look-back in days.", min=1, max=3660)] = 14,
     period: Annotated[
         str | None,
         typer.Option(help="Billing month for live costs, YYYY-MM (default: last month)."),
