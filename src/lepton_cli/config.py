@@ -107,6 +107,12 @@ def load_settings(config: Path | None = None, **flags: Any) -> Settings:
         raise InputError(
             f"{path}: expected a mapping of settings", hint="see README, Configuration"
         )
+    odd = [k for k in (data or {}) if not isinstance(k, str)]
+    if odd:
+        raise InputError(
+            f"{path}: {odd[0]!r} is not a setting name (keys must be text)",
+            hint="see README, Configuration",
+        )
     given = {k: v for k, v in flags.items() if v is not None}
     token = _file_data.set(data or {})
     try:
