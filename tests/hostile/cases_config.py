@@ -131,9 +131,9 @@ CASES: list[Case] = [
         "secret-env-not-echoed",
         ("--debug", *SCAN),
         3,
-        ("LEPTON_NOTIFY",),
+        ("LEPTON_HEADROOM",),
         inv_files(),
-        env={"LEPTON_NOTIFY": '{"x": "' + SECRET + '"}'},
+        env={"LEPTON_HEADROOM": SECRET},
         absent=("SECRETSECRET",),
     ),
     Case(
