@@ -92,7 +92,7 @@ def optimize(
     8 the plan saves more than --fail-on-savings.
 
     With -o the file's format is --format, else its extension (.yaml, .json, .md, .csv), and
-    the terminal gets the summary only (--wide: every table, with the actions' reasons).
+    the terminal table is the summary only (--wide: every table, with the actions' reasons).
 
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
     """
@@ -124,7 +124,9 @@ def optimize(
         common.write_output(
             output, text or common.as_text(render(plan_view(plan), file_fmt)), "plan"
         )
-        common.emit(plan_view(plan, wide=True) if wide else summary_view(plan), Format.TABLE)
+        # People get the summary; a machine format asked for gets the whole plan, as without -o.
+        short = fmt is Format.TABLE and not wide
+        common.emit(summary_view(plan) if short else plan_view(plan, wide=wide), fmt)
     else:
         common.emit(plan_view(plan, wide=wide), fmt)
     _record_history(plan, settings)

@@ -86,7 +86,7 @@ def scan(
     view = _view(result, found, totals)
     if output and file_fmt:
         _write(output, file_fmt, result.inventory, view)
-    common.emit(view, Format.TABLE if output else fmt)
+    common.emit(view, fmt)
     _record_history(settings, totals)
     _finish(result.failures, allow_partial)
 
