@@ -60,6 +60,12 @@ def output_target(path: Path) -> Path:
     never replaces a device (/dev/null, /dev/stdout, /dev/full), a FIFO or a directory, and
     never creates missing folders."""
     real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if any(str(p.absolute()).startswith(_SPECIAL) for p in (path, real)):
+        # /dev/stdout may resolve to a regular file (a redirect): still never replace it.
+        raise UsageError(
+            f"-o {path}: is a device or process path; -o writes regular files only",
+            hint="leave out -o to print to stdout (and redirect it, e.g. > file)",
+        )
     try:
         info = real.stat()
     except FileNotFoundError:
@@ -82,6 +88,7 @@ def output_target(path: Path) -> Path:
 
 
 _OUT_HINT = "choose a path you can write to"
+_SPECIAL = ("/dev/", "/proc/")
 
 
 def write_output_file(path: Path, text: str) -> None:

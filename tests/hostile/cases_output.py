@@ -132,6 +132,14 @@ def _targets(cmd: str, args: tuple[str, ...], files: dict[str, str | bytes]) -> 
 
 
 CASES: list[Case] = [
+    Case(
+        "report-o-dash-is-stdout",
+        ("report", "-s", "inv.yaml", "-o", "-", "-f", "csv"),
+        0,
+        ("provider,",),
+        inv_files(),
+        after=lambda t: None if not (t / "-").exists() else 1 / 0,
+    ),
     *_targets("scan", SCAN, inv_files()),
     *_targets("optimize", OPT, inv_files()),
     *_targets("plan-show", ("plan", "show", "p.yaml"), inv_files()),

@@ -152,6 +152,8 @@ def emit(view: View, fmt: Format) -> None:
         stdout().print(out)
 
 
+STDOUT = Path("-")
+
 EXTENSIONS = {
     ".yaml": Format.YAML,
     ".yml": Format.YAML,
@@ -174,7 +176,7 @@ def _note_format(ctx: click.Context, param: click.Parameter, value: Format) -> F
 def file_format(fmt: Format, output: Path) -> Format:
     """The format of an ``-o`` file, the same on every command: ``--format`` when given, else
     the file's extension (.yaml/.yml, .json, .md, .csv, .txt for the table as text)."""
-    if state.format_given:
+    if state.format_given or output == STDOUT:
         return fmt
     by_extension = EXTENSIONS.get(output.suffix.lower())
     if by_extension is None:
@@ -198,7 +200,8 @@ def check_output(output: Path | None, fmt: Format) -> Format | None:
     """Before any work: the ``-o`` target is writable and its format known (or None)."""
     if output is None:
         return None
-    output_target(output)
+    if output != STDOUT:
+        output_target(output)
     return file_format(fmt, output)
 
 
@@ -241,6 +244,10 @@ def check_solver(name: str | None) -> None:
 
 
 def write_output(path: Path, text: str, what: str) -> None:
+    if path == STDOUT:  # `-o -`, as other tools take it
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
     write_output_file(path, text)
     info(f"wrote {what} to {path}")
 
@@ -250,8 +257,8 @@ def emit_or_write(view: View, fmt: Format, output: Path | None, what: str) -> No
     if output is None:
         emit(view, fmt)
         return
-    output_target(output)
-    write_output(output, as_text(render(view, file_format(fmt, output))), what)
+    file_fmt = check_output(output, fmt) or fmt
+    write_output(output, as_text(render(view, file_fmt)), what)
 
 
 FormatOption = Annotated[
