@@ -77,12 +77,29 @@ COLUMNS = ("recorded_at", "kind", "currency", "cost", "waste", "savings", "summa
 _REQUIRED = {"recorded_at", "kind", "summary"}
 _TYPES = {"currency": "VARCHAR", "cost": "DECIMAL(18, 2)", "waste": "DECIMAL(18, 2)"}
 _TYPES["savings"] = "DECIMAL(18, 2)"
-LOCK_WAIT_SECONDS = 15.0
+LOCK_WAIT_SECONDS = 30.0
 """How long to wait for another lepton that holds the file (a write takes milliseconds)."""
 
 
 def _is_lock(e: Exception) -> bool:
     return "lock" in str(e).lower()
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """Whether ``path`` starts like a DuckDB database (its magic bytes at offset 8): then an
+    error is transient, never a reason to move the file aside."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _move_aside(path: Path, why: str, notes: list[str]) -> None:
@@ -98,17 +115,20 @@ def _open(path: Path, read_only: bool, notes: list[str]) -> Any:
     database is moved aside (noted) and a new one started."""
     import duckdb  # lazily: `lepton --help` stays fast
 
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    started = time.monotonic()
     delay = 0.02
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
-            if _is_lock(e) and time.monotonic() < deadline:
+            waited = time.monotonic() - started
+            # Held by another lepton, or being set up by one (empty for a moment at most).
+            busy = _is_lock(e) or _is_duckdb_file(path) or (_is_empty(path) and waited < 1.0)
+            if busy and waited < LOCK_WAIT_SECONDS:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
                 continue
-            if not _is_lock(e) and path.is_file() and not notes:
+            if not busy and path.is_file() and not notes:
                 _move_aside(path, "not a lepton history database", notes)
                 if read_only:
                     return None

@@ -25,10 +25,15 @@ for i in range(int(sys.argv[2])):
 
 def test_six_writers_at_once_keep_every_row(tmp_path: Path) -> None:
     procs = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "5", str(n)])
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), "5", str(n)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(6)
     ]
-    assert [p.wait(timeout=120) for p in procs] == [0] * 6
+    errors = [p.communicate(timeout=180)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
     got = entries(Settings(data_dir=tmp_path))
     assert len(got) == 30
     assert sorted({e.summary["writer"] for e in got}) == [str(n) for n in range(6)]
