@@ -8,22 +8,25 @@ under its entry-point name) stay plain mappings here and are validated by each p
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import os
+from collections.abc import Collection, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
-from lepton_cli.errors import InputError
-from lepton_cli.fileio import load_document, validation_error
+from lepton_cli.errors import InputError, LeptonError, UsageError
+from lepton_cli.fileio import load_document, yaml_path
+from lepton_cli.models.base import Days, Headroom, Share
 
 CONFIG_NAME = "lepton.yaml"
 
@@ -36,6 +39,12 @@ EGRESS_PER_GIB = {
     "azure": 0.087,
     "gcp": 0.12,
 }
+
+ENV_PREFIX = "LEPTON_"
+SCRIPT_VARIABLES = frozenset(
+    {"CORPUS", "SOURCE", "BUDGET", "COSTS", "FAIL_ON_SAVINGS", "GITLAB_TOKEN"}
+)
+"""LEPTON_* names left to CI scripts (the recipes in examples/ci use them): not settings."""
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("lepton_config_file", default=None)
 
 
@@ -56,22 +65,22 @@ class Migration(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LEPTON_", env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
-    idle_threshold: float = Field(default=0.05, ge=0, le=1)  # cpu_p95 below this is idle
-    idle_min_days: int = Field(default=7, ge=0)  # ... over at least this many days
-    headroom: float = Field(default=0.2, ge=0)  # added to derived demand
+    idle_threshold: Share = 0.05  # cpu_p95 below this is idle
+    idle_min_days: Days = 7  # ... over at least this many days
+    headroom: Headroom = 0.2  # added to derived demand
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("lepton")))
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("lepton")))
-    cache_ttl_hours: float = Field(default=24, ge=0)
+    cache_ttl_hours: float = Field(default=24, ge=0, le=24 * 366, allow_inf_nan=False)
     max_workers: int = Field(default=8, ge=1, le=64)
     # Seconds one provider scope (region, subscription, project) may take; connect and read
     # timeouts of each call, and the cap on a server's Retry-After, are derived from it.
     timeout: float = Field(default=300, gt=0, le=86400)
     solver: Literal["highs", "cbc", "greedy"] = "highs"
-    time_limit: float = Field(default=60, gt=0)
-    gap: float = Field(default=1e-4, ge=0)
+    time_limit: float = Field(default=60, gt=0, le=7 * 86400, allow_inf_nan=False)
+    gap: float = Field(default=1e-4, ge=0, lt=1, allow_inf_nan=False)
     history: bool = True
     notify: str | None = None  # webhook URL (a secret: never printed)
     aws: dict[str, Any] = Field(default_factory=dict)
@@ -91,6 +100,15 @@ class Settings(BaseSettings):
 
     migration: Migration = Field(default_factory=Migration)
     max_changes: int | None = Field(default=None, ge=0)  # workloads a plan may change
+
+    _file: Path | None = PrivateAttr(default=None)  # the config file these came from
+
+    def origin_of(self, field: str) -> str:
+        """Where ``field`` was set: its LEPTON_* variable, else the config file."""
+        env = _env_name(field, os.environ)
+        if env:
+            return env
+        return str(self._file) if self._file else CONFIG_NAME
 
     @classmethod
     def settings_customise_sources(
@@ -136,17 +154,104 @@ def load_settings(
     config: Path | None = None, providers: Collection[str] = (), **flags: Any
 ) -> Settings:
     """Settings from flags (non-None keyword arguments), env, the config file and defaults.
-    ``providers`` are the registered provider names, whose sections the file may carry."""
+    ``providers`` are the registered provider names, whose sections the file may carry.
+
+    A bad value is blamed on where it came from: the flag (a UsageError, exit 2), the LEPTON_*
+    variable or the config file (an InputError, exit 3)."""
     path = find_config(config)
     data = load_document(path) if path else None
     if data is not None and not isinstance(data, dict):
         raise InputError(
             f"{path}: expected a mapping of settings", hint="see README, Configuration"
         )
+    odd = [k for k in (data or {}) if not isinstance(k, str)]
+    if odd:
+        raise InputError(
+            f"{path}: {odd[0]!r} is not a setting name (keys must be text)",
+            hint="see README, Configuration",
+        )
+    given = {k: v for k, v in flags.items() if v is not None}
     token = _file_data.set(_plugin_sections(data or {}, providers))
     try:
-        return Settings(**{k: v for k, v in flags.items() if v is not None})
+        settings = Settings(**given)
     except ValidationError as e:
-        raise validation_error(str(path or "settings (LEPTON_* or flags)"), e) from e
+        raise _settings_error(e, given, data or {}, path) from None  # inputs may be secrets
+    except SettingsError as e:
+        raise _env_parse_error(e) from None
     finally:
         _file_data.reset(token)
+    settings._file = path
+    return settings
+
+
+def _env_name(field: str, environ: Mapping[str, str]) -> str | None:
+    """The LEPTON_* variable that sets ``field`` (or one of its nested keys), if any."""
+    for name in environ:
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX):
+            rest = upper[len(ENV_PREFIX) :].lower()
+            if rest == field or rest.startswith(field + "__"):
+                return name
+    return None
+
+
+def _origin(
+    field: str, flags: Mapping[str, Any], data: Mapping[str, Any], path: Path | None
+) -> str:
+    if field in flags:
+        return "--" + field.replace("_", "-")
+    env = _env_name(field, os.environ)
+    if env:
+        return env
+    if path is not None and field in data:
+        return str(path)
+    return "settings"
+
+
+def _settings_error(
+    err: ValidationError, flags: Mapping[str, Any], data: Mapping[str, Any], path: Path | None
+) -> LeptonError:
+    lines, from_flag = [], False
+    for e in err.errors(include_input=False)[:10]:
+        field = str(e["loc"][0]) if e["loc"] else ""
+        origin = _origin(field, flags, data, path)
+        from_flag = from_flag or origin.startswith("--")
+        where = (
+            origin
+            if origin.startswith("--") or origin.startswith(ENV_PREFIX)
+            else (f"{origin}: {yaml_path(e['loc'])}")
+        )
+        lines.append(f"{where}: {e['msg']}")
+    message = "\n".join(lines)
+    if from_flag:
+        return UsageError(message, hint="correct the flag's value (see --help)")
+    kind = err.errors()[0]["type"]
+    hint = "remove the key or fix its spelling" if kind == "extra_forbidden" else "correct it"
+    return InputError(message, hint=hint)
+
+
+def _env_parse_error(err: SettingsError) -> InputError:
+    text = str(err)
+    field = text.split('"')[1] if text.count('"') >= 2 else ""
+    name = _env_name(field, os.environ) or f"{ENV_PREFIX}{field.upper()}"
+    return InputError(
+        f"{name}: not a valid value for the `{field}` setting (it must be JSON)",
+        hint=f'give {name} as a JSON object, e.g. {name}=\'{{"regions": ["us-east-1"]}}\', '
+        f"or set nested keys with {name}__KEY",
+    )
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[str]:
+    """LEPTON_* variables that set nothing (a typo, or a setting that does not exist)."""
+    env = os.environ if environ is None else environ
+    fields = set(Settings.model_fields)
+    unknown = []
+    for name in sorted(env):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX):
+            continue
+        rest = upper[len(ENV_PREFIX) :]
+        if rest in SCRIPT_VARIABLES or rest.lower().split("__")[0] in fields:
+            continue
+        unknown.append(name)
+    return unknown

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError, UsageError
+from lepton_cli.fileio import check_readable_file
 from lepton_cli.models import Inventory
 from lepton_cli.providers.base import Provider, ProviderContext
 from lepton_cli.providers.file import load_inventory_file
@@ -47,6 +48,8 @@ def classify(paths: Sequence[Path]) -> SourceFiles:
     for path in paths:
         if not path.exists():
             raise InputError(f"{path}: no such file or folder", hint="check the --source path")
+        if not path.is_dir():
+            check_readable_file(path)  # a FIFO or /dev/zero would block or never end
         files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
         kinds = [(f, _kind(f)) for f in files]
         readable = [(f, k) for f, k in kinds if k]
@@ -77,7 +80,8 @@ def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Pro
 
     cls = get_provider_class(name)
     section = settings.provider_section(name)
-    config = validate(cls.config_model, section, f"lepton.yaml `{name}:` section")
+    where = f"{settings.origin_of(name)} `{name}:` section"
+    config = validate(cls.config_model, section, where, secret=True)
     return cls(config, provider_context(settings, use_cache))
 
 
@@ -91,6 +95,7 @@ def load_inventory(
     if not paths:
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     files = classify(paths)
+    _no_repeats([*files.inventories, *files.focus])
     loaded: list[Inventory] = []
     for path in files.inventories:
         if progress:
@@ -102,11 +107,57 @@ def load_inventory(
         from lepton_cli.providers.focus import focus_inventory
 
         loaded.append(focus_inventory(files.focus, progress=progress, notes=notes))
-    same_currency(loaded, [*files.inventories, *files.focus])
+    names = [str(p) for p in files.inventories]
+    names += (
+        ["the FOCUS export(s) " + ", ".join(str(p) for p in files.focus)] if files.focus else []
+    )
+    same_currency(loaded, names)
+    no_duplicates(loaded, names)
     merged = loaded[0]
     for inv in loaded[1:]:
         merged = merged.merged(inv)
     return merged
+
+
+def _no_repeats(files: Sequence[Path]) -> None:
+    """The same file given twice (directly, through a folder or a symlink) would count its
+    resources and costs twice."""
+    seen: dict[Path, Path] = {}
+    for f in files:
+        real = f.resolve()
+        if real in seen:
+            raise InputError(
+                f"{f}: given twice (also as {seen[real]}); its costs would be counted twice",
+                hint="pass each file once (a folder already includes the files in it)",
+            )
+        seen[real] = f
+
+
+def _keys(inv: Inventory) -> dict[str, list[str]]:
+    """What must be unique, per section: resources by provider and id, workloads by name,
+    offerings by provider, region, type and platform."""
+    return {
+        "resources": [f"{r.provider}/{r.id}" for r in inv.resources],
+        "workloads": [w.name for w in inv.workloads],
+        "offerings": [f"{o.provider}/{o.region}/{o.type}/{o.platform}" for o in inv.offerings],
+    }
+
+
+def no_duplicates(inventories: Sequence[Inventory], names: Sequence[str]) -> None:
+    """A resource, workload or offering that appears twice would be summed or chosen
+    silently: refuse it, naming both places."""
+    seen: dict[tuple[str, str], str] = {}
+    for inv, name in zip(inventories, names, strict=True):
+        for section, keys in _keys(inv).items():
+            for i, key in enumerate(keys):
+                here = f"{name}: {section}[{i}]"
+                if (section, key) in seen:
+                    raise InputError(
+                        f"{here} repeats {seen[section, key]} ({section[:-1]} {key}); "
+                        "it would be counted twice",
+                        hint="keep one of them: each resource, workload and offering once",
+                    )
+                seen[section, key] = here
 
 
 def same_currency(inventories: Sequence[Inventory], names: Sequence[object]) -> None:

@@ -24,6 +24,7 @@ from lepton_cli.billing.deliveries import Span, Superseded, supersede
 from lepton_cli.billing.diagnose import diagnose
 from lepton_cli.billing.files import FOCUS_HINT, FocusFile, discover, relation_sql
 from lepton_cli.errors import InputError
+from lepton_cli.fileio import private_spill_dir
 
 Progress = Callable[[str], None]
 
@@ -34,9 +35,7 @@ class EngineOptions:
 
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     memory_limit: str = "1GB"
-    temp_directory: Path = field(
-        default_factory=lambda: Path(tempfile.gettempdir()) / f"lepton-duckdb-{os.getpid()}"
-    )
+    temp_directory: Path = field(default_factory=private_spill_dir)  # private to the user
 
 
 def connect(options: EngineOptions | None = None) -> duckdb.DuckDBPyConnection:

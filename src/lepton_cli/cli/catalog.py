@@ -118,6 +118,8 @@ def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
         columns,
         rows,
         right=frozenset({"vcpus", "memory_gib", "perf", "on-demand", "spot", "reserved"}),
+        keep=frozenset({"region", "type"}),
+        optional=("family", "perf", "arch", "reserved", "provider"),
     )
     return View(document, [table], [f"{len(offerings)} offerings, prices as of {catalog.date}"])
 
@@ -130,7 +132,10 @@ def list_(
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Only these regions.")
     ] = None,
-    min_vcpus: Annotated[float, typer.Option(help="At least this many vCPUs.", min=0)] = 0,
+    min_vcpus: Annotated[
+        float,
+        typer.Option(help="At least this many vCPUs.", callback=common.number_check(ge=0)),
+    ] = 0,
     platform: Annotated[
         list[str] | None,
         typer.Option("--platform", help="Only these platforms (linux, windows)."),

@@ -15,8 +15,9 @@ from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import Offering, fmt_money
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
+from lepton_cli.plan.view import summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
-from lepton_cli.report import Format
+from lepton_cli.report import Format, render
 from lepton_cli.sources import load_inventory
 
 FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV, Format.HTML)
@@ -63,7 +64,7 @@ def optimize(
         typer.Option(
             help="Monthly budget for the whole planned bill (what the inventory costs after "
             "the plan, disks and databases included; one-time move costs are shown beside it).",
-            min=0,
+            callback=common.number_check(gt=0, le=1e15),
         ),
     ] = None,
     objective: Annotated[
@@ -75,10 +76,17 @@ def optimize(
     ] = None,
     time_limit: Annotated[
         float | None,
-        typer.Option(help="Seconds the solver may take in all (default 60).", min=0.01),
+        typer.Option(
+            help="Seconds the solver may take in all (default 60).",
+            callback=common.number_check(gt=0),
+        ),
     ] = None,
     gap: Annotated[
-        float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
+        float | None,
+        typer.Option(
+            help="Relative optimality gap to prove, in [0, 1) (default 1e-4).",
+            callback=common.number_check(ge=0, lt=1),
+        ),
     ] = None,
     max_changes: Annotated[
         int | None,
@@ -108,12 +116,16 @@ def optimize(
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
+    wide: common.WideOption = False,
 ) -> None:
     """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
 
     Exit codes: 0 plan found (within budget), 3 a workload whose demand cannot be derived,
     5 infeasible, 6 over budget (plan still written), 8 the plan saves more than
     --fail-on-savings.
+
+    With -o the file's format is --format, else its extension (.yaml, .json, .md, .csv), and
+    the terminal table is the summary only (--wide: every table, with the actions' reasons).
 
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 8000 -o plan.yaml
 
@@ -126,6 +138,8 @@ def optimize(
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
+    file_fmt = common.check_output(output, fmt)
+    common.check_solver(solver.value if solver else None)
     if objective is Objective.EFFICIENCY and budget is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
@@ -160,14 +174,19 @@ def optimize(
     )
     if pooled:
         plan = _with_purchases(plan, offerings, unused, settings)
-    if output:
-        common.write_output(output, plan_to_yaml(plan), "plan")
-    view = plan_page(plan)
+    view = plan_page(plan, wide=wide)
     if plan.commitments is not None:  # the purchases, after the actions (CSV keeps the actions)
         from lepton_cli.cli.commitments import purchase_tables
 
         view.tables += purchase_tables(plan.commitments)
-    common.emit(view, fmt)
+    if output and file_fmt:
+        text = plan_to_yaml(plan) if file_fmt is Format.YAML else None
+        common.write_output(output, text or common.as_text(render(view, file_fmt)), "plan")
+        # People get the summary; a machine format asked for gets the whole plan, as without -o.
+        short = fmt is Format.TABLE and not wide
+        common.emit(summary_view(plan) if short else view, fmt)
+    else:
+        common.emit(view, fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         raise over_budget(plan)

@@ -26,6 +26,7 @@ FailOnSavings = Annotated[
         "--fail-on-savings",
         metavar="AMOUNT",
         help="Exit 8 when the plan saves more than AMOUNT a month (a CI gate: time to act).",
+        callback=common.number_check(),
     ),
 ]
 PlanArg = Annotated[Path, typer.Argument(help="A plan file written by `lepton optimize -o`.")]
@@ -62,12 +63,12 @@ def _output(text: str, output: Path | None, what: str) -> None:
         common.write_output(output, text, what)
 
 
-def plan_page(plan: Plan) -> View:
+def plan_page(plan: Plan, wide: bool = False) -> View:
     """The plan's view, with the charts of its HTML page."""
     from lepton_cli.plan.view import plan_view
     from lepton_cli.report.charts import plan_charts
 
-    view = plan_view(plan)
+    view = plan_view(plan, wide=wide)
     view.charts, view.title = plan_charts(plan), "lepton plan"
     return view
 
@@ -77,13 +78,29 @@ def show(
     fmt: common.FormatOption = Format.TABLE,
     output: common.OutputOption = None,
     fail_on_savings: FailOnSavings = None,
+    wide: common.WideOption = False,
+    action: Annotated[
+        str | None, typer.Option("--action", metavar="ID", help="Show one action in full.")
+    ] = None,
 ) -> None:
-    """Render a saved plan.
+    """Render a saved plan. The table leaves out the actions' reasons: --wide shows them,
+    --action ID shows one action in full.
 
     Example: lepton plan show plan.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
+    from lepton_cli.plan.view import action_view
+
     plan = _load(plan_file)
-    common.emit_or_write(plan_page(plan), fmt, output, "the plan")
+    view = plan_page(plan, wide=wide)
+    if action is not None:
+        found = action_view(plan, action)
+        if found is None:
+            known = ", ".join(a.id for a in plan.actions[:5]) or "none"
+            raise UsageError(
+                f"{plan_file}: no action {action!r}", hint=f"the plan's actions: {known}"
+            )
+        view = found
+    common.emit_or_write(view, fmt, output, "the plan")
     savings_gate(plan, fail_on_savings)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,10 +15,10 @@ from lepton_cli.analysis.waste import Finding, findings
 from lepton_cli.cli import common
 from lepton_cli.config import Settings
 from lepton_cli.errors import ProviderError, UsageError
-from lepton_cli.fileio import dump_yaml
+from lepton_cli.fileio import dump_json, dump_yaml
 from lepton_cli.models import CostRecord, Inventory, Period, fmt_money
 from lepton_cli.providers.base import Capability, Scope, ScopeFailure
-from lepton_cli.report import Format, Table, View
+from lepton_cli.report import Format, Table, View, render
 from lepton_cli.report.charts import scan_charts
 from lepton_cli.sources import build_provider, load_inventory, same_currency
 
@@ -37,7 +38,7 @@ def scan(
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Only these regions.")
     ] = None,
-    days: Annotated[int, typer.Option(help="Utilisation look-back in days.", min=1)] = 14,
+    days: Annotated[int, typer.Option(help="Utilisation look-back in days.", min=1, max=3660)] = 14,
     period: Annotated[
         str | None,
         typer.Option(help="Billing month for live costs, YYYY-MM (default: last month)."),
@@ -60,7 +61,11 @@ def scan(
         ),
     ] = None,
     idle_threshold: Annotated[
-        float | None, typer.Option(help="cpu_p95 under this share is idle (default 0.05).")
+        float | None,
+        typer.Option(
+            help="cpu_p95 under this share is idle (default 0.05).",
+            callback=common.number_check(ge=0, lt=1),
+        ),
     ] = None,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
@@ -77,6 +82,7 @@ def scan(
     Example: lepton scan --provider aws --timeout 60 --allow-partial
     """
     common.check_format(fmt, FORMATS)
+    file_fmt = common.check_output(output, fmt)
     settings = common.settings(idle_threshold=idle_threshold, history=history, timeout=timeout)
     if not source and not provider:
         raise UsageError("nothing to scan", hint="pass --source PATH or --provider NAME")
@@ -92,10 +98,11 @@ def scan(
     for name in provider or []:
         result.add(_scan_provider(name, settings, live))
     found = findings(result.inventory, settings)
-    if output:
-        common.write_output(output, dump_yaml(result.inventory), "inventory")
     totals = _totals(result.inventory, found)
-    common.emit(_view(result, found, totals), fmt)
+    view = _view(result, found, totals)
+    if output and file_fmt:
+        _write(output, file_fmt, result.inventory, view)
+    common.emit(view, fmt)
     _record_history(settings, totals)
     _finish(result.failures, allow_partial)
 
@@ -110,6 +117,16 @@ def _read_sources(source: list[Any]) -> Inventory:
     for line in notes.lines():
         common.warn(line)
     return inventory
+
+
+def _write(output: Path, fmt: Format, inventory: Inventory, view: View) -> None:
+    """YAML and JSON files hold the inventory (a --source for later commands); Markdown, CSV
+    and text hold the report."""
+    if fmt in (Format.YAML, Format.JSON):
+        text = dump_yaml(inventory) if fmt is Format.YAML else dump_json(inventory)
+        common.write_output(output, text, "inventory")
+    else:
+        common.write_output(output, common.as_text(render(view, fmt)), "scan report")
 
 
 @dataclass(frozen=True)
@@ -228,6 +245,8 @@ def _tables(
             for f in finding_rows
         ],
         frozenset({"saving"}),
+        keep=frozenset({"resource", "finding"}),
+        optional=("provider",),
     )
     tables = [
         findings_table,

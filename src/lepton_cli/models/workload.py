@@ -6,21 +6,29 @@ from typing import Literal
 
 from pydantic import Field
 
-from lepton_cli.models.base import Model
+from lepton_cli.models.base import (
+    Count,
+    DemandAmount,
+    Headroom,
+    Model,
+    PositiveCount,
+    Share,
+    StorageGib,
+)
 
 AnyValue = Literal["any"]
 """``any`` in place of a list: no restriction."""
 
 
 class Demand(Model):
-    vcpu: float = Field(ge=0)
-    memory_gib: float = Field(default=0, ge=0)
-    gpus: int | None = Field(default=None, ge=0)  # total GPUs; default: what runs today
+    vcpu: DemandAmount
+    memory_gib: DemandAmount = 0
+    gpus: Count | None = None  # total GPUs; default: what runs today
 
 
 class Spread(Model):
-    min_providers: int | None = Field(default=None, ge=1)
-    min_zones: int | None = Field(default=None, ge=1)
+    min_providers: PositiveCount | None = None
+    min_zones: PositiveCount | None = None
 
 
 class Allowed(Model):
@@ -42,16 +50,16 @@ class Requires(Model):
 class Workload(Model):
     name: str = Field(min_length=1)
     demand: Demand | None = None  # derived from utilisation when absent
-    min_replicas: int | None = Field(default=None, ge=0)
-    max_spot_share: float = Field(default=0.0, ge=0, le=1)
+    min_replicas: Count | None = None
+    max_spot_share: Share = 0.0
     spread: Spread | None = None
-    survive_loss_of_provider: float = Field(default=0.0, ge=0, le=1)
+    survive_loss_of_provider: Share = 0.0
     allowed: Allowed | None = None
     requires: Requires | None = None
-    data_gib: float | None = Field(default=None, ge=0)  # what a move copies; default: its disks
-    priority: int = 1
-    max_scale: float = Field(default=2.0, ge=1)  # efficiency: capacity at most this x demand
-    headroom: float | None = Field(default=None, ge=0)  # default from config (0.2)
+    data_gib: StorageGib | None = None  # what a move copies; default: its disks
+    priority: Count = 1
+    max_scale: float = Field(default=2.0, ge=1, le=1000, allow_inf_nan=False)  # efficiency cap
+    headroom: Headroom | None = None  # default from config (0.2)
     # with `optimize --commitments plan`: pooled purchases (None, "pool") or per-instance
     # reserved candidates ("per-instance")
     commitments: Literal["pool", "per-instance"] | None = None
