@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from lepton_cli.providers.focus.engine import EngineOptions
+from lepton_cli.billing.engine import EngineOptions
 from typer.testing import CliRunner
 
 from lepton_cli.cli.app import app

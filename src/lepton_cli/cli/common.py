@@ -165,14 +165,16 @@ EXTENSIONS = {
     ".markdown": Format.MARKDOWN,
     ".csv": Format.CSV,
     ".txt": Format.TABLE,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
 }
 
 
 def _note_format(ctx: click.Context, param: click.Parameter, value: Format) -> Format:
     """--format's callback: remember whether it was given (else -o goes by the extension)."""
     source = ctx.get_parameter_source(param.name or "")
-    given = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
-    state.format_given = source in given
+    # By name: typer may bring its own copy of click, whose enum is not click's.
+    state.format_given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
     return value
 
 
@@ -185,7 +187,8 @@ def file_format(fmt: Format, output: Path) -> Format:
     if by_extension is None:
         raise UsageError(
             f"-o {output}: cannot tell the format from the name",
-            hint="add --format yaml|json|markdown|csv, or name the file .yaml, .json, .md or .csv",
+            hint="add --format yaml|json|markdown|csv|html, or name the file .yaml, .json, .md, "
+            ".csv or .html",
         )
     return by_extension
 

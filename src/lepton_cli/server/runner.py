@@ -74,8 +74,6 @@ class Operation:
 
 def run_command(args: list[str]) -> Result:
     """Run ``lepton ARGS`` in this process, capturing stdout and the error it ended with."""
-    import click
-
     from lepton_cli.cli import common
     from lepton_cli.cli.app import app
 
@@ -83,10 +81,12 @@ def run_command(args: list[str]) -> Result:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = app(args, prog_name="lepton", standalone_mode=False)
-        except click.ClickException as e:
-            return Result(e.exit_code, out.getvalue(), e.format_message())
-        except click.exceptions.Exit as e:
-            code = e.exit_code
+        except Exception as e:
+            # A usage error from the parser (typer may bring its own copy of click, so by shape).
+            exit_code, describe = getattr(e, "exit_code", None), getattr(e, "format_message", None)
+            if not isinstance(exit_code, int) or describe is None:
+                raise
+            return Result(exit_code, out.getvalue(), str(describe()))
     error = common.state.error
     exit_code = code if isinstance(code, int) else 0
     if error is None and exit_code != 0:
