@@ -37,14 +37,18 @@ def aws_mutations() -> set[str]:
     return names - HARMLESS
 
 
-def calls(pattern: str) -> list[str]:
-    rx = re.compile(rf"\.({pattern})\(")
+def calls(pattern: str, with_arguments: bool = False) -> list[str]:
+    # with_arguments: the cloud call takes arguments (project=, zone=, ...), unlike a thread's
+    # or a process's .start()
+    rx = re.compile(rf"\.({pattern})\(" + (r"(?!\))" if with_arguments else ""))
     found = []
     for path in sorted(SRC.rglob("*.py")):
         if path.is_relative_to(SRC / "apply"):
             continue
         for n, line in enumerate(path.read_text().splitlines(), 1):
             code = line.split("#", 1)[0]
+            if code.lstrip().startswith("@"):
+                continue  # a decorator (an HTTP route), not a cloud call
             found += [f"{path.relative_to(SRC)}:{n}: {m}" for m in rx.findall(code)]
     return found
 
@@ -64,7 +68,7 @@ def test_no_azure_mutation_outside_apply() -> None:
 
 
 def test_no_google_mutation_outside_apply() -> None:
-    assert calls(GOOGLE) == []
+    assert calls(GOOGLE, with_arguments=True) == []
 
 
 def test_the_grep_finds_a_call(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from lepton_cli.billing.engine import EngineOptions
 from typer.testing import CliRunner
 
+from lepton_cli.billing.engine import EngineOptions
 from lepton_cli.cli.app import app
 
 LEPTON = Path(sys.executable).with_name("lepton")
