@@ -54,6 +54,13 @@ CASES: list[Case] = [
         inv_files(),
     ),
     Case("report-empty-by", ("report", "-s", "inv.yaml", "--by", ","), 2, ("--by",), inv_files()),
+    Case(
+        "report-by-twice",
+        ("report", "-s", "inv.yaml", "--by", "provider,provider"),
+        2,
+        ("--by", "provider", "twice"),
+        inv_files(),
+    ),
     Case("catalog-min-vcpus-nan", ("catalog", "list", "--min-vcpus", "nan"), 2, ("--min-vcpus",)),
     Case("history-last-0", ("history", "--last", "0"), 2, ("--last",)),
     Case(

@@ -48,6 +48,8 @@ CASES: list[Case] = [
     _case("cost-inf", _summary(current_monthly_cost=float("inf")), ("current_monthly_cost",)),
     _case("cost-text", _summary(planned_monthly_cost="lots"), ("planned_monthly_cost",)),
     _case("no-summary", lambda d: d.pop("summary"), ("summary",)),
+    _case("solver-gap-inf", lambda d: d["solver"].update(gap=float("inf")), ("solver.gap",)),
+    _case("bound-nan", lambda d: d["solver"].update(bound=float("nan")), ("solver.bound",)),
     _case(
         "bad-created", lambda d: d["metadata"].update(created="2026-13-45T00:00:00"), ("created",)
     ),

@@ -75,6 +75,9 @@ def report(
     keys = [k.strip() for k in by.split(",") if k.strip()]
     if not keys:
         raise UsageError("--by is empty", hint="e.g. --by provider,service")
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise UsageError(f"--by names {', '.join(repeated)} twice", hint="name each key once")
     if not source:
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     month = Period.month(period) if period else None
