@@ -95,3 +95,18 @@ def test_the_waterfall_bars_sum_to_the_plans_saving(
         steps = [y for y, m in zip(trace["y"], trace["measure"], strict=True) if m == "relative"]
         assert sum(steps) == pytest.approx(-saving, abs=0.005), name
         assert trace["y"][0] - trace["y"][-1] == pytest.approx(saving, abs=0.005), name
+
+
+def test_the_daily_stack_sums_to_the_export(shown: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    import csv
+    from decimal import Decimal
+
+    from html_pages import FOCUS
+
+    with FOCUS.open(newline="", encoding="utf-8") as fh:
+        billed = sum((Decimal(r["BilledCost"]) for r in csv.DictReader(fh)), Decimal(0))
+    charts = shown[1]["report"]["charts"]
+    (daily,) = [c for c in charts if c["kind"] == "stacked-daily"]
+    assert len(daily["data"]) > 1  # one trace per service
+    drawn = sum(sum(t["y"]) for t in daily["data"])
+    assert drawn == pytest.approx(float(billed), rel=1e-9)

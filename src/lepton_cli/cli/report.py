@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,8 +20,8 @@ from lepton_cli.analysis.summary import group_resources
 from lepton_cli.cli import common
 from lepton_cli.errors import UsageError
 from lepton_cli.models import Inventory, Period
-from lepton_cli.report import Format, Table, View
-from lepton_cli.report.charts import treemap
+from lepton_cli.report import Chart, Format, Table, View
+from lepton_cli.report.charts import stacked_daily, treemap
 from lepton_cli.sources import classify, load_inventory
 
 MONEY = ("billed_cost", "effective_cost", "list_cost", "corrections")
@@ -97,11 +98,27 @@ def report(
     with common.status("aggregating costs"):
         if files.focus:
             view = _focus_view(files.focus, keys, month, basis)
+            if _html(fmt, output):
+                view.charts[:0] = _daily_chart(files.focus, keys[0], month, basis)
         else:
             inventory = load_inventory(files.inventories)
             rows = _inventory_rows(inventory, keys)
             view = _view(keys, rows, month, inventory.currency)
     common.emit_or_write(view, fmt, output, "report")
+
+
+def _html(fmt: Format, output: Path | None) -> bool:
+    wanted = common.file_format(fmt, output) if output is not None else fmt
+    return wanted is Format.HTML
+
+
+def _daily_chart(paths: Any, key: str, month: Period | None, basis: BasisOption) -> list[Chart]:
+    """The HTML page's daily cost, stacked by the first --by key (one more query)."""
+    from lepton_cli.billing.query import Basis, aggregate
+
+    by = [key] if key == "day" else ["day", key]
+    chart = stacked_daily(aggregate(paths, by, month, basis=Basis(basis.value)), key)
+    return [chart] if chart else []
 
 
 def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisOption) -> View:

@@ -141,3 +141,23 @@ def scan_charts(document: Mapping[str, Any]) -> list[Chart]:
         layout = {"showlegend": False, "yaxis": {"title": {"text": "saving a month"}}}
         charts.append(Chart("What the findings would save", "findings", [trace], layout))
     return charts
+
+
+def stacked_daily(rows: Sequence[Any], key: str) -> Chart | None:
+    """Daily billed cost stacked by ``key``, from cost rows grouped by ("day", key): one trace
+    per value, the first currency only (never mixed)."""
+    if not rows:
+        return None
+    currency = rows[0].currency
+    mine = [r for r in rows if r.currency == currency and r.keys.get("day")]
+    days = sorted({r.keys["day"] for r in mine})
+    by_value: dict[str, dict[str, Decimal]] = {}
+    for r in mine:
+        series = by_value.setdefault(str(r.keys.get(key) or "(none)"), {})
+        series[r.keys["day"]] = series.get(r.keys["day"], Decimal(0)) + r.billed_cost
+    traces = [
+        {"type": "bar", "name": name, "x": days, "y": [series.get(d, Decimal(0)) for d in days]}
+        for name, series in sorted(by_value.items())
+    ]
+    layout = {"barmode": "stack", "yaxis": {"title": {"text": f"billed {currency} a day"}}}
+    return Chart(f"Daily cost by {key} ({currency})", "stacked-daily", traces, layout)
