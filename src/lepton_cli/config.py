@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     focus: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider focus
     file: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider file
     budgets: list[dict[str, Any]] = Field(default_factory=list)
+    engine: str = "duckdb"  # billing queries: duckdb | spark (see docs/engines.md)
+    spark: dict[str, Any] = Field(default_factory=dict)  # {master: local[2]} | {remote: sc://…}
+    bigquery: dict[str, Any] = Field(default_factory=dict)  # {table: p.d.t, max_bytes_billed: …}
 
     @classmethod
     def settings_customise_sources(

@@ -86,6 +86,15 @@ def _root(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Where billing queries run: duckdb (default, in-process) or spark (local or "
+            "Spark Connect, see `spark:` in lepton.yaml). Also LEPTON_ENGINE / `engine:`. "
+            "Example: lepton --engine spark report -s exports/ --by service,region",
+        ),
+    ] = None,
     version: Annotated[  # noqa: ARG001 - handled by its eager callback
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -94,6 +103,7 @@ def _root(
     common.state.config = config
     common.state.debug = debug
     common.state.quiet = quiet
+    common.select_engine(engine)
 
 
 for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):

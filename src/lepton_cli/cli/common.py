@@ -39,6 +39,18 @@ def stderr() -> Console:
     return Console(file=sys.stderr, soft_wrap=True)  # never break a path or message
 
 
+def select_engine(flag: str | None) -> None:
+    """The billing engine: --engine, else LEPTON_ENGINE, else lepton.yaml, else duckdb
+    (settings are read when a billing query first runs, not at start-up)."""
+    from lepton_cli.billing import engines
+
+    def resolve() -> engines.Engine:
+        found = settings(engine=flag)
+        return engines.engine_from(found.engine, found.spark)
+
+    engines.select_lazily(resolve)
+
+
 def settings(**flags: Any) -> Settings:
     return load_settings(state.config, **flags)
 

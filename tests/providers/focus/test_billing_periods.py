@@ -11,8 +11,8 @@ from pathlib import Path
 from focus_fixtures import COLUMNS
 
 from lepton_cli.analysis.budgets import Budget, budget_report
+from lepton_cli.billing.queries import Basis, aggregate
 from lepton_cli.models import Period
-from lepton_cli.providers.focus.query import Basis, aggregate
 
 SAMPLE = ("focus", "focus_1.0_sample_1000.csv")
 

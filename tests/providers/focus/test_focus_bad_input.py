@@ -8,8 +8,8 @@ import pytest
 from focus_fixtures import COLUMNS
 
 from helpers import run
+from lepton_cli.billing.queries import aggregate, resource_costs
 from lepton_cli.errors import ExitCode, InputError
-from lepton_cli.providers.focus.query import aggregate, resource_costs
 
 
 def fails(paths, *needles, by=("service",)):

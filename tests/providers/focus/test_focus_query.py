@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from focus_fixtures import COLUMNS
 
+from lepton_cli.billing.queries import Basis, CostRow, aggregate
 from lepton_cli.errors import UsageError
 from lepton_cli.models import Period
-from lepton_cli.providers.focus.query import Basis, CostRow, aggregate
 
 
 def totals(rows: list[CostRow], key: str) -> dict[tuple[str | None, str], Decimal]:

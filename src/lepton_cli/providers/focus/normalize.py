@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
 from lepton_cli.models.period import midnight
-from lepton_cli.providers.focus.query import ResourceCost
+
+if TYPE_CHECKING:
+    from lepton_cli.billing.queries import ResourceCost
 
 PROVIDERS: dict[str, str] = {
     "aws": "aws",
