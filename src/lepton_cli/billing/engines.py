@@ -66,6 +66,7 @@ class SparkConfig(BaseModel):
 class Engine:
     name: EngineName = EngineName.DUCKDB
     spark: SparkConfig = field(default_factory=SparkConfig)
+    bigquery: dict[str, Any] = field(default_factory=dict)  # see billing.bigquery
 
 
 _selected: ContextVar[Callable[[], Engine] | None] = ContextVar("lepton_engine", default=None)
@@ -93,7 +94,9 @@ def selected() -> Engine:
     return resolve() if resolve else Engine()
 
 
-def engine_from(name: str | None, spark: dict[str, Any] | None = None) -> Engine:
+def engine_from(
+    name: str | None, spark: dict[str, Any] | None = None, bigquery: dict[str, Any] | None = None
+) -> Engine:
     """An Engine from settings; UsageError naming the engines for an unknown one."""
     try:
         engine = EngineName((name or "duckdb").strip().lower())
@@ -104,7 +107,7 @@ def engine_from(name: str | None, spark: dict[str, Any] | None = None) -> Engine
         cfg = SparkConfig.model_validate(spark or {})
     except ValueError as e:
         raise InputError(f"spark: {e}", hint="see docs/engines.md") from e
-    return Engine(engine, cfg)
+    return Engine(engine, cfg, dict(bigquery or {}))
 
 
 class Source(Protocol):
@@ -186,9 +189,22 @@ def open_source(
         with open_spark(engine.spark, paths, progress, notes) as source:
             yield source
         return
+    if engine.name is EngineName.BIGQUERY:
+        from lepton_cli.billing.bigquery import BigQueryConfig, BigQuerySource
+        from lepton_cli.providers.focus.engine import Notes
+
+        try:
+            cfg = BigQueryConfig.model_validate(engine.bigquery)
+        except ValueError as e:
+            raise InputError(
+                f"bigquery: {e}", hint="set `bigquery: {table: project.dataset.table}`"
+            ) from e
+        yield BigQuerySource(cfg, notes if notes is not None else Notes())
+        return
     raise UsageError(
-        f"engine {engine.name.value!r} runs billing queries as compiled SQL, not from --source",
-        hint="use `lepton billing sql` to see the SQL, or --engine duckdb|spark",
+        f"engine {engine.name.value!r} is compiled to SQL only (tests/golden/sql); lepton does "
+        "not run it yet",
+        hint="use --engine duckdb, spark or bigquery",
     )
 
 

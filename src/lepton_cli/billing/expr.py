@@ -31,6 +31,9 @@ from lepton_cli.models.period import midnight
 
 MONEY = dtypes.Decimal(38, 24)
 SHARE = dtypes.Decimal(38, 10)
+PIECE = dtypes.Decimal(37, 24)
+"""The operands of a piece's subtraction: one digit below 38, so that no engine narrows the
+difference's scale (Spark gives a 38-digit difference of two 38-digit decimals 23 decimals)."""
 SHARED = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
 """The amounts a spanning charge splits between months."""
 
@@ -79,7 +82,7 @@ def _split(t: ir.Table) -> ir.Table:
         c: ibis.ifelse(
             pieces._months == 0,
             pieces[c],
-            _share(pieces, c, upto) - _share(pieces, c, before),
+            _share(pieces, c, upto).cast(PIECE) - _share(pieces, c, before).cast(PIECE),
         ).cast(MONEY)
         for c in SHARED
     }

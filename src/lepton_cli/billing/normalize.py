@@ -29,6 +29,9 @@ DATE_SHAPE = r"^\s*\d{4}-\d{2}-\d{2}"
 Fail = Callable[[str], ir.StringValue]
 """An engine's error function as an Ibis expression: evaluated, it fails the query."""
 
+ToJson = Callable[[ir.Value], ir.StringValue]
+"""An engine's MAP -> JSON object text function."""
+
 
 def _text(value: ir.Value, csv: bool) -> ir.StringValue:
     text = value if value.type().is_string() else value.cast("string")
@@ -54,7 +57,7 @@ def _time(value: ir.Value, csv: bool, fail: Fail) -> ir.Value:
     return checked.cast(UTC).cast(PLAIN)
 
 
-def _tags(value: ir.Value, csv: bool, to_json: Callable[[ir.Value], ir.StringValue]) -> ir.Value:
+def _tags(value: ir.Value, csv: bool, to_json: ToJson) -> ir.Value:
     if value.type().is_map():
         return to_json(value)
     return _text(value, csv)
@@ -73,7 +76,7 @@ def charges(
     *,
     csv: bool,
     fail: Fail,
-    to_json: Callable[[ir.Value], ir.StringValue],
+    to_json: ToJson,
 ) -> ir.Table:
     """The normalised ``charges`` of a raw FOCUS table (any FOCUS version 1.0 to 1.3)."""
     columns: dict[str, ir.Value] = {}
@@ -102,7 +105,7 @@ def _convert(
     kind: schema.Kind,
     csv: bool,
     fail: Fail,
-    to_json: Callable[[ir.Value], ir.StringValue],
+    to_json: ToJson,
 ) -> ir.Value:
     if kind is schema.Kind.MONEY:
         return _money(value, csv)

@@ -19,20 +19,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ibis
+import ibis.expr.datatypes as dtypes
+import ibis.expr.types as ir
+
 from lepton_cli.billing import normalize
 from lepton_cli.billing.engines import SparkConfig
 from lepton_cli.errors import InputError, UsageError
 from lepton_cli.providers.focus.files import CSV_SUFFIXES, FOCUS_HINT, PARQUET_SUFFIXES
 
 if TYPE_CHECKING:
-    import ibis.expr.types as ir
-
     from lepton_cli.providers.focus.engine import Notes, Progress
 
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "true",
 }
+"""Set on every session lepton uses (runtime settings)."""
+
+LOCAL_CONF = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.ui.showConsoleProgress": "false",
+}
+"""Set when lepton starts a local session: it binds to loopback and draws no progress bar."""
 
 
 def session(cfg: SparkConfig) -> Any:
@@ -46,7 +56,8 @@ def session(cfg: SparkConfig) -> Any:
     builder = SparkSession.builder
     builder = builder.remote(cfg.remote) if cfg.remote else builder.master(cfg.master)
     builder = builder.appName("lepton")
-    for key, value in {**SESSION_CONF, **cfg.conf}.items():
+    local = {} if cfg.remote else LOCAL_CONF
+    for key, value in {**SESSION_CONF, **local, **cfg.conf}.items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     for key, value in SESSION_CONF.items():
@@ -96,8 +107,6 @@ class SparkSource:
     views: list[str] = field(default_factory=list)
 
     def sql(self, expr: ir.Table) -> str:
-        import ibis
-
         return str(ibis.to_sql(expr, dialect="pyspark"))
 
     def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]:
@@ -126,27 +135,24 @@ class SparkSource:
         return InputError(f"spark could not read {where}: {first[:500]}", hint=FOCUS_HINT)
 
 
+@ibis.udf.scalar.builtin(name="raise_error")  # type: ignore[untyped-decorator]
+def _raise_error(msg: str) -> str:
+    raise NotImplementedError  # runs in Spark, never here
+
+
+@ibis.udf.scalar.builtin(name="to_json")  # type: ignore[untyped-decorator]
+def _map_json(m: dtypes.Map(dtypes.string, dtypes.string)) -> str:  # type: ignore[valid-type]
+    raise NotImplementedError  # runs in Spark, never here
+
+
 def _fail(message: str) -> ir.StringValue:
     """Spark's ``raise_error``: evaluated, it fails the query with ``message``."""
-    import ibis
-
-    @ibis.udf.scalar.builtin(name="raise_error")  # type: ignore[untyped-decorator]
-    def raise_error(msg: str) -> str:
-        raise NotImplementedError  # runs in Spark, never here
-
-    return raise_error(ibis.literal(message))
+    return _raise_error(ibis.literal(message))
 
 
 def _to_json(value: ir.Value) -> ir.StringValue:
     """Spark's ``to_json`` of a MAP: ``{"key":"value",...}`` in the map's order."""
-    import ibis
-    import ibis.expr.datatypes as dtypes
-
-    @ibis.udf.scalar.builtin(name="to_json")  # type: ignore[untyped-decorator]
-    def to_json(m: dtypes.Map(dtypes.string, dtypes.string)) -> str:  # type: ignore[valid-type]
-        raise NotImplementedError  # runs in Spark, never here
-
-    return to_json(value)
+    return _map_json(value)
 
 
 @contextmanager
@@ -157,8 +163,6 @@ def open_spark(
     notes: Notes | None = None,
 ) -> Iterator[SparkSource]:
     """The ``charges`` of ``cfg.table`` or of the files at ``paths``, on Spark."""
-    import ibis
-
     from lepton_cli.providers.focus.engine import Notes
 
     spark = session(cfg)

@@ -46,7 +46,7 @@ def select_engine(flag: str | None) -> None:
 
     def resolve() -> engines.Engine:
         found = settings(engine=flag)
-        return engines.engine_from(found.engine, found.spark)
+        return engines.engine_from(found.engine, found.spark, found.bigquery)
 
     engines.select_lazily(resolve)
 
