@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("google.cloud.bigquery")
 
 from lepton_cli.billing import engines
-from lepton_cli.billing.queries import aggregate
+from lepton_cli.billing.query import aggregate
 from lepton_cli.errors import UsageError
 
 

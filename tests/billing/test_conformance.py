@@ -15,7 +15,7 @@ from focus_data import rows, write_csv, write_parquet
 from lepton_cli.analysis.anomalies import find_anomalies
 from lepton_cli.analysis.budgets import budget_report, parse_budgets
 from lepton_cli.billing import engines
-from lepton_cli.billing.queries import (
+from lepton_cli.billing.query import (
     Basis,
     aggregate,
     cost_records,

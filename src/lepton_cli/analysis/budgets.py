@@ -46,7 +46,7 @@ Group = tuple[str | None, ...]  # the values of the grouping keys, in order
 
 
 class CostRowLike(Protocol):
-    """What :func:`lepton_cli.billing.queries.aggregate` returns per group."""
+    """What :func:`lepton_cli.billing.query.aggregate` returns per group."""
 
     @property
     def keys(self) -> Mapping[str, str | None]: ...
@@ -247,7 +247,7 @@ def aggregate_costs(
 ) -> Sequence[CostRowLike]:
     """FOCUS costs grouped by ``by``: ``period`` selects billing months, ``window`` charge
     days, on the selected engine (imported on use: engines stay out of start-up)."""
-    from lepton_cli.billing.queries import aggregate
+    from lepton_cli.billing.query import aggregate
 
     return aggregate(paths, by, period=period, filters=filters, window=window, notes=notes)
 
@@ -335,7 +335,7 @@ def budget_report(
 ) -> BudgetReport:
     """Month-to-date actual (the billing month's invoice so far), forecast and share used of
     each budget, from FOCUS exports; what the reads noted (superseded files) is in warnings."""
-    from lepton_cli.billing.queries import Notes
+    from lepton_cli.billing.query import Notes
 
     notes = notes if notes is not None else Notes()
     seen = _coverage(paths, notes)

@@ -3,7 +3,7 @@
 The expressions are engine-free: :mod:`lepton_cli.billing.engines` compiles them to DuckDB,
 Spark SQL, BigQuery or Trino/Athena SQL and runs them where the data lives. They only group,
 filter and sum; what is read back (tags, currencies, exact decimals) is finished in
-:mod:`lepton_cli.billing.queries`, the same for every engine.
+:mod:`lepton_cli.billing.query`, the same for every engine.
 
 **Months follow the invoice.** On :attr:`Basis.BILLING` a row's month is its
 BillingPeriodStart. On :attr:`Basis.CHARGE` it is the month of ChargePeriodStart, and a charge

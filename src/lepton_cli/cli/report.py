@@ -101,7 +101,7 @@ def report(
 
 
 def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisOption) -> View:
-    from lepton_cli.billing.queries import Basis, Notes, aggregate, pricing_currency_totals
+    from lepton_cli.billing.query import Basis, Notes, aggregate, pricing_currency_totals
 
     notes = Notes()
     found = aggregate(paths, keys, month, basis=Basis(basis.value), notes=notes)

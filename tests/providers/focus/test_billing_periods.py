@@ -11,7 +11,7 @@ from pathlib import Path
 from focus_fixtures import COLUMNS
 
 from lepton_cli.analysis.budgets import Budget, budget_report
-from lepton_cli.billing.queries import Basis, aggregate
+from lepton_cli.billing.query import Basis, aggregate
 from lepton_cli.models import Period
 
 SAMPLE = ("focus", "focus_1.0_sample_1000.csv")

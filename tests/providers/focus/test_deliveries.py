@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from helpers import run
-from lepton_cli.billing.queries import aggregate
+from lepton_cli.billing.query import aggregate
 from lepton_cli.errors import InputError
 from lepton_cli.providers.focus.engine import Notes
 

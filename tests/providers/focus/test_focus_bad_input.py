@@ -8,7 +8,7 @@ import pytest
 from focus_fixtures import COLUMNS
 
 from helpers import run
-from lepton_cli.billing.queries import aggregate, resource_costs
+from lepton_cli.billing.query import aggregate, resource_costs
 from lepton_cli.errors import ExitCode, InputError
 
 

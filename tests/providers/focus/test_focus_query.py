@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from focus_fixtures import COLUMNS
 
-from lepton_cli.billing.queries import Basis, CostRow, aggregate
+from lepton_cli.billing.query import Basis, CostRow, aggregate
 from lepton_cli.errors import UsageError
 from lepton_cli.models import Period
 

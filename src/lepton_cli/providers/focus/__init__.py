@@ -9,7 +9,7 @@ EffectiveCost (amortised: a resource covered by a commitment still costs its sha
 the hours the data stands for (730 per whole calendar month; see
 :func:`normalize.billed_hours`), with its BilledCost beside it as ``billed_hourly_cost``. The
 provider finds, reads and describes the files; the cost queries over them live in
-:mod:`lepton_cli.billing.queries` (imported on use: the billing layer reads through this
+:mod:`lepton_cli.billing.query` (imported on use: the billing layer reads through this
 package).
 """
 
@@ -30,7 +30,7 @@ from lepton_cli.providers.focus.files import is_focus_path
 from lepton_cli.providers.scope import in_scope
 
 if TYPE_CHECKING:
-    from lepton_cli.billing.queries import ResourceCost
+    from lepton_cli.billing.query import ResourceCost
 
 __all__ = [
     "FocusConfig",
@@ -79,7 +79,7 @@ class FocusProvider:
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
         """Daily cost records of the billing months in ``period`` (BillingPeriodStart)."""
-        from lepton_cli.billing.queries import cost_records
+        from lepton_cli.billing.query import cost_records
 
         yield from cost_records(self._paths(), period, progress=self.progress)
 
@@ -100,7 +100,7 @@ def focus_inventory(
     Raises InputError when the resources are billed in several currencies: an inventory holds
     one (``lepton report`` shows such exports per currency).
     """
-    from lepton_cli.billing.queries import resource_costs
+    from lepton_cli.billing.query import resource_costs
 
     costs = resource_costs(paths, period, progress=progress, notes=notes)
     currencies = sorted({c.currency for c in costs})
@@ -127,7 +127,7 @@ def focus_resources(
     ChargePeriodStart to last ChargePeriodEnd), 730 per whole calendar month. A resource billed
     in several currencies is priced in the one it was billed most in.
     """
-    from lepton_cli.billing.queries import resource_costs
+    from lepton_cli.billing.query import resource_costs
 
     return _priced(resource_costs(paths, period, progress=progress), period)
 

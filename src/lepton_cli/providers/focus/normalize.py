@@ -11,7 +11,7 @@ from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
 from lepton_cli.models.period import midnight
 
 if TYPE_CHECKING:
-    from lepton_cli.billing.queries import ResourceCost
+    from lepton_cli.billing.query import ResourceCost
 
 PROVIDERS: dict[str, str] = {
     "aws": "aws",
