@@ -20,7 +20,7 @@ from lepton_cli.providers.file import load_inventory_file
 from lepton_cli.providers.registry import get_provider_class
 
 if TYPE_CHECKING:
-    from lepton_cli.providers.focus import Notes
+    from lepton_cli.billing.engine import Notes
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
 FOCUS_SUFFIXES = (".csv", ".csv.gz", ".parquet")

@@ -112,7 +112,7 @@ def test_a_month_without_data_is_an_input_error(tmp_path):
 
 
 def test_scope_dimensions_are_the_query_keys_but_time(tmp_path):
-    from lepton_cli.billing.keys import KEYS
+    from lepton_cli.billing.query import KEYS
 
     assert parse_scope("resource:i-pay").filters == {"resource": "i-pay"}
     for key in set(KEYS) - {"day", "month"}:

@@ -112,9 +112,8 @@ class BigQuerySource:
     """A FOCUS table in BigQuery as the normalised ``charges`` (queries compiled, dry-run first)."""
 
     def __init__(self, cfg: BigQueryConfig, notes: Any, client: Any = None) -> None:
-        from lepton_cli.billing import sql
+        from lepton_cli.billing import schema, sql
         from lepton_cli.billing.engines import EngineName
-        from lepton_cli.providers.focus import schema
 
         self.cfg = cfg
         self.notes = notes

@@ -30,7 +30,7 @@ from lepton_cli.errors import InputError, UsageError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from lepton_cli.providers.focus.engine import Charges, EngineOptions, Notes, Progress
+    from lepton_cli.billing.engine import Charges, EngineOptions, Notes, Progress
 
 
 class EngineName(StrEnum):
@@ -178,7 +178,7 @@ def open_source(
     (default: the selected one)."""
     engine = engine or selected()
     if engine.name is EngineName.DUCKDB:
-        from lepton_cli.providers.focus.engine import open_charges
+        from lepton_cli.billing.engine import open_charges
 
         with open_charges(paths, progress, options, notes) as charges:
             yield DuckDBSource(charges)
@@ -191,7 +191,7 @@ def open_source(
         return
     if engine.name is EngineName.BIGQUERY:
         from lepton_cli.billing.bigquery import BigQueryConfig, BigQuerySource
-        from lepton_cli.providers.focus.engine import Notes
+        from lepton_cli.billing.engine import Notes
 
         try:
             cfg = BigQueryConfig.model_validate(engine.bigquery)

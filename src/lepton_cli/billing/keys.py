@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from lepton_cli.billing import schema
 from lepton_cli.errors import UsageError
-from lepton_cli.providers.focus import schema
 
 ALIASES: dict[str, str] = {
     "provider": "provider_name",

@@ -1,6 +1,6 @@
 """Raw FOCUS columns (``BilledCost``, ``ChargePeriodStart``, ...) -> the normalised ``charges``
 table, as an Ibis expression: what the DuckDB engine gets from the FOCUS provider's
-:mod:`~lepton_cli.providers.focus.schema`, for engines that read the data where it lives
+:mod:`~lepton_cli.billing.schema`, for engines that read the data where it lives
 (a Spark table or files on S3, a BigQuery FOCUS view, Athena/Trino over CUR or FOCUS).
 
 The same rules: blank text is NULL; money is ``DECIMAL(38, 24)`` (E-notation read exactly, a
@@ -18,8 +18,8 @@ import ibis
 import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
+from lepton_cli.billing import schema
 from lepton_cli.billing.expr import MONEY
-from lepton_cli.providers.focus import schema
 
 UTC = dtypes.Timestamp(timezone="UTC")
 PLAIN = dtypes.Timestamp()

@@ -28,19 +28,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lepton_cli.billing import expr
+from lepton_cli.billing import expr, schema
+from lepton_cli.billing.engine import Notes
 from lepton_cli.billing.engines import Engine, Source, open_source
 from lepton_cli.billing.expr import Basis
 from lepton_cli.billing.keys import KEYS, TIME_KEYS, column_of, is_tag, tag_name
+from lepton_cli.billing.tags import TagError, read_tags
 from lepton_cli.errors import UsageError
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.models.period import midnight
-from lepton_cli.providers.focus import schema
-from lepton_cli.providers.focus.engine import Notes
-from lepton_cli.providers.focus.tags import TagError, read_tags
 
 if TYPE_CHECKING:
-    from lepton_cli.providers.focus.engine import EngineOptions, Progress
+    from lepton_cli.billing.engine import EngineOptions, Progress
 
 __all__ = [
     "KEYS",
@@ -145,6 +144,7 @@ def aggregate(
     options: EngineOptions | None = None,
     notes: Notes | None = None,
     engine: Engine | None = None,
+    pricing: list[PricingCurrencyRow] | None = None,
 ) -> list[CostRow]:
     """Cost per group of ``by`` keys and currency over the billing data at ``paths``.
 
@@ -152,14 +152,18 @@ def aggregate(
     ChargePeriodStart is in [start, end); ``filters`` keeps rows whose key equals the value.
     Sorted by billed cost descending, then keys (nulls last), then currency. Raises
     InputError for unreadable or invalid files, UsageError for an unknown or absent key.
-    ``notes`` collects superseded deliveries and duplicate tag keys.
+    ``notes`` collects superseded deliveries and duplicate tag keys; ``pricing``, when given,
+    receives the :func:`pricing_currency_totals` of the same read.
     """
     filters = dict(filters or {})
     for key in [*by, *filters]:
         if not is_tag(key):
             column_of(key)
     with open_source(paths, progress, options, notes, engine) as source:
-        return aggregate_on(source, by, period, filters, basis=Basis(basis), window=window)
+        found = aggregate_on(source, by, period, filters, basis=Basis(basis), window=window)
+        if pricing is not None:
+            pricing.extend(pricing_currency_on(source, by, period, basis=Basis(basis)))
+        return found
 
 
 def aggregate_on(

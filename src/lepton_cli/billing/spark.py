@@ -25,11 +25,11 @@ import ibis.expr.types as ir
 
 from lepton_cli.billing import normalize
 from lepton_cli.billing.engines import SparkConfig
+from lepton_cli.billing.files import CSV_SUFFIXES, FOCUS_HINT, PARQUET_SUFFIXES
 from lepton_cli.errors import InputError, UsageError
-from lepton_cli.providers.focus.files import CSV_SUFFIXES, FOCUS_HINT, PARQUET_SUFFIXES
 
 if TYPE_CHECKING:
-    from lepton_cli.providers.focus.engine import Notes, Progress
+    from lepton_cli.billing.engine import Notes, Progress
 
 SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
@@ -163,7 +163,7 @@ def open_spark(
     notes: Notes | None = None,
 ) -> Iterator[SparkSource]:
     """The ``charges`` of ``cfg.table`` or of the files at ``paths``, on Spark."""
-    from lepton_cli.providers.focus.engine import Notes
+    from lepton_cli.billing.engine import Notes
 
     spark = session(cfg)
     backend = ibis.pyspark.connect(spark)

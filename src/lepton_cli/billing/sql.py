@@ -14,10 +14,9 @@ import ibis
 import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
-from lepton_cli.billing import expr, normalize
+from lepton_cli.billing import expr, normalize, schema
 from lepton_cli.billing.engines import DIALECTS, EngineName
 from lepton_cli.models import Period
-from lepton_cli.providers.focus import schema
 
 
 @ibis.udf.scalar.builtin(name="ERROR")  # type: ignore[untyped-decorator]

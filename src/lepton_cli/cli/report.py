@@ -101,10 +101,11 @@ def report(
 
 
 def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisOption) -> View:
-    from lepton_cli.billing.query import Basis, Notes, aggregate, pricing_currency_totals
+    from lepton_cli.billing.query import Basis, Notes, PricingCurrencyRow, aggregate
 
     notes = Notes()
-    found = aggregate(paths, keys, month, basis=Basis(basis.value), notes=notes)
+    pricing: list[PricingCurrencyRow] = []
+    found = aggregate(paths, keys, month, basis=Basis(basis.value), notes=notes, pricing=pricing)
     rows = [_focus_row(row) for row in found]
     view = _view(keys, rows, month, None)
     view.document["basis"] = basis.value
@@ -115,7 +116,7 @@ def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisO
             {"file": str(s.path), "by": [str(p) for p in s.by]} for s in notes.superseded
         ]
     _add_corrections(view, rows)
-    _add_pricing_currency(view, pricing_currency_totals(paths, keys, month, basis=Basis(basis)))
+    _add_pricing_currency(view, pricing)
     return view
 
 

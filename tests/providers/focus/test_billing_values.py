@@ -12,9 +12,9 @@ import pytest
 from focus_fixtures import COLUMNS
 
 from helpers import run
+from lepton_cli.billing.engine import Notes
 from lepton_cli.billing.query import aggregate, pricing_currency_totals, resource_costs
 from lepton_cli.errors import InputError, UsageError
-from lepton_cli.providers.focus.engine import Notes
 
 SAMPLE = ("focus", "focus_1.0_sample_1000.csv")
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 import pytest
 
 from helpers import run
+from lepton_cli.billing.engine import Notes
 from lepton_cli.billing.query import aggregate
 from lepton_cli.errors import InputError
-from lepton_cli.providers.focus.engine import Notes
 
 
 def days(first: int, last: int, cost: str = "10", **extra: str) -> list[dict[str, str]]:

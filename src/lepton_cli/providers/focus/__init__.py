@@ -8,9 +8,7 @@ builds it.
 EffectiveCost (amortised: a resource covered by a commitment still costs its share) divided by
 the hours the data stands for (730 per whole calendar month; see
 :func:`normalize.billed_hours`), with its BilledCost beside it as ``billed_hourly_cost``. The
-provider finds, reads and describes the files; the cost queries over them live in
-:mod:`lepton_cli.billing.query` (imported on use: the billing layer reads through this
-package).
+cost queries over the files live in :mod:`lepton_cli.billing.query` (imported on use).
 """
 
 from __future__ import annotations
@@ -21,12 +19,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lepton_cli.billing.engine import Notes, Progress
+from lepton_cli.billing.files import is_focus_path
 from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Inventory, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
 from lepton_cli.providers.focus import normalize
-from lepton_cli.providers.focus.engine import Notes, Progress
-from lepton_cli.providers.focus.files import is_focus_path
 from lepton_cli.providers.scope import in_scope
 
 if TYPE_CHECKING:

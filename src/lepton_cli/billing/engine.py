@@ -19,11 +19,11 @@ from typing import Any
 
 import duckdb
 
+from lepton_cli.billing import schema
+from lepton_cli.billing.deliveries import Span, Superseded, supersede
+from lepton_cli.billing.diagnose import diagnose
+from lepton_cli.billing.files import FOCUS_HINT, FocusFile, discover, relation_sql
 from lepton_cli.errors import InputError
-from lepton_cli.providers.focus import schema
-from lepton_cli.providers.focus.deliveries import Span, Superseded, supersede
-from lepton_cli.providers.focus.diagnose import diagnose
-from lepton_cli.providers.focus.files import FOCUS_HINT, FocusFile, discover, relation_sql
 
 Progress = Callable[[str], None]
 

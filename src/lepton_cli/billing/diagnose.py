@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
+from lepton_cli.billing import schema
+from lepton_cli.billing.files import FileFormat, FocusFile, relation_sql
+from lepton_cli.billing.tags import TagError, parse_tags
 from lepton_cli.errors import InputError
-from lepton_cli.providers.focus import schema
-from lepton_cli.providers.focus.files import FileFormat, FocusFile, relation_sql
-from lepton_cli.providers.focus.tags import TagError, parse_tags
 
 _ISO = re.compile(schema.ISO_DATETIME)
 _CURRENCY = re.compile(r"[A-Z]{3}")

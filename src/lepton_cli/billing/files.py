@@ -14,6 +14,9 @@ with the way to produce FOCUS from that provider (see :mod:`native`).
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,9 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from lepton_cli.billing import native
+from lepton_cli.billing.schema import sql_string
 from lepton_cli.errors import InputError
-from lepton_cli.providers.focus import native
-from lepton_cli.providers.focus.schema import sql_string
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet",)
@@ -220,6 +223,8 @@ def _probe(
     """
     if path.stat().st_size == 0:
         return (), ()
+    if fmt is FileFormat.CSV:
+        return _csv_header(path)
     try:
         result = con.execute(f"SELECT * FROM {relation_sql(fmt, [read_path])} LIMIT 1")
         if result.fetchone() is None:
@@ -230,6 +235,26 @@ def _probe(
         ) from e
     description = result.description or []
     return tuple(str(d[0]) for d in description), tuple(str(d[1]) for d in description)
+
+
+def _csv_header(path: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A CSV's header names (all read as text), or ((), ()) when no data row follows it.
+
+    Read in Python: two lines, where asking DuckDB would sniff thousands of rows per file."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with (
+            opener(path, "rb") as raw,
+            io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text,
+        ):
+            reader = csv.reader(text)
+            header = next(reader, [])
+            data = next((row for row in reader if any(cell.strip() for cell in row)), None)
+    except (OSError, EOFError, csv.Error) as e:
+        raise InputError(f"{path}: cannot be read as a FOCUS export: {e}", hint=FOCUS_HINT) from e
+    if not header or data is None:
+        return (), ()
+    return tuple(header), ("VARCHAR",) * len(header)
 
 
 def check_columns(path: Path, columns: Sequence[str]) -> None:
