@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from focus_data import rows, write_csv  # noqa: E402
-from helpers import run  # noqa: E402
+from focus_data import rows, write_csv
+from helpers import run
 
 
 def test_unknown_engine_is_a_usage_error(tmp_path, monkeypatch):
