@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from focus_data import rows, write_csv
+
 from helpers import run
 
 
