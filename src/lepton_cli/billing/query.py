@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -242,10 +242,15 @@ def _tags(source: Source, text: str | None) -> dict[str, str]:
     return tags.values
 
 
+EXACT = Context(prec=80)
+"""Sums in Python stay exact: the default context (28 digits) would round a DECIMAL(38, 24)
+total above 9 999 to 28 significant digits."""
+
+
 def _add(total: Decimal | None, amount: Any) -> Decimal | None:
     if amount is None:
         return total
-    return (total or ZERO) + Decimal(amount)
+    return EXACT.add(total or ZERO, Decimal(amount))
 
 
 def _cost_row(
