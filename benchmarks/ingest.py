@@ -7,6 +7,7 @@ this interpreter's environment on each and prints wall time and peak memory (RSS
     python benchmarks/ingest.py                     # 1M and 10M rows
     python benchmarks/ingest.py --rows 1000000      # one size
     python benchmarks/ingest.py --data-dir /scratch --keep --scan --repeat 3
+    python benchmarks/ingest.py --engines --rows 10000000   # Parquet: duckdb vs spark vs raw
 
 Targets (a 2-core machine): 1M rows <= 2 s and <= 1 GiB; 10M rows <= 15 s, memory flat, with
 every row checked (strict dates, charge spans, currencies), months on the billing basis and
@@ -163,6 +164,83 @@ def _ok(passed: bool) -> str:
     return "yes" if passed else "NO"
 
 
+RAW_DUCKDB = """
+import sys, duckdb
+con = duckdb.connect()
+con.execute("SET TimeZone = 'UTC'")
+con.execute(\"\"\"
+SELECT ServiceName, RegionId, BillingCurrency, SUM(CAST(BilledCost AS DECIMAL(38, 24))),
+  SUM(CAST(EffectiveCost AS DECIMAL(38, 24))), SUM(CAST(ListCost AS DECIMAL(38, 24)))
+FROM read_parquet(?) GROUP BY ALL ORDER BY 4 DESC\"\"\", [sys.argv[1]]).fetchall()
+"""
+
+RAW_SPARK = """
+import sys
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+         .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+spark.read.parquet(sys.argv[1]).createOrReplaceTempView("focus")
+spark.sql(\"\"\"
+SELECT ServiceName, RegionId, BillingCurrency, SUM(CAST(BilledCost AS DECIMAL(38, 24))),
+  SUM(CAST(EffectiveCost AS DECIMAL(38, 24))), SUM(CAST(ListCost AS DECIMAL(38, 24)))
+FROM focus GROUP BY ALL ORDER BY 4 DESC\"\"\").collect()
+spark.stop()
+"""
+
+
+def generate_parquet(path: Path, rows: int) -> None:
+    """The same seeded export as :func:`generate`, as Parquet (text columns, as exports write)."""
+    if path.exists():
+        return
+    tmp = path.with_suffix(".tmp")
+    sql = GENERATOR.format(rows=rows, path=str(tmp).replace("'", "''"))
+    sql = sql.replace("(FORMAT csv, HEADER, FORCE_QUOTE *)", "(FORMAT parquet)")
+    con = duckdb.connect()
+    con.execute(sql)
+    con.close()
+    tmp.rename(path)
+
+
+def timed(name: str, cmd: list[str], rows: int, size: float, env: dict[str, str]) -> Result:
+    """Wall time, peak RSS and CPU of one child process (which must succeed)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env={**os.environ, **env})
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode()[-3000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Result(name, rows, size, seconds, usage.ru_maxrss / 1024, cpu)
+
+
+def engines(rows: int, data_dir: Path) -> list[Result]:
+    """`lepton report --by service,region` on DuckDB and on PySpark local over one Parquet
+    export, beside each raw engine running the same query by hand (the floor). Peak memory is
+    the Python child's; Spark's JVM is a grandchild and counts in neither column."""
+    path = data_dir / f"focus-{rows}.parquet"
+    generate_parquet(path, rows)
+    size = path.stat().st_size / 2**20
+    report = [
+        str(lepton()),
+        "report",
+        "--by",
+        "service,region",
+        "--format",
+        "json",
+        "--source",
+        str(path),
+    ]
+    return [
+        timed("duckdb raw SQL", [sys.executable, "-c", RAW_DUCKDB, str(path)], rows, size, {}),
+        timed("lepton report (duckdb)", report, rows, size, {"LEPTON_ENGINE": "duckdb"}),
+        timed("spark raw SQL", [sys.executable, "-c", RAW_SPARK, str(path)], rows, size, {}),
+        timed("lepton report (spark)", report, rows, size, {"LEPTON_ENGINE": "spark"}),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
@@ -175,11 +253,16 @@ def main() -> None:
     parser.add_argument(
         "--snapshots", action="store_true", help="also time a folder of two deliveries"
     )
+    parser.add_argument(
+        "--engines", action="store_true", help="Parquet on DuckDB and PySpark, with raw floors"
+    )
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     results = []
     try:
-        for rows in sorted(args.rows):
+        for rows in sorted(args.rows) if args.engines else []:
+            results.extend(engines(rows, args.data_dir))
+        for rows in [] if args.engines else sorted(args.rows):
             path = args.data_dir / f"focus-{rows}.csv"
             started = time.perf_counter()
             generate(path, rows)
@@ -198,6 +281,15 @@ def main() -> None:
             shutil.rmtree(args.data_dir, ignore_errors=True)
     print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}, duckdb {duckdb.__version__}")
     print(table(results))
+    by_name = {(r.command, r.rows): r.seconds for r in results}
+    for rows in sorted(args.rows) if args.engines else []:
+        for engine in ("duckdb", "spark"):
+            raw = by_name[(f"{engine} raw SQL", rows)]
+            ours = by_name[(f"lepton report ({engine})", rows)]
+            print(
+                f"{engine} {rows:,} rows: lepton {ours:.2f} s, raw {raw:.2f} s, "
+                f"overhead {ours / raw - 1:+.0%} (target <= +10%)"
+            )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def golden(request: pytest.FixtureRequest) -> object:
     def check(name: str, text: str) -> None:
         path = folder / name
         if update:
-            folder.mkdir(exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         assert path.exists(), f"no golden file {path}: run pytest --update-golden"
         assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"

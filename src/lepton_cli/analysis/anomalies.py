@@ -187,7 +187,7 @@ def find_anomalies(
     """Anomalies in the last ``last_days`` days of data in the FOCUS exports at ``paths``."""
     cfg = cfg or AnomalySettings()
     by = list(by)
-    from lepton_cli.billing.engine import Notes
+    from lepton_cli.billing.query import Notes
 
     notes = Notes()
     all_days = coverage(paths, notes)

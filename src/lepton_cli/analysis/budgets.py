@@ -12,7 +12,7 @@ budgets:
 
 A scope is ``total``, ``DIMENSION:VALUE`` or ``tag:KEY=VALUE``, or a mapping of several of them
 (all must match). Dimensions are the keys of the FOCUS query layer
-(:data:`lepton_cli.billing.query.KEYS`) but day and month: provider, account, service,
+(:data:`lepton_cli.billing.keys.KEYS`) but day and month: provider, account, service,
 region, resource, pricing, sku, invoice_issuer, charge_class, ...
 The forecast method is documented in :mod:`lepton_cli.analysis.forecast`.
 
@@ -59,8 +59,8 @@ class CostRowLike(Protocol):
 
 
 def dimensions() -> list[str]:
-    """The keys a cost can be sliced or filtered by (imported on use: DuckDB stays lazy)."""
-    from lepton_cli.billing.query import KEYS
+    """The keys a cost can be sliced or filtered by (imported on use: the engines stay lazy)."""
+    from lepton_cli.billing.keys import KEYS
 
     return [k for k in KEYS if k not in TIME_KEYS]
 
@@ -246,7 +246,7 @@ def aggregate_costs(
     notes: Any = None,
 ) -> Sequence[CostRowLike]:
     """FOCUS costs grouped by ``by``: ``period`` selects billing months, ``window`` charge
-    days (imported on use: DuckDB stays out of start-up)."""
+    days, on the selected engine (imported on use: engines stay out of start-up)."""
     from lepton_cli.billing.query import aggregate
 
     return aggregate(paths, by, period=period, filters=filters, window=window, notes=notes)
@@ -335,7 +335,7 @@ def budget_report(
 ) -> BudgetReport:
     """Month-to-date actual (the billing month's invoice so far), forecast and share used of
     each budget, from FOCUS exports; what the reads noted (superseded files) is in warnings."""
-    from lepton_cli.billing.engine import Notes
+    from lepton_cli.billing.query import Notes
 
     notes = notes if notes is not None else Notes()
     seen = _coverage(paths, notes)

@@ -99,6 +99,21 @@ class Charges:
         except duckdb.Error as e:
             raise self._failure(e) from e
 
+    def run(self, sql: str) -> duckdb.DuckDBPyConnection:
+        """Run ``sql`` as it is (it reads views the caller created); bad data -> InputError."""
+        try:
+            return self.con.execute(sql)
+        except duckdb.Error as e:
+            raise self.failure(e) from e
+
+    def create_view(self, name: str) -> None:
+        """The ``charges`` relation as a temporary view ``name`` of this connection."""
+        self.run(f"CREATE OR REPLACE TEMP VIEW {name} AS {self.cte}SELECT * FROM charges")
+
+    def failure(self, e: duckdb.Error) -> BaseException:
+        """The error to raise for a DuckDB failure (see :meth:`execute`)."""
+        return self._failure(e)
+
     def _failure(self, e: duckdb.Error) -> BaseException:
         """Ctrl-C and out-of-memory are DuckDB errors too, but not the data's fault."""
         if isinstance(e, duckdb.InterruptException):

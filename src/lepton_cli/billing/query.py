@@ -1,4 +1,4 @@
-"""Cost queries over FOCUS exports, run in DuckDB: the API the rest of lepton calls.
+"""The billing query API the rest of lepton calls, on any engine (:mod:`engines`).
 
 - :func:`aggregate` — billed, effective and list cost grouped by any of :data:`KEYS` (the FOCUS
   columns in snake case, plus short names and ``tag:KEY``), always per currency, sorted by
@@ -10,78 +10,52 @@
 - :func:`cost_records` — daily :class:`CostRecord` rows per provider, account, region, service,
   resource, pricing and charge category, streamed.
 
-**Months follow the invoice.** ``period`` and the ``month`` key use BillingPeriodStart (the
-billing basis, the default): a month's total is what its invoice says, corrections included
-(a ``ChargeClass = Correction`` row counts in the billing period that invoices it, and its
-billed cost is also reported apart as ``corrections``). :attr:`Basis.CHARGE` uses
-ChargePeriodStart instead, and a charge whose period spans months is split pro rata by the
-hours it has in each (shares rounded to 10 decimals; the shares of a charge add up to it
-exactly). ``window`` always selects by charge date: the daily series of budgets and anomalies.
-
-Money is summed exactly as ``DECIMAL(38, 24)`` in DuckDB and returned as ``Decimal``; currencies
-are never summed together. A missing ListCost stays missing (None), never 0.
+The queries themselves are the Ibis expressions of :mod:`expr` (months, bases and corrections
+are explained there). What comes back is finished here the same way for every engine: tags are
+parsed by one parser (``tag:KEY`` groups and filters), currencies checked, money returned as
+exact ``Decimal`` without the trailing zeros of ``DECIMAL(38, 24)``; a missing ListCost stays
+missing (None), never 0; currencies are never summed together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from enum import StrEnum
+from dataclasses import dataclass
+from decimal import Context, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lepton_cli.billing import schema
-from lepton_cli.billing.engine import Charges, EngineOptions, Notes, Progress, open_charges
+from lepton_cli.billing import expr, schema
+from lepton_cli.billing.engine import Notes
+from lepton_cli.billing.engines import Engine, Source, open_source
+from lepton_cli.billing.expr import Basis
+from lepton_cli.billing.keys import KEYS, TIME_KEYS, column_of, is_tag, tag_name
 from lepton_cli.billing.tags import TagError, read_tags
 from lepton_cli.errors import UsageError
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.models.period import midnight
 
+if TYPE_CHECKING:
+    from lepton_cli.billing.engine import EngineOptions, Progress
 
-class Basis(StrEnum):
-    BILLING = "billing"  # months by BillingPeriodStart: what the invoice says
-    CHARGE = "charge"  # months by ChargePeriodStart, spanning charges split by hours
+__all__ = [
+    "KEYS",
+    "Basis",
+    "CostRow",
+    "Notes",
+    "PricingCurrencyRow",
+    "ResourceCost",
+    "aggregate",
+    "cost_records",
+    "exact",
+    "pricing_currency_totals",
+    "resource_costs",
+]
 
-
-ALIASES: dict[str, str] = {
-    "provider": "provider_name",
-    "service_provider": "provider_name",
-    "host_provider": "host_provider_name",
-    "publisher": "publisher_name",
-    "invoice_issuer": "invoice_issuer_name",
-    "account": "billing_account_id",
-    "billing_account": "billing_account_id",
-    "sub_account": "sub_account_id",
-    "region": "region_id",
-    "service": "service_name",
-    "resource": "resource_id",
-    "pricing": "pricing_category",
-    "commitment_discount": "commitment_discount_id",
-    "capacity_reservation": "capacity_reservation_id",
-    "sku": "sku_id",
-}
-"""Short keys -> the normalised column they group by."""
-
-_NOT_KEYS = frozenset({"tags", "sku_price_details", "billing_currency", "charge_description"})
-
-KEYS: dict[str, str] = {
-    **ALIASES,
-    **{
-        c.name: c.name
-        for c in schema.COLUMNS
-        if c.kind is schema.Kind.TEXT and c.name not in _NOT_KEYS
-    },
-    "day": "strftime(charge_period_start, '%Y-%m-%d')",
-    "month": "strftime(_month, '%Y-%m')",
-}
-"""Grouping and filter keys -> SQL over ``charges``; ``tag:KEY`` is handled apart."""
-
-TIME_KEYS = frozenset({"day", "month"})
 _CURRENCY = re.compile(r"[A-Z]{3}")
-TAG_PREFIX = "tag:"
 ZERO = Decimal(0)
 
 
@@ -127,45 +101,21 @@ class ResourceCost:
     last_charge_end: dt.datetime | None
 
 
-@dataclass
-class _Params:
-    """Named query parameters, numbered in the order they are added."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, value: Any) -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return f"${name}"
-
-
-def is_tag(key: str) -> bool:
-    return key.startswith(TAG_PREFIX) and len(key) > len(TAG_PREFIX)
-
-
-def key_sql(key: str) -> str:
-    """SQL for a grouping/filter key; UsageError naming the known keys for an unknown one."""
-    if key in KEYS:
-        return KEYS[key]
-    known = ", ".join([*KEYS, "tag:KEY"])
-    raise UsageError(f"unknown cost grouping key {key!r}", hint=f"use one of: {known}")
-
-
-def check_keys(charges: Charges, keys: Iterable[str]) -> None:
+def check_keys(source: Source, keys: Iterable[str]) -> None:
     """UsageError when a file lacks every column a key reads, naming the FOCUS version."""
+    files = source.file_columns()
     for key in keys:
         if is_tag(key) or key in TIME_KEYS:
             continue
-        column = schema.BY_NAME.get(KEYS.get(key, ""))
+        column = schema.BY_NAME.get(column_of(key))
         if column is None:
-            key_sql(key)  # raises for an unknown key
             continue
-        for file in charges.files:
-            if not set(column.sources).intersection(file.columns):
-                raise UsageError(_missing_column(key, column, file.path), hint=_key_hint(column))
+        for path, columns in files:
+            if not set(column.sources).intersection(columns):
+                raise UsageError(_missing_column(key, column, path), hint=_key_hint(column))
 
 
-def _missing_column(key: str, column: schema.Column, path: Path) -> str:
+def _missing_column(key: str, column: schema.Column, path: str) -> str:
     first, *rest = column.sources
     alt = f" (nor {' or '.join(rest)})" if rest else ""
     return f"--by/filter {key!r} needs column {first}{alt}, which {path} does not have"
@@ -176,73 +126,6 @@ def _key_hint(column: schema.Column) -> str:
         f"{column.sources[0]} is a FOCUS {column.since}+ column; export FOCUS {column.since} or "
         "later, or group by a key the file has"
     )
-
-
-def _where(
-    period: Period | None,
-    window: Period | None,
-    filters: Mapping[str, str],
-    params: _Params,
-) -> str:
-    """WHERE for a month range (on ``_month``), a charge-date window and non-tag filters."""
-    clauses = ["TRUE"]
-    if period is not None:
-        start, end = params.add(midnight(period.start)), params.add(midnight(period.end))
-        clauses.append(f"_month >= {start} AND _month < {end}")
-    if window is not None:
-        start, end = params.add(midnight(window.start)), params.add(midnight(window.end))
-        clauses.append(f"charge_period_start >= {start} AND charge_period_start < {end}")
-    for key, value in filters.items():
-        if not is_tag(key):
-            clauses.append(f"{key_sql(key)} = {params.add(value)}")
-    return " AND ".join(clauses)
-
-
-_SPLIT = """,
-_spans AS (
-  SELECT *, date_trunc('month', charge_period_start) AS _m0,
-    date_trunc('month', GREATEST(COALESCE(charge_period_end, charge_period_start)
-      - INTERVAL 1 MICROSECOND, charge_period_start)) AS _m1,
-    epoch(COALESCE(charge_period_end, charge_period_start) - charge_period_start) AS _total
-  FROM charges
-),
-_pieces AS (
-  SELECT *, epoch(GREATEST(_m, charge_period_start) - charge_period_start) AS _before,
-    epoch(LEAST(_m + INTERVAL 1 MONTH, charge_period_end) - charge_period_start) AS _upto
-  FROM (SELECT *, unnest(generate_series(_m0, _m1, INTERVAL 1 MONTH)) AS _m
-        FROM _spans WHERE _m1 > _m0)
-),
-_rows AS (
-  SELECT * EXCLUDE (_m0, _m1, _total), _m0 AS _month FROM _spans WHERE _m1 <= _m0
-  UNION ALL BY NAME
-  SELECT * EXCLUDE (_m0, _m1, _total, _before, _upto, _m)
-    REPLACE ({shares}), _m AS _month
-  FROM _pieces
-)
-"""
-
-_SHARED = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
-
-
-def _share(column: str) -> str:
-    """A month's piece of a spanning charge: cumulative share at the month's end minus at its
-    start; the last piece ends at the whole amount, so the pieces add up exactly."""
-
-    def upto(seconds: str) -> str:
-        return (
-            f"CASE WHEN {seconds} >= _total THEN {column} WHEN {seconds} <= 0 THEN 0 "
-            f"ELSE CAST(CAST(CAST({column} AS DOUBLE) * {seconds} / _total AS DECIMAL(38, 10)) "
-            f"AS {schema.MONEY}) END"
-        )
-
-    return f"{upto('_upto')} - {upto('_before')} AS {column}"
-
-
-def rows_cte(basis: Basis) -> str:
-    """``_rows``: charges with their ``_month`` on ``basis`` (spanning charges split)."""
-    if basis is Basis.BILLING:
-        return ",\n_rows AS (SELECT *, billing_period_start AS _month FROM charges)\n"
-    return _SPLIT.format(shares=", ".join(_share(c) for c in _SHARED))
 
 
 def _needs_tags(by: Sequence[str], filters: Mapping[str, str]) -> bool:
@@ -260,9 +143,10 @@ def aggregate(
     progress: Progress | None = None,
     options: EngineOptions | None = None,
     notes: Notes | None = None,
+    engine: Engine | None = None,
     pricing: list[PricingCurrencyRow] | None = None,
 ) -> list[CostRow]:
-    """Cost per group of ``by`` keys and currency over the FOCUS files under ``paths``.
+    """Cost per group of ``by`` keys and currency over the billing data at ``paths``.
 
     ``period`` keeps the months [start, end) on ``basis``; ``window`` keeps charges whose
     ChargePeriodStart is in [start, end); ``filters`` keeps rows whose key equals the value.
@@ -272,77 +156,101 @@ def aggregate(
     receives the :func:`pricing_currency_totals` of the same read.
     """
     filters = dict(filters or {})
-    basis = Basis(basis)
-    with open_charges(paths, progress, options, notes) as charges:
-        check_keys(charges, [*by, *filters])
-        sql_keys = [k for k in by if not is_tag(k)]
-        params = _Params()
-        sql = _aggregate_sql(sql_keys, _needs_tags(by, filters), basis)
-        sql = sql.replace("{where}", _where(period, window, filters, params))
-        rows = charges.execute(sql, params.values).fetchall()
+    for key in [*by, *filters]:
+        if not is_tag(key):
+            column_of(key)
+    with open_source(paths, progress, options, notes, engine) as source:
+        found = aggregate_on(source, by, period, filters, basis=Basis(basis), window=window)
         if pricing is not None:
-            pricing.extend(_pricing_rows(charges, by, period, basis))
-        return _regroup(charges, by, sql_keys, filters, rows)
+            pricing.extend(pricing_currency_on(source, by, period, basis=Basis(basis)))
+        return found
 
 
-def _aggregate_sql(sql_keys: Sequence[str], with_tags: bool, basis: Basis) -> str:
-    selected = [f"{key_sql(k)} AS k{i}" for i, k in enumerate(sql_keys)]
-    selected += ["tags" if with_tags else "NULL AS tags", "billing_currency"]
-    return (
-        rows_cte(basis) + f"SELECT {', '.join(selected)}, COALESCE(SUM(billed_cost), 0), "
-        "COALESCE(SUM(effective_cost), 0), SUM(list_cost), "
-        "COALESCE(SUM(billed_cost) FILTER (WHERE charge_class = 'Correction'), 0) "
-        "FROM _rows WHERE {where} GROUP BY ALL"
+def aggregate_on(
+    source: Source,
+    by: Sequence[str],
+    period: Period | None = None,
+    filters: Mapping[str, str] | None = None,
+    *,
+    basis: Basis = Basis.BILLING,
+    window: Period | None = None,
+) -> list[CostRow]:
+    """:func:`aggregate` over an open source."""
+    filters = dict(filters or {})
+    check_keys(source, [*by, *filters])
+    plain = [k for k in by if not is_tag(k)]
+    query = expr.aggregate(
+        source.table,
+        plain,
+        with_tags=_needs_tags(by, filters),
+        basis=basis,
+        period=period,
+        window=window,
+        filters=filters,
     )
+    return _regroup(source, by, plain, filters, _named(source.rows(query), query.columns))
+
+
+def _named(rows: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> list[dict[str, Any]]:
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _regroup(
-    charges: Charges,
+    source: Source,
     by: Sequence[str],
-    sql_keys: Sequence[str],
+    plain: Sequence[str],
     filters: Mapping[str, str],
-    rows: Sequence[tuple[Any, ...]],
+    rows: Sequence[Mapping[str, Any]],
 ) -> list[CostRow]:
     """Tag keys and tag filters applied in Python (one parser for every command), re-summed."""
-    n = len(sql_keys)
     sums: dict[tuple[tuple[str | None, ...], str], list[Decimal | None]] = {}
     for row in rows:
-        plain = dict(zip(sql_keys, (None if v is None else str(v) for v in row[:n]), strict=True))
-        tags = _tags(charges, row[n])
-        if any(tags.get(k[len(TAG_PREFIX) :]) != v for k, v in filters.items() if is_tag(k)):
+        values_of = {k: _text(row[f"k{i}"]) for i, k in enumerate(plain)}
+        tags = _tags(source, row.get("tags"))
+        if any(tags.get(tag_name(k)) != v for k, v in filters.items() if is_tag(k)):
             continue
-        values = tuple(tags.get(k[len(TAG_PREFIX) :]) if is_tag(k) else plain[k] for k in by)
-        currency = checked_currency(charges, row[n + 1])
+        values = tuple(tags.get(tag_name(k)) if is_tag(k) else values_of[k] for k in by)
+        currency = checked_currency(source, row["currency"])
         acc = sums.setdefault((values, currency), [ZERO, ZERO, None, ZERO])
-        for i, amount in enumerate(row[n + 2 :]):
+        amounts = (row["billed"], row["effective"], row["list"], row["corrections"])
+        for i, amount in enumerate(amounts):
             acc[i] = _add(acc[i], amount)
     out = [_cost_row(by, values, currency, acc) for (values, currency), acc in sums.items()]
     return sorted(out, key=_order)
 
 
-def checked_currency(charges: Charges, value: Any) -> str:
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def checked_currency(source: Source, value: Any) -> str:
     """A result's BillingCurrency, or the InputError naming the row that lacks a valid one.
 
     Checked on the few distinct values a query returns rather than on every row."""
     if value is None or not _CURRENCY.fullmatch(str(value)):
-        raise charges.bad_row(f"BillingCurrency {value!r} is not an ISO 4217 code")
+        raise source.bad_row(f"BillingCurrency {value!r} is not an ISO 4217 code")
     return str(value)
 
 
-def _tags(charges: Charges, text: str | None) -> dict[str, str]:
+def _tags(source: Source, text: str | None) -> dict[str, str]:
     try:
         tags = read_tags(text)
     except TagError as e:
-        raise charges.bad_row(f"Tags: {e}") from e
+        raise source.bad_row(f"Tags: {e}") from e
     for key in tags.duplicates:
-        charges.notes.warn(f"a Tags cell gives the key {key!r} twice; the last value is used")
+        source.notes.warn(f"a Tags cell gives the key {key!r} twice; the last value is used")
     return tags.values
+
+
+EXACT = Context(prec=80)
+"""Sums in Python stay exact: the default context (28 digits) would round a DECIMAL(38, 24)
+total above 9 999 to 28 significant digits."""
 
 
 def _add(total: Decimal | None, amount: Any) -> Decimal | None:
     if amount is None:
         return total
-    return (total or ZERO) + Decimal(amount)
+    return EXACT.add(total or ZERO, Decimal(amount))
 
 
 def _cost_row(
@@ -382,75 +290,36 @@ def pricing_currency_totals(
     *,
     basis: Basis = Basis.BILLING,
     options: EngineOptions | None = None,
+    engine: Engine | None = None,
 ) -> list[PricingCurrencyRow]:
     """FOCUS 1.2 PricingCurrencyEffectiveCost per group and pricing currency, for the rows
     priced in a currency other than their billing currency (credits, tokens): never money."""
-    with open_charges(paths, None, options) as charges:
-        return _pricing_rows(charges, by, period, Basis(basis))
+    with open_source(paths, None, options, None, engine) as source:
+        return pricing_currency_on(source, by, period, basis=Basis(basis))
 
 
-def _pricing_rows(
-    charges: Charges, by: Sequence[str], period: Period | None, basis: Basis
+def pricing_currency_on(
+    source: Source, by: Sequence[str], period: Period | None = None, *, basis: Basis
 ) -> list[PricingCurrencyRow]:
-    if not any("PricingCurrency" in f.columns for f in charges.files):
+    """:func:`pricing_currency_totals` over an open source."""
+    if not any("PricingCurrency" in columns for _, columns in source.file_columns()):
         return []
-    sql_keys = [k for k in by if not is_tag(k)]
-    params = _Params()
-    selected = [f"{key_sql(k)} AS k{i}" for i, k in enumerate(sql_keys)]
-    sql = (
-        rows_cte(basis) + f"SELECT {', '.join([*selected, 'pricing_currency'])}, "
-        "SUM(pricing_currency_effective_cost) FROM _rows "
-        f"WHERE {_where(period, None, {}, params)} AND pricing_currency IS NOT NULL "
-        "AND pricing_currency IS DISTINCT FROM billing_currency GROUP BY ALL "
-        "ORDER BY ALL"
-    )
-    rows = charges.execute(sql, params.values).fetchall()
-    n = len(sql_keys)
-    return [
+    plain = [k for k in by if not is_tag(k)]
+    query = expr.pricing_currency(source.table, plain, basis=basis, period=period)
+    found = [
         PricingCurrencyRow(
-            {k: (None if v is None else str(v)) for k, v in zip(sql_keys, r[:n], strict=True)},
-            str(r[n]),
-            exact(Decimal(r[n + 1] or 0)),
+            {k: _text(row[f"k{i}"]) for i, k in enumerate(plain)},
+            str(row["pricing_currency"]),
+            exact(Decimal(row["amount"] or 0)),
         )
-        for r in rows
+        for row in _named(source.rows(query), query.columns)
     ]
+    return sorted(found, key=_pricing_order)
 
 
-_RESOURCE_SQL = """
-SELECT resource_id, billing_currency AS currency,
-  {descriptive}, {type_sql},
-  COALESCE(SUM(billed_cost), 0) AS billed, COALESCE(SUM(effective_cost), 0) AS effective,
-  MIN(charge_period_start), MAX(charge_period_end)
-FROM _rows
-WHERE resource_id IS NOT NULL AND COALESCE(charge_category, 'Usage') = 'Usage' AND {where}
-GROUP BY ALL ORDER BY resource_id, effective DESC, currency
-"""
-
-_DESCRIPTIVE = (
-    "provider_name",
-    "billing_account_id",
-    "sub_account_id",
-    "region_id",
-    "service_name",
-    "service_category",
-    "resource_type",
-)
-"""Descriptive columns of a resource, constant in practice: MAX picks one deterministically."""
-
-_TAGS_SQL = (
-    "arg_max(tags, CAST(charge_period_start AS VARCHAR) || tags) "
-    "FILTER (WHERE tags IS NOT NULL) AS tags"
-)
-"""Tags can change during a period: those of the latest charge win (ties broken by value)."""
-
-
-def _type_sql() -> str:
-    """The instance type from SkuPriceDetails when the export carries it, else NULL."""
-    parts = [
-        f"CASE WHEN json_valid({col}) THEN json_extract_string({col}, '{path}') END"
-        for col, path in schema.TYPE_SOURCES
-    ]
-    return f"MAX(COALESCE({', '.join(parts)})) AS type"
+def _pricing_order(row: PricingCurrencyRow) -> tuple[Any, ...]:
+    keys = tuple((v is None, v or "") for v in row.keys.values())
+    return (keys, row.pricing_currency, row.effective_cost)
 
 
 def resource_costs(
@@ -461,6 +330,7 @@ def resource_costs(
     progress: Progress | None = None,
     options: EngineOptions | None = None,
     notes: Notes | None = None,
+    engine: Engine | None = None,
 ) -> list[ResourceCost]:
     """Usage cost per (ResourceId, currency), sorted by resource id then effective cost
     descending; ``period`` selects billing months.
@@ -468,55 +338,70 @@ def resource_costs(
     Only Usage charges (or rows without ChargeCategory) count: purchases, taxes and credits are
     not the cost of running a resource. Rows without ResourceId are left out.
     """
-    params = _Params()
-    sql = rows_cte(Basis.BILLING) + _RESOURCE_SQL.format(
-        descriptive=", ".join([*(f"MAX({c}) AS {c}" for c in _DESCRIPTIVE), _TAGS_SQL]),
-        type_sql=_type_sql(),
-        where=_where(period, None, dict(filters or {}), params),
-    )
-    with open_charges(paths, progress, options, notes) as charges:
-        return [
-            _resource_cost(charges, row)
-            for batch in charges.fetch_batches(sql, params.values)
-            for row in batch
-        ]
+    with open_source(paths, progress, options, notes, engine) as source:
+        return resource_costs_on(source, period, filters)
 
 
-def _resource_cost(charges: Charges, row: tuple[Any, ...]) -> ResourceCost:
-    rid, currency, provider, account, sub, region, service, category, rtype, tags = row[:10]
-    instance_type, billed, effective, first, last = row[10:]
+def resource_costs_on(
+    source: Source, period: Period | None = None, filters: Mapping[str, str] | None = None
+) -> list[ResourceCost]:
+    """:func:`resource_costs` over an open source."""
+    types = _instance_types(source, period, filters)
+    query = expr.resources(source.table, period, filters)
+    return [
+        _resource_cost(source, row, types)
+        for batch in source.batches(query)
+        for row in _named(batch, query.columns)
+    ]
+
+
+def _instance_types(
+    source: Source, period: Period | None, filters: Mapping[str, str] | None
+) -> dict[tuple[str, str], str]:
+    """The instance type of each (resource, currency): the greatest found in SkuPriceDetails
+    (InstanceType, else VMSize, else MachineType of each row)."""
+    query = expr.resource_details(source.table, period, filters)
+    out: dict[tuple[str, str], str] = {}
+    for batch in source.batches(query):
+        for rid, currency, details in batch:
+            found = _instance_type(details)
+            key = (str(rid), str(currency))
+            if found is not None and (key not in out or found > out[key]):
+                out[key] = found
+    return out
+
+
+def _instance_type(details: str) -> str | None:
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for _, path in schema.TYPE_SOURCES:
+        value = data.get(path.removeprefix("$."))
+        if value is None:
+            continue
+        return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return None
+
+
+def _resource_cost(
+    source: Source, row: Mapping[str, Any], types: Mapping[tuple[str, str], str]
+) -> ResourceCost:
+    rid = str(row["resource_id"])
+    currency = checked_currency(source, row["currency"])
     return ResourceCost(
-        resource_id=str(rid),
-        currency=checked_currency(charges, currency),
-        provider_name=provider,
-        billing_account_id=account,
-        sub_account_id=sub,
-        region_id=region,
-        service_name=service,
-        service_category=category,
-        resource_type=rtype,
-        type=instance_type,
-        tags=_tags(charges, tags),
-        billed_cost=exact(Decimal(billed)),
-        effective_cost=exact(Decimal(effective)),
-        first_charge=first,
-        last_charge_end=last,
+        resource_id=rid,
+        currency=currency,
+        **{c: row[c] for c in expr.DESCRIPTIVE},
+        type=types.get((rid, currency)),
+        tags=_tags(source, row["tags"]),
+        billed_cost=exact(Decimal(row["billed"] or 0)),
+        effective_cost=exact(Decimal(row["effective"] or 0)),
+        first_charge=row["first_charge"],
+        last_charge_end=row["last_charge_end"],
     )
-
-
-_RECORD_COLUMNS = (
-    "provider_name",
-    "billing_account_id",
-    "sub_account_id",
-    "region_id",
-    "service_name",
-    "service_category",
-    "resource_id",
-    "resource_type",
-    "pricing_category",
-    "charge_category",
-    "tags",
-)
 
 
 def cost_records(
@@ -527,39 +412,37 @@ def cost_records(
     progress: Progress | None = None,
     options: EngineOptions | None = None,
     notes: Notes | None = None,
+    engine: Engine | None = None,
 ) -> Iterator[CostRecord]:
     """Daily CostRecords (UTC day of ChargePeriodStart) per resource and dimension, streamed;
     ``period`` selects billing months (the invoice's)."""
-    params = _Params()
-    columns = ", ".join(_RECORD_COLUMNS)
-    sql = rows_cte(Basis.BILLING) + (
-        f"SELECT {columns}, billing_currency AS currency, "
-        "CAST(billing_period_start AS DATE) AS bp, CAST(charge_period_start AS DATE) AS day, "
-        "COALESCE(SUM(billed_cost), 0), COALESCE(SUM(effective_cost), 0), SUM(list_cost) "
-        f"FROM _rows WHERE {_where(period, None, dict(filters or {}), params)} "
-        f"GROUP BY ALL ORDER BY day, {columns}, currency"
-    )
-    with open_charges(paths, progress, options, notes) as charges:
-        for batch in charges.fetch_batches(sql, params.values):
-            yield from (_record(charges, row) for row in batch)
+    with open_source(paths, progress, options, notes, engine) as source:
+        yield from cost_records_on(source, period, filters)
 
 
-def _record(charges: Charges, row: tuple[Any, ...]) -> CostRecord:
-    values = dict(zip(_RECORD_COLUMNS, row, strict=False))
-    currency, period_start, day, billed, effective, list_cost = row[len(_RECORD_COLUMNS) :]
+def cost_records_on(
+    source: Source, period: Period | None = None, filters: Mapping[str, str] | None = None
+) -> Iterator[CostRecord]:
+    """:func:`cost_records` over an open source."""
+    query = expr.records(source.table, period, filters)
+    for batch in source.batches(query):
+        yield from (_record(source, row) for row in _named(batch, query.columns))
+
+
+def _record(source: Source, row: Mapping[str, Any]) -> CostRecord:
+    day = row["day"]
     start = midnight(day) if day is not None else None
+    plain = ("tags", "provider_name", "charge_category")
     return CostRecord(
-        **{
-            k: v for k, v in values.items() if k not in ("tags", "provider_name", "charge_category")
-        },
-        provider_name=values["provider_name"] or "unknown",
-        charge_category=values["charge_category"] or "Usage",
-        tags=_tags(charges, values["tags"]),
-        billing_currency=checked_currency(charges, currency),
-        billing_period_start=period_start,
+        **{k: row[k] for k in expr.RECORD_COLUMNS if k not in plain},
+        provider_name=row["provider_name"] or "unknown",
+        charge_category=row["charge_category"] or "Usage",
+        tags=_tags(source, row["tags"]),
+        billing_currency=checked_currency(source, row["currency"]),
+        billing_period_start=row["bp"],
         charge_period_start=start,
         charge_period_end=start + dt.timedelta(days=1) if start else None,
-        billed_cost=exact(Decimal(billed)),
-        effective_cost=exact(Decimal(effective)),
-        list_cost=None if list_cost is None else exact(Decimal(list_cost)),
+        billed_cost=exact(Decimal(row["billed"] or 0)),
+        effective_cost=exact(Decimal(row["effective"] or 0)),
+        list_cost=None if row["list"] is None else exact(Decimal(row["list"])),
     )

@@ -183,6 +183,15 @@ def _root(
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="Where billing queries run: duckdb (default, in-process) or spark (local or "
+            "Spark Connect, see `spark:` in lepton.yaml). Also LEPTON_ENGINE / `engine:`. "
+            "Example: lepton --engine spark report -s exports/ --by service,region",
+        ),
+    ] = None,
     version: Annotated[  # noqa: ARG001 - handled by its eager callback
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -193,6 +202,7 @@ def _root(
     common.state.quiet = quiet
     common.state.env_checked = common.state.format_given = False  # per run (tests run many)
     common.state.interrupted = False
+    common.select_engine(engine)
 
 
 for _module in (

@@ -59,6 +59,18 @@ def stderr() -> Console:
     return Console(file=sys.stderr, soft_wrap=True)  # never break a path or message
 
 
+def select_engine(flag: str | None) -> None:
+    """The billing engine: --engine, else LEPTON_ENGINE, else lepton.yaml, else duckdb
+    (settings are read when a billing query first runs, not at start-up)."""
+    from lepton_cli.billing import engines
+
+    def resolve() -> engines.Engine:
+        found = settings(engine=flag)
+        return engines.engine_from(found.engine, found.spark, found.bigquery)
+
+    engines.select_lazily(resolve)
+
+
 def settings(**flags: Any) -> Settings:
     if not state.env_checked:
         state.env_checked = True

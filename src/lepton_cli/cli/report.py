@@ -122,8 +122,7 @@ def _daily_chart(paths: Any, key: str, month: Period | None, basis: BasisOption)
 
 
 def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisOption) -> View:
-    from lepton_cli.billing.engine import Notes
-    from lepton_cli.billing.query import Basis, PricingCurrencyRow, aggregate
+    from lepton_cli.billing.query import Basis, Notes, PricingCurrencyRow, aggregate
 
     notes = Notes()
     pricing: list[PricingCurrencyRow] = []

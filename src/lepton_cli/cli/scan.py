@@ -109,7 +109,7 @@ def scan(
 
 def _read_sources(source: list[Any]) -> Inventory:
     """The inventory of ``--source``; what the FOCUS read noted becomes warnings."""
-    from lepton_cli.billing.engine import Notes
+    from lepton_cli.billing.query import Notes
 
     notes = Notes()
     with common.status("reading sources") as say:

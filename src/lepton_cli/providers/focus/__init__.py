@@ -8,38 +8,35 @@ builds it.
 EffectiveCost (amortised: a resource covered by a commitment still costs its share) divided by
 the hours the data stands for (730 per whole calendar month; see
 :func:`normalize.billed_hours`), with its BilledCost beside it as ``billed_hourly_cost``. The
-query API other parts call directly lives in :mod:`lepton_cli.billing.query`.
+cost queries over the files live in :mod:`lepton_cli.billing.query` (imported on use).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lepton_cli.billing import query
 from lepton_cli.billing.engine import Notes, Progress
 from lepton_cli.billing.files import is_focus_path
-from lepton_cli.billing.query import CostRow, ResourceCost, aggregate, resource_costs
 from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Inventory, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
 from lepton_cli.providers.focus import normalize
 from lepton_cli.providers.scope import in_scope
 
+if TYPE_CHECKING:
+    from lepton_cli.billing.query import ResourceCost
+
 __all__ = [
-    "CostRow",
     "FocusConfig",
     "FocusProvider",
     "Notes",
-    "ResourceCost",
-    "aggregate",
     "focus_inventory",
     "focus_resources",
     "is_focus_path",
-    "resource_costs",
 ]
 
 
@@ -80,7 +77,9 @@ class FocusProvider:
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
         """Daily cost records of the billing months in ``period`` (BillingPeriodStart)."""
-        yield from query.cost_records(self._paths(), period, progress=self.progress)
+        from lepton_cli.billing.query import cost_records
+
+        yield from cost_records(self._paths(), period, progress=self.progress)
 
     def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:  # noqa: ARG002
         """A bill lists what was bought, not what is for sale: no offerings."""
@@ -99,6 +98,8 @@ def focus_inventory(
     Raises InputError when the resources are billed in several currencies: an inventory holds
     one (``lepton report`` shows such exports per currency).
     """
+    from lepton_cli.billing.query import resource_costs
+
     costs = resource_costs(paths, period, progress=progress, notes=notes)
     currencies = sorted({c.currency for c in costs})
     if len(currencies) > 1:
@@ -124,6 +125,8 @@ def focus_resources(
     ChargePeriodStart to last ChargePeriodEnd), 730 per whole calendar month. A resource billed
     in several currencies is priced in the one it was billed most in.
     """
+    from lepton_cli.billing.query import resource_costs
+
     return _priced(resource_costs(paths, period, progress=progress), period)
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from lepton_cli.billing.query import ResourceCost
 from lepton_cli.billing.schema import PROVIDERS as PROVIDERS
 from lepton_cli.billing.schema import provider_slug as provider_slug
 from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
 from lepton_cli.models.period import midnight
+
+if TYPE_CHECKING:
+    from lepton_cli.billing.query import ResourceCost
 
 KINDS: dict[str, ResourceKind] = {
     "compute": ResourceKind.COMPUTE,

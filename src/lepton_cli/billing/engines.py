@@ -1,0 +1,215 @@
+"""Where billing queries run: the engine, chosen by ``--engine`` / ``LEPTON_ENGINE`` /
+lepton.yaml ``engine:``.
+
+- ``duckdb`` (default): in-process; the FOCUS provider finds, checks and normalises the files
+  (each delivery counted once, every bad cell named by file, row and column).
+- ``spark``: PySpark in local mode (``spark: {master: "local[2]"}``) or a cluster through Spark
+  Connect (``spark: {remote: "sc://host:15002"}``), over CSV / Parquet paths (local or any URI
+  Spark reads, such as ``s3a://``) or a table (``spark: {table: billing.focus}``).
+- ``bigquery`` / ``athena`` / ``trino``: the same expressions compiled to their SQL
+  (:func:`compile_sql`); BigQuery runs after a dry run (:mod:`lepton_cli.billing.bigquery`).
+
+Credentials come from each engine's own chain (Spark's Hadoop/S3 settings, Google ADC, the AWS
+chain); lepton stores none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lepton_cli.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from lepton_cli.billing.engine import Charges, EngineOptions, Notes, Progress
+
+
+class EngineName(StrEnum):
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+    BIGQUERY = "bigquery"
+    ATHENA = "athena"
+    TRINO = "trino"
+
+
+DIALECTS: dict[EngineName, str] = {
+    EngineName.DUCKDB: "duckdb",
+    EngineName.SPARK: "pyspark",
+    EngineName.BIGQUERY: "bigquery",
+    EngineName.ATHENA: "athena",
+    EngineName.TRINO: "trino",
+}
+"""The Ibis dialect each engine's SQL is compiled to."""
+
+
+class SparkConfig(BaseModel):
+    """``spark:`` in lepton.yaml. ``remote`` (Spark Connect) wins over ``master``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    master: str = "local[2]"
+    remote: str | None = None  # sc://host:15002
+    table: str | None = None  # read this table instead of --source paths
+    conf: dict[str, str] = Field(default_factory=dict)  # extra Spark settings
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: EngineName = EngineName.DUCKDB
+    spark: SparkConfig = field(default_factory=SparkConfig)
+    bigquery: dict[str, Any] = field(default_factory=dict)  # see billing.bigquery
+
+
+_selected: ContextVar[Callable[[], Engine] | None] = ContextVar("lepton_engine", default=None)
+
+
+def select(engine: Engine) -> None:
+    """Make ``engine`` the one billing queries use when none is passed."""
+    _selected.set(lambda: engine)
+
+
+def select_lazily(resolve: Callable[[], Engine]) -> None:
+    """Like :func:`select`, resolved when a billing query first needs it (the cli's settings)."""
+    cache: list[Engine] = []
+
+    def once() -> Engine:
+        if not cache:
+            cache.append(resolve())
+        return cache[0]
+
+    _selected.set(once)
+
+
+def selected() -> Engine:
+    resolve = _selected.get()
+    return resolve() if resolve else Engine()
+
+
+def engine_from(
+    name: str | None, spark: dict[str, Any] | None = None, bigquery: dict[str, Any] | None = None
+) -> Engine:
+    """An Engine from settings; UsageError naming the engines for an unknown one."""
+    try:
+        engine = EngineName((name or "duckdb").strip().lower())
+    except ValueError:
+        known = ", ".join(e.value for e in EngineName)
+        raise UsageError(f"unknown engine {name!r}", hint=f"use one of: {known}") from None
+    try:
+        cfg = SparkConfig.model_validate(spark or {})
+    except ValueError as e:
+        raise InputError(f"spark: {e}", hint="see docs/engines.md") from e
+    return Engine(engine, cfg, dict(bigquery or {}))
+
+
+class Source(Protocol):
+    """The normalised ``charges`` table of some billing data, on one engine."""
+
+    @property
+    def table(self) -> ir.Table: ...
+    @property
+    def notes(self) -> Notes: ...
+    def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]: ...
+    def batches(self, expr: ir.Table, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]: ...
+    def bad_row(self, problem: str) -> InputError: ...
+    def file_columns(self) -> list[tuple[str, set[str]]]: ...
+
+
+class DuckDBSource:
+    """The FOCUS provider's checked, normalised ``charges`` as an Ibis table on DuckDB."""
+
+    VIEW = "lepton_charges"
+
+    def __init__(self, charges: Charges) -> None:
+        import ibis
+
+        self.charges = charges
+        charges.create_view(self.VIEW)
+        self.backend = ibis.duckdb.from_connection(charges.con)
+        self.table = self.backend.table(self.VIEW)
+
+    @property
+    def notes(self) -> Notes:
+        return self.charges.notes
+
+    def sql(self, expr: ir.Table) -> str:
+        return str(self.backend.compile(expr))
+
+    def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]:
+        return [row for batch in self.batches(expr) for row in batch]
+
+    def batches(self, expr: ir.Table, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        import duckdb
+
+        result = self.charges.run(self.sql(expr))
+        while True:
+            try:
+                batch = result.fetchmany(size)
+            except duckdb.Error as e:
+                raise self.charges.failure(e) from e
+            if not batch:
+                return
+            yield batch
+
+    def bad_row(self, problem: str) -> InputError:
+        return self.charges.bad_row(problem)
+
+    def file_columns(self) -> list[tuple[str, set[str]]]:
+        return [(str(f.path), set(f.columns)) for f in self.charges.files]
+
+
+@contextmanager
+def open_source(
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    options: EngineOptions | None = None,
+    notes: Notes | None = None,
+    engine: Engine | None = None,
+) -> Iterator[Source]:
+    """The ``charges`` of the billing data at ``paths`` (or the engine's table) on ``engine``
+    (default: the selected one)."""
+    engine = engine or selected()
+    if engine.name is EngineName.DUCKDB:
+        from lepton_cli.billing.engine import open_charges
+
+        with open_charges(paths, progress, options, notes) as charges:
+            yield DuckDBSource(charges)
+        return
+    if engine.name is EngineName.SPARK:
+        from lepton_cli.billing.spark import open_spark
+
+        with open_spark(engine.spark, paths, progress, notes) as source:
+            yield source
+        return
+    if engine.name is EngineName.BIGQUERY:
+        from lepton_cli.billing.bigquery import BigQueryConfig, BigQuerySource
+        from lepton_cli.billing.engine import Notes
+
+        try:
+            cfg = BigQueryConfig.model_validate(engine.bigquery)
+        except ValueError as e:
+            raise InputError(
+                f"bigquery: {e}", hint="set `bigquery: {table: project.dataset.table}`"
+            ) from e
+        yield BigQuerySource(cfg, notes if notes is not None else Notes())
+        return
+    raise UsageError(
+        f"engine {engine.name.value!r} is compiled to SQL only (tests/golden/sql); lepton does "
+        "not run it yet",
+        hint="use --engine duckdb, spark or bigquery",
+    )
+
+
+def compile_sql(expr: ir.Table, engine: EngineName) -> str:
+    """The SQL ``engine`` would run for ``expr``."""
+    import ibis
+
+    return str(ibis.to_sql(expr, dialect=DIALECTS[engine]))
