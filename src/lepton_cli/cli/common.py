@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
@@ -132,14 +131,16 @@ def number_check(
     ge: float | None = None,
     lt: float | None = None,
     le: float | None = None,
-) -> Callable[[click.Context, click.Parameter, float | None], float | None]:
+) -> Callable[[typer.Context, typer.CallbackParam, float | None], float | None]:
     """A Typer option callback: the value must be finite and within the bounds, else exit 2
     naming the flag (click's own ranges let NaN and infinity through)."""
     bounds = [(gt, ">", float.__gt__), (ge, ">=", float.__ge__), (lt, "<", float.__lt__)]
     bounds.append((le, "<=", float.__le__))
     wanted = " and ".join(f"{op} {b:g}" for b, op, _ in bounds if b is not None)
 
-    def check(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    def check(
+        _ctx: typer.Context, _param: typer.CallbackParam, value: float | None
+    ) -> float | None:
         if value is None:
             return None
         ok = math.isfinite(value) and all(f(value, b) for b, _, f in bounds if b is not None)
@@ -182,7 +183,7 @@ EXTENSIONS = {
 }
 
 
-def _note_format(ctx: click.Context, param: click.Parameter, value: Format) -> Format:
+def _note_format(ctx: typer.Context, param: typer.CallbackParam, value: Format) -> Format:
     """--format's callback: remember whether it was given (else -o goes by the extension)."""
     source = ctx.get_parameter_source(param.name or "")
     # By name: typer may bring its own copy of click, whose enum is not click's.
