@@ -10,7 +10,13 @@ from typing import Any
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, Workload
 from lepton_cli.optimizer import SolveOptions, optimize
-from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem, build_problem
+from lepton_cli.optimizer.problem import (
+    Candidate,
+    Problem,
+    WorkloadProblem,
+    build_problem,
+    zones_of,
+)
 from lepton_cli.optimizer.solve import Solution
 from lepton_cli.plan.model import Objective
 
@@ -81,7 +87,10 @@ def feasible(wp: WorkloadProblem, counts: dict[Candidate, int]) -> bool:
     mem = sum(c.memory_gib * n for c, n in counts.items())
     spot = sum(n for c, n in counts.items() if c.spot)
     providers = {c.provider for c, n in counts.items() if n > 0}
-    zones = {c.zone or c.region for c, n in counts.items() if n > 0}
+    per_region: dict[tuple[str, str], int] = {}
+    for c, n in counts.items():
+        per_region[(c.provider, c.region)] = per_region.get((c.provider, c.region), 0) + n
+    zones = sum(min(n, len(zones_of(*pr))) for pr, n in per_region.items())
     lost_ok = (
         all(
             sum(c.capacity * n for c, n in counts.items() if c.provider != p)
@@ -97,7 +106,7 @@ def feasible(wp: WorkloadProblem, counts: dict[Candidate, int]) -> bool:
         and total >= wp.min_replicas
         and spot <= wp.max_spot_share * total + 1e-9
         and len(providers) >= wp.min_providers
-        and len(zones) >= wp.min_zones
+        and zones >= wp.min_zones
         and lost_ok
     )
 

@@ -1,7 +1,9 @@
 """The optimiser: problem data, the MILP of DESIGN.md, and the greedy baseline.
 
 ``optimize_inventory`` is the one call the CLI makes: inventory + offerings + options in, a
-:class:`Solution` out (``plan.build`` turns it into a Plan).
+:class:`Solution` out (``plan.build`` turns it into a Plan). ``optimize`` dispatches on the
+objective: ``solve`` (cost, workload by workload) and ``efficiency`` (the budget couples them)
+never import each other.
 """
 
 from __future__ import annotations
@@ -12,19 +14,30 @@ from decimal import Decimal
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering
 from lepton_cli.models.optimization import Objective
+from lepton_cli.optimizer.efficiency import solve_efficiency
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Problem, build_problem
-from lepton_cli.optimizer.solve import Solution, WorkloadSolution, optimize
+from lepton_cli.optimizer.result import Solution, Source, WorkloadSolution
+from lepton_cli.optimizer.solve import solve_cost
 
 __all__ = [
     "Problem",
     "Solution",
     "SolveOptions",
+    "Source",
     "WorkloadSolution",
     "build_problem",
     "optimize",
     "optimize_inventory",
 ]
+
+
+def optimize(problem: Problem, options: SolveOptions, deadline: float | None = None) -> Solution:
+    """Solve ``problem`` under its objective by ``deadline`` (default: the time limit from
+    now). Raises InfeasibleError naming the workloads."""
+    if problem.objective is Objective.EFFICIENCY:
+        return solve_efficiency(problem, options, deadline)
+    return solve_cost(problem, options, deadline)
 
 
 def optimize_inventory(
@@ -34,7 +47,9 @@ def optimize_inventory(
     options: SolveOptions,
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
+    deadline: float | None = None,
 ) -> Solution:
-    """Build the problem and solve it. Raises InfeasibleError naming the workload and rule."""
+    """Build the problem (the settings it reads: headroom, idle rules) and solve it by
+    ``deadline``. Raises InfeasibleError naming the workload and rule."""
     problem = build_problem(inventory, offerings, settings, objective, budget)
-    return optimize(problem, options)
+    return optimize(problem, options, deadline)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lepton_cli.optimizer.problem import WorkloadProblem
+from lepton_cli.optimizer.problem import WorkloadProblem, zones_of
 
 
 def _names(values: set[str]) -> str:
@@ -25,11 +25,9 @@ def explain_infeasible(wp: WorkloadProblem) -> str | None:
             f"{wp.name} must keep {share} of its capacity after losing a provider but "
             f"allows only {_names(providers)}"
         )
-    zones = {c.zone or c.region for c in wp.candidates}
-    if len(zones) < wp.min_zones:
-        return (
-            f"{wp.name} needs {wp.min_zones} zones but its allowed regions have only {len(zones)}"
-        )
+    zones = sum(len(zones_of(p, r)) for p, r in {(c.provider, c.region) for c in wp.candidates})
+    if zones < wp.min_zones:
+        return f"{wp.name} needs {wp.min_zones} zones but its allowed regions have only {zones}"
     return None
 
 

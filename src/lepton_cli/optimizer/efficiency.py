@@ -19,15 +19,13 @@ import pulp
 
 from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer import milp
+from lepton_cli.optimizer.direct import Weights
 from lepton_cli.optimizer.milp import SolveOptions
+from lepton_cli.optimizer.parallel import solve_many
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
-from lepton_cli.optimizer.solve import (
-    Counts,
-    Solution,
-    WorkloadSolution,
-    solve_cost,
-    solve_shapes,
-)
+from lepton_cli.optimizer.result import Counts, Solution, WorkloadSolution, tally
+from lepton_cli.optimizer.solve import solve_cost
+from lepton_cli.optimizer.workload import Job
 
 MAX_ROUNDS = 12  # multiplier bisection steps
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
@@ -150,12 +148,12 @@ def lagrangian(
     each workload's max is its own small MILP min (rho c_o - k_o) x, solved like the cost
     objective (shapes shared, in parallel). Returns the subproblem solutions and the bound
     (None when a subproblem has no proven bound)."""
-    weights = milp.Weights(price=rho, capacity=1.0)
+    weights = Weights(price=rho, capacity=1.0)  # no cost tie-break: the bound is L's own
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
     # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
     tight = dataclasses.replace(options, gap=min(options.gap, 1e-6))
     with milp.native_output_silenced():
-        solved = solve_shapes(unique, tight, deadline, weights)
+        solved = solve_many(unique, Job(tight, deadline, weights, problem.budget))
     by_shape = {s.problem.shape(): s for s in solved}
     subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
     if any(s.bound is None for s in subs) or problem.budget is None:
@@ -223,12 +221,14 @@ def blend(
     return plan
 
 
-def solve_efficiency(problem: Problem, options: SolveOptions) -> Solution:
+def solve_efficiency(
+    problem: Problem, options: SolveOptions, deadline: float | None = None
+) -> Solution:
     """Cheapest plan first (over budget ends there), then the multiplier search; then, for
     small fleets not yet within the gap, the joint MILP (kept only when it beats that plan)."""
     began = time.monotonic()
-    deadline = began + options.time_limit
-    base = solve_cost(problem, options)
+    deadline = deadline or began + options.time_limit
+    base = solve_cost(problem, options, deadline)
     budget = problem.budget
     if budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])
@@ -291,4 +291,5 @@ def _result(
         bound,
         gap,
         time.monotonic() - began,
+        counts=tally(workloads),
     )

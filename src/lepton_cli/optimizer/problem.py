@@ -266,7 +266,7 @@ def workload_problem(
         min_providers=spread.min_providers if spread and spread.min_providers else 1,
         min_zones=min_zones,
         survive_fraction=w.survive_loss_of_provider,
-        candidates=pool.with_current(w, min_zones > 1, current),
+        candidates=pool.with_current(w, False, current),  # zones are counted per region (milp)
         current=current,
         allowed_providers=tuple(w.allowed.providers or ()) if w.allowed else (),
         resources=tuple(resources),
