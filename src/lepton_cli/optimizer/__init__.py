@@ -19,6 +19,7 @@ from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Problem, build_problem
 from lepton_cli.optimizer.result import Solution, Source, WorkloadSolution
 from lepton_cli.optimizer.solve import solve_cost
+from lepton_cli.optimizer.workload import Progress
 
 __all__ = [
     "Problem",
@@ -32,12 +33,18 @@ __all__ = [
 ]
 
 
-def optimize(problem: Problem, options: SolveOptions, deadline: float | None = None) -> Solution:
-    """Solve ``problem`` under its objective by ``deadline`` (default: the time limit from
-    now). Raises InfeasibleError naming the workloads."""
+def optimize(
+    problem: Problem,
+    options: SolveOptions,
+    deadline: float | None = None,
+    progress: Progress | None = None,
+) -> Solution:
+    """Solve ``problem`` under its objective by ``deadline`` (a ``time.monotonic()`` value;
+    default: the time limit from now), telling ``progress`` (solved, total) as workloads come
+    back. Raises InfeasibleError naming the workloads."""
     if problem.objective is Objective.EFFICIENCY:
-        return solve_efficiency(problem, options, deadline)
-    return solve_cost(problem, options, deadline)
+        return solve_efficiency(problem, options, deadline, progress)
+    return solve_cost(problem, options, deadline, progress)
 
 
 def optimize_inventory(
@@ -48,8 +55,9 @@ def optimize_inventory(
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
     deadline: float | None = None,
+    progress: Progress | None = None,
 ) -> Solution:
     """Build the problem (the settings it reads: headroom, idle rules) and solve it by
     ``deadline``. Raises InfeasibleError naming the workload and rule."""
     problem = build_problem(inventory, offerings, settings, objective, budget)
-    return optimize(problem, options, deadline)
+    return optimize(problem, options, deadline, progress)

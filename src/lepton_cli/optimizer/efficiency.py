@@ -25,7 +25,7 @@ from lepton_cli.optimizer.parallel import solve_many
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
 from lepton_cli.optimizer.result import Counts, Solution, WorkloadSolution, tally
 from lepton_cli.optimizer.solve import solve_cost
-from lepton_cli.optimizer.workload import Job
+from lepton_cli.optimizer.workload import Job, Progress
 
 MAX_ROUNDS = 12  # multiplier bisection steps
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
@@ -222,13 +222,16 @@ def blend(
 
 
 def solve_efficiency(
-    problem: Problem, options: SolveOptions, deadline: float | None = None
+    problem: Problem,
+    options: SolveOptions,
+    deadline: float | None = None,
+    progress: Progress | None = None,
 ) -> Solution:
     """Cheapest plan first (over budget ends there), then the multiplier search; then, for
     small fleets not yet within the gap, the joint MILP (kept only when it beats that plan)."""
     began = time.monotonic()
     deadline = deadline or began + options.time_limit
-    base = solve_cost(problem, options, deadline)
+    base = solve_cost(problem, options, deadline, progress)
     budget = problem.budget
     if budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])

@@ -62,7 +62,12 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
     n = workers(job.options.workers)
     if n <= 1 or len(shapes) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
         highs = Highs()
-        return [solve_one(wp, job, highs) for wp in shapes]
+        solved = []
+        for i, wp in enumerate(shapes):
+            solved.append(solve_one(wp, job, highs))
+            if job.progress and i % BATCH == 0:
+                job.progress(i + 1, len(shapes))
+        return solved
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     procs = [
@@ -70,7 +75,7 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
     ]
     for p in procs:
         p.start()
-    got = _collect(out, n, job.deadline + GRACE)
+    got = _collect(out, n, job, len(shapes))
     for p in procs:
         if p.is_alive():
             p.terminate()
@@ -78,9 +83,10 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
     return [_unpack(wp, got[i]) if i in got else _late(wp, job) for i, wp in enumerate(shapes)]
 
 
-def _collect(out: Any, n: int, until: float) -> dict[int, Packed]:
+def _collect(out: Any, n: int, job: Job, total: int) -> dict[int, Packed]:
     got: dict[int, Packed] = {}
     done = 0
+    until = job.deadline + GRACE
     while done < n:
         wait = until - time.monotonic()
         if wait <= 0:
@@ -91,6 +97,8 @@ def _collect(out: Any, n: int, until: float) -> dict[int, Packed]:
                 done += 1
             else:
                 got.update((p[0], p) for p in batch)
+                if job.progress:
+                    job.progress(len(got), total)
     return got
 
 

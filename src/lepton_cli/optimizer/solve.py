@@ -22,7 +22,7 @@ from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.parallel import solve_many
 from lepton_cli.optimizer.problem import Problem, WorkloadProblem
 from lepton_cli.optimizer.result import Counts, Solution, WorkloadSolution, tally
-from lepton_cli.optimizer.workload import Job
+from lepton_cli.optimizer.workload import Job, Progress
 
 __all__ = ["Counts", "Solution", "WorkloadSolution", "solve_cost", "solve_shapes"]
 
@@ -56,9 +56,10 @@ def solve_shapes(
     options: SolveOptions,
     deadline: float,
     weights: Weights = COST,
+    progress: Progress | None = None,
 ) -> list[WorkloadSolution]:
     """Solve each distinct shape once, in parallel when there are enough of them."""
-    return solve_many(shapes, Job(options, deadline, weights))
+    return solve_many(shapes, Job(options, deadline, weights, progress=progress))
 
 
 def _aggregate(status: Sequence[SolverStatus]) -> SolverStatus:
@@ -69,14 +70,21 @@ def _aggregate(status: Sequence[SolverStatus]) -> SolverStatus:
     return SolverStatus.FEASIBLE
 
 
-def solve_cost(problem: Problem, options: SolveOptions, deadline: float | None = None) -> Solution:
+def solve_cost(
+    problem: Problem,
+    options: SolveOptions,
+    deadline: float | None = None,
+    progress: Progress | None = None,
+) -> Solution:
     """Minimum cost, workload by workload; equal shapes share one solve. ``deadline`` (a
     ``time.monotonic()`` value) defaults to the time limit from now."""
     began = time.monotonic()
     check_feasible(problem)
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
     with milp.native_output_silenced():
-        solved = solve_shapes(unique, options, deadline or began + options.time_limit)
+        solved = solve_shapes(
+            unique, options, deadline or began + options.time_limit, progress=progress
+        )
     by_shape = {s.problem.shape(): s for s in solved}
     infeasible = [
         solver_said_infeasible(s.problem) for s in solved if s.status is SolverStatus.INFEASIBLE

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +30,8 @@ from lepton_cli.optimizer.milp import SolveOptions, column_bounds
 from lepton_cli.optimizer.problem import WorkloadProblem
 from lepton_cli.optimizer.result import Counts, Source, WorkloadSolution
 
+Progress = Callable[[int, int], None]  # (solved, total)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -38,6 +41,7 @@ class Job:
     deadline: float  # time.monotonic() value
     weights: Weights = COST
     budget: Decimal | None = None  # efficiency: columns are bounded by what the budget buys
+    progress: Progress | None = None  # called by the parent as workloads come back
 
 
 FREE_COLUMN = 10**6  # what bounds a zero-priced column under the efficiency objective

@@ -349,6 +349,9 @@ def solver_info(solution: Solution) -> SolverInfo:
         bound=_round(solution.bound, 4),
         gap=_round(solution.gap, 9),
         seconds=seconds,
+        proven_optimal=solution.counts.proven,
+        cut_by_limit=solution.counts.limited,
+        on_fallback=solution.counts.fallback,
     )
 
 
