@@ -62,10 +62,12 @@ class Highs:
         value = float(self.h.getInfo().objective_function_value)
         return Result(SolverStatus.OPTIMAL, x, value, value)
 
-    def mip(self, m: Matrix, time_limit: float, gap: float) -> Result:
-        """The MILP within ``time_limit`` seconds and relative ``gap``."""
+    def mip(self, m: Matrix, time_limit: float, gap: float, nodes: int | None = None) -> Result:
+        """The MILP within ``time_limit`` seconds, relative ``gap`` and ``nodes`` nodes."""
         self._pass(m, integer=True)
-        self._options({"time_limit": max(time_limit, 0.01), "mip_rel_gap": gap, **SMALL_MODELS})
+        limits = {"time_limit": max(time_limit, 0.01), "mip_rel_gap": gap}
+        self._options({**limits, "mip_max_nodes": nodes if nodes is not None else 2**31 - 1})
+        self._options(SMALL_MODELS)
         self.h.run()
         ms = self._hs.HighsModelStatus
         info = self.h.getInfo()

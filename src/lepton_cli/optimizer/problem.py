@@ -128,9 +128,10 @@ def expand(offering: Offering, zones: bool) -> list[Candidate]:
     return out
 
 
-def prune_dominated(candidates: Iterable[Candidate]) -> list[Candidate]:
+def prune_dominated(candidates: Iterable[Candidate], by_region: bool = False) -> list[Candidate]:
     """Drop every candidate that another one beats within its group: same provider, zone and
-    spot-ness, so the same rows of every constraint (region and type appear in none).
+    spot-ness, so the same rows of every constraint (type appears in none; region only in the
+    zone-spread rows, so ``by_region`` for a workload that spreads over zones).
 
     ``a`` beats ``b`` when m instances of ``a`` give at least ``b``'s capacity and memory for at
     most its price. m = 1 needs a strict improvement somewhere (exact ties are kept). m >= 2 is
@@ -140,7 +141,7 @@ def prune_dominated(candidates: Iterable[Candidate]) -> list[Candidate]:
     makes branch and bound slow."""
     groups: dict[tuple[str, str | None, bool], list[Candidate]] = defaultdict(list)
     for c in candidates:
-        groups[(c.provider, c.zone, c.spot)].append(c)
+        groups[(c.provider, c.region if by_region else c.zone, c.spot)].append(c)
     kept: list[Candidate] = []
     for group in groups.values():
         kept += _pareto(group)
@@ -212,7 +213,7 @@ class CandidatePool:
         key = (providers, regions, zones, w.max_spot_share > 0)
         if key not in self._memo:
             self._all[key] = self._allowed(providers, regions, zones, w.max_spot_share > 0)
-            self._memo[key] = tuple(prune_dominated(self._all[key]))
+            self._memo[key] = tuple(prune_dominated(self._all[key], by_region=zones))
         return self._memo[key]
 
     def with_current(
@@ -239,7 +240,7 @@ class CandidatePool:
             for o in self.offerings
             if (providers is None or o.provider in providers)
             and (regions is None or o.region in regions)
-            for c in expand(o, zones)
+            for c in expand(o, False)  # zones are counted per region (milp), not copied
             if spot or not c.spot  # a share of 0 forbids spot: no use keeping the columns
         ]
 
@@ -266,7 +267,7 @@ def workload_problem(
         min_providers=spread.min_providers if spread and spread.min_providers else 1,
         min_zones=min_zones,
         survive_fraction=w.survive_loss_of_provider,
-        candidates=pool.with_current(w, False, current),  # zones are counted per region (milp)
+        candidates=pool.with_current(w, min_zones > 1, current),
         current=current,
         allowed_providers=tuple(w.allowed.providers or ()) if w.allowed else (),
         resources=tuple(resources),

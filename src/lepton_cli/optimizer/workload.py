@@ -42,6 +42,7 @@ class Job:
     weights: Weights = COST
     budget: Decimal | None = None  # efficiency: columns are bounded by what the budget buys
     progress: Progress | None = None  # called by the parent as workloads come back
+    node_limit: int | None = None  # branch-and-bound nodes per MILP (a deterministic limit)
 
 
 FREE_COLUMN = 10**6  # what bounds a zero-priced column under the efficiency objective
@@ -154,7 +155,7 @@ def _solve(
     remaining = job.deadline - time.monotonic()
     if remaining <= 0:
         return _limited(wp, m, best, lp.bound, job, Source.FALLBACK)
-    mip = highs.mip(m, remaining, job.options.gap)
+    mip = highs.mip(m, remaining, job.options.gap, job.node_limit)
     if mip.status is SolverStatus.INFEASIBLE:
         return WorkloadSolution(wp, {}, SolverStatus.INFEASIBLE, None, Source.PROVEN)
     bound = max(lp.bound, mip.bound if mip.bound is not None else lp.bound)
