@@ -212,7 +212,7 @@ class CandidatePool:
         regions = tuple(sorted(w.allowed.regions)) if w.allowed and w.allowed.regions else None
         key = (providers, regions, zones, w.max_spot_share > 0)
         if key not in self._memo:
-            self._all[key] = self._allowed(providers, regions, zones, w.max_spot_share > 0)
+            self._all[key] = self._allowed(providers, regions, w.max_spot_share > 0)
             self._memo[key] = tuple(prune_dominated(self._all[key], by_region=zones))
         return self._memo[key]
 
@@ -232,7 +232,6 @@ class CandidatePool:
         self,
         providers: tuple[str, ...] | None,
         regions: tuple[str, ...] | None,
-        zones: bool,
         spot: bool,
     ) -> list[Candidate]:
         return [
