@@ -27,7 +27,8 @@ from lepton_cli.optimizer.result import Counts, Solution, WorkloadSolution, tall
 from lepton_cli.optimizer.solve import solve_cost
 from lepton_cli.optimizer.workload import Job, Progress
 
-MAX_ROUNDS = 12  # multiplier bisection steps
+MAX_ROUNDS = 18  # multiplier bisection steps
+LP_ROUNDS = 10  # of which the first bound the subproblems by their LP relaxation only
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
 
 
@@ -141,19 +142,21 @@ def best_ratio(problem: Problem) -> float:
 
 
 def lagrangian(
-    problem: Problem, options: SolveOptions, deadline: float, rho: float
+    problem: Problem, options: SolveOptions, deadline: float, rho: float, lp_only: bool = False
 ) -> tuple[list[WorkloadSolution], float | None]:
     """Relax the budget row with multiplier rho: L(rho) = rho B + sum_w max_x (K - rho C) x is an
     upper bound on the optimum for any rho >= ``best_ratio`` (where every max is finite), and
     each workload's max is its own small MILP min (rho c_o - k_o) x, solved like the cost
     objective (shapes shared, in parallel). Returns the subproblem solutions and the bound
-    (None when a subproblem has no proven bound)."""
+    (None when a subproblem has no proven bound). ``lp_only``: each subproblem's LP relaxation
+    bounds it (a weaker but still valid L, ten times cheaper) and its rounded point is the
+    plan."""
     weights = Weights(price=rho, capacity=1.0)  # no cost tie-break: the bound is L's own
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
     # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
     tight = dataclasses.replace(options, gap=min(options.gap, 1e-6))
     with milp.native_output_silenced():
-        solved = solve_many(unique, Job(tight, deadline, weights, problem.budget))
+        solved = solve_many(unique, Job(tight, deadline, weights, problem.budget, lp_only=lp_only))
     by_shape = {s.problem.shape(): s for s in solved}
     subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
     if any(s.bound is None for s in subs) or problem.budget is None:
@@ -178,15 +181,19 @@ def search_multiplier(
     problem: Problem, base: list[WorkloadSolution], options: SolveOptions, deadline: float
 ) -> Search:
     """Minimise L over rho >= best_ratio by bisection on the sign of its slope, B - spend(rho):
-    a spend within budget gives a plan (after the fill), every rho gives a bound."""
+    a spend within budget gives a plan (after the fill), every rho gives a bound. The first
+    ``LP_ROUNDS`` bisect on the subproblems' LP relaxations (cheap: they find the multiplier's
+    neighbourhood); the rest solve the subproblems exactly, which tightens the bound."""
     budget = problem.budget or Decimal(0)
     found = Search(fill(base, budget))
     low = rho = best_ratio(problem)
     high: float | None = None
     over: list[WorkloadSolution] | None = None  # the last subproblem plans that overspent
     under = base
-    for _ in range(MAX_ROUNDS):
-        subs, bound = lagrangian(problem, options, deadline, rho)
+    for round_ in range(MAX_ROUNDS):
+        if time.monotonic() >= deadline:
+            break
+        subs, bound = lagrangian(problem, options, deadline, rho, lp_only=round_ < LP_ROUNDS)
         if bound is not None and (found.bound is None or bound < found.bound):
             found.bound = bound
         if sum((s.cost for s in subs), Decimal(0)) <= budget:

@@ -43,6 +43,7 @@ class Job:
     budget: Decimal | None = None  # efficiency: columns are bounded by what the budget buys
     progress: Progress | None = None  # called by the parent as workloads come back
     node_limit: int | None = None  # branch-and-bound nodes per MILP (a deterministic limit)
+    lp_only: bool = False  # stop after the LP relaxation: its bound, the rounded point
 
 
 FREE_COLUMN = 10**6  # what bounds a zero-priced column under the efficiency objective
@@ -153,7 +154,7 @@ def _solve(
     if best is not None and _value(m, best) - lp.bound <= tol:
         return _done(wp, m, best, lp.bound, SolverStatus.OPTIMAL, Source.PROVEN, job)
     remaining = job.deadline - time.monotonic()
-    if remaining <= 0:
+    if remaining <= 0 or job.lp_only:
         return _limited(wp, m, best, lp.bound, job, Source.FALLBACK)
     mip = highs.mip(m, remaining, job.options.gap, job.node_limit)
     if mip.status is SolverStatus.INFEASIBLE:
