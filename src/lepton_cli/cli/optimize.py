@@ -106,7 +106,11 @@ def optimize(
     ] = None,
     time_limit: Annotated[
         float | None,
-        typer.Option(help="Seconds the solver may take in all (default 60).", min=0.01),
+        typer.Option(
+            help="Seconds the whole command may take: reading, solving, writing the plan "
+            "(default 60). What is not proven by then keeps its bound.",
+            min=0.01,
+        ),
     ] = None,
     gap: Annotated[
         float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
@@ -124,6 +128,8 @@ def optimize(
     raise --time-limit), 8 the plan saves more than --fail-on-savings.
 
     Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
+
+    Example: lepton optimize -s fleet.json --time-limit 300 -o plan.yaml
     """
     began = time.monotonic()
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
