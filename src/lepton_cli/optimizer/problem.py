@@ -204,6 +204,7 @@ class CandidatePool:
         self.offerings = sorted(offerings, key=lambda o: o.key)
         self._memo: dict[tuple[object, ...], tuple[Candidate, ...]] = {}
         self._all: dict[tuple[object, ...], list[Candidate]] = {}
+        self._candidates: dict[int, list[Candidate]] = {}
 
     def get(self, w: Workload, zones: bool) -> tuple[Candidate, ...]:
         providers = (
@@ -239,9 +240,16 @@ class CandidatePool:
             for o in self.offerings
             if (providers is None or o.provider in providers)
             and (regions is None or o.region in regions)
-            for c in expand(o, False)  # zones are counted per region (milp), not copied
+            for c in self._expanded(o)  # zones are counted per region (milp), not copied
             if spot or not c.spot  # a share of 0 forbids spot: no use keeping the columns
         ]
+
+    def _expanded(self, o: Offering) -> list[Candidate]:
+        # Every (providers, regions) subset re-reads the same offerings: expand each once
+        # (by identity: self.offerings keeps every one alive).
+        if id(o) not in self._candidates:
+            self._candidates[id(o)] = expand(o, False)
+        return self._candidates[id(o)]
 
 
 def workload_problem(
