@@ -185,3 +185,20 @@ def test_efficiency_bound_is_valid_against_the_monolithic_milp(seed: int) -> Non
     assert s.objective is not None and s.objective <= optimum + 1e-6 * max(1.0, optimum)
     assert s.bound >= s.objective - 1e-6 * max(1.0, optimum)
     assert sum(w.cost for w in s.workloads) <= Decimal(budget)
+
+
+def test_workers_past_the_deadline_return_greedy_with_bounds() -> None:
+    """Forked workers reached after the deadline: every workload comes back (none lost), on
+    greedy's allocation with a bound no higher than its cost."""
+    from lepton_cli.optimizer.parallel import PARALLEL_MIN, solve_many
+
+    rng = random.Random(7)
+    p = problem(_workloads(rng, PARALLEL_MIN + 10), _catalog(rng))
+    job = Job(SolveOptions(workers=2), deadline=time.monotonic() - 1)
+    solved = solve_many(p.workloads, job)
+    assert [s.problem.name for s in solved] == [wp.name for wp in p.workloads]
+    for wp, s in zip(p.workloads, solved, strict=True):
+        start = greedy(wp)
+        if start is not None:
+            assert s.source is Source.FALLBACK and s.counts == start
+            assert s.bound is not None and s.bound <= float(s.cost) + 1e-9

@@ -46,14 +46,17 @@ def _unpack(wp: WorkloadProblem, packed: Packed) -> WorkloadSolution:
 def _work(
     shapes: Sequence[WorkloadProblem], first: int, step: int, job: Job, out: Any
 ) -> None:  # pragma: no cover - runs in a forked worker (its results are asserted on)
-    highs = Highs()
-    batch: list[Packed] = []
-    for i in range(first, len(shapes), step):
-        batch.append(_pack(i, solve_one(shapes[i], job, highs)))
-        if len(batch) >= BATCH:
-            out.put(batch)
-            batch = []
-    out.put(batch)
+    try:
+        highs = Highs()
+        batch: list[Packed] = []
+        for i in range(first, len(shapes), step):
+            batch.append(_pack(i, solve_one(shapes[i], job, highs)))
+            if len(batch) >= BATCH:
+                out.put(batch)
+                batch = []
+        out.put(batch)
+    except Exception as e:  # a bug: say so in the parent rather than wait for the deadline
+        out.put(f"{type(e).__name__}: {e}")
     out.put(None)
 
 
@@ -75,11 +78,13 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
     ]
     for p in procs:
         p.start()
-    got = _collect(out, n, job, len(shapes))
-    for p in procs:
-        if p.is_alive():
-            p.terminate()
-        p.join(timeout=1)
+    try:
+        got = _collect(out, n, job, len(shapes))
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join(timeout=1)
     return [_unpack(wp, got[i]) if i in got else _late(wp, job) for i, wp in enumerate(shapes)]
 
 
@@ -95,6 +100,8 @@ def _collect(out: Any, n: int, job: Job, total: int) -> dict[int, Packed]:
             batch = out.get(timeout=min(wait, 1.0))
             if batch is None:
                 done += 1
+            elif isinstance(batch, str):
+                raise RuntimeError(f"an optimizer worker failed: {batch}")
             else:
                 got.update((p[0], p) for p in batch)
                 if job.progress:
