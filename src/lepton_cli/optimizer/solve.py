@@ -57,9 +57,10 @@ def solve_shapes(
     deadline: float,
     weights: Weights = COST,
     progress: Progress | None = None,
+    lp_only: bool = False,
 ) -> list[WorkloadSolution]:
     """Solve each distinct shape once, in parallel when there are enough of them."""
-    return solve_many(shapes, Job(options, deadline, weights, progress=progress))
+    return solve_many(shapes, Job(options, deadline, weights, progress=progress, lp_only=lp_only))
 
 
 def _aggregate(status: Sequence[SolverStatus]) -> SolverStatus:
@@ -75,15 +76,21 @@ def solve_cost(
     options: SolveOptions,
     deadline: float | None = None,
     progress: Progress | None = None,
+    lp_only: bool = False,
 ) -> Solution:
     """Minimum cost, workload by workload; equal shapes share one solve. ``deadline`` (a
-    ``time.monotonic()`` value) defaults to the time limit from now."""
+    ``time.monotonic()`` value) defaults to the time limit from now. ``lp_only``: stop each
+    workload at its LP relaxation (a bound, and the better of the rounded LP and greedy)."""
     began = time.monotonic()
     check_feasible(problem)
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
     with milp.native_output_silenced():
         solved = solve_shapes(
-            unique, options, deadline or began + options.time_limit, progress=progress
+            unique,
+            options,
+            deadline or began + options.time_limit,
+            progress=progress,
+            lp_only=lp_only,
         )
     by_shape = {s.problem.shape(): s for s in solved}
     infeasible = [
