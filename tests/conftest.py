@@ -20,6 +20,7 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         if var.startswith("LEPTON_") and var != "LEPTON_CORPUS":
             monkeypatch.delenv(var)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped output honours it: keep tests stable
 
 
 @pytest.fixture

@@ -1,9 +1,14 @@
 """Regenerate the Acme example: inventory.yaml and a FOCUS 1.2 export for October 2026.
 
 Acme runs a shop on AWS, Azure and GCP. Instance types and on-demand prices are the providers'
-published Linux list prices (USD, per hour); utilisation is made up but plausible: some fleets
-are busy, some oversized, a few machines idle. The FOCUS export bills each resource daily at its
-run-rate for the whole month, with one cost spike (data-pipeline on 2026-10-21).
+published list prices (USD, per hour; Linux, except the Windows reporting VMs); utilisation is
+made up but plausible: some fleets are busy, some oversized, a few machines idle. Every machine
+says its architecture and platform (as the providers report them); the ML inference fleet runs on
+GPUs. Workloads state their residency as a real shop would: EU services stay in the EU, the US
+ones in the US, and most stay where they run unless a team widened `allowed`. The inventory
+brings the GPU and Windows offerings it needs (`offerings:`, extending the bundled catalog).
+The FOCUS export bills each resource daily at its run-rate for the whole month, with one cost
+spike (data-pipeline on 2026-10-21).
 
 Run: python examples/acme/generate.py   (deterministic: same output every time)
 """
@@ -29,12 +34,12 @@ TYPES = {
     ("aws", "us-east-1", "m5.xlarge"): (4, 16, "0.192"),
     ("aws", "us-east-1", "c5.2xlarge"): (8, 16, "0.34"),
     ("aws", "us-east-1", "r5.2xlarge"): (8, 64, "0.504"),
-    ("aws", "us-east-1", "c6i.2xlarge"): (8, 16, "0.34"),
+    ("aws", "us-east-1", "g5.xlarge"): (4, 16, "1.006"),
     ("aws", "us-east-1", "t3.large"): (2, 8, "0.0832"),
     ("aws", "eu-west-1", "m5.large"): (2, 8, "0.107"),
     ("azure", "eastus", "Standard_D4s_v5"): (4, 16, "0.192"),
     ("azure", "westeurope", "Standard_D4s_v5"): (4, 16, "0.23"),
-    ("azure", "eastus", "Standard_E8s_v5"): (8, 64, "0.504"),
+    ("azure", "eastus", "Standard_E8s_v5"): (8, 64, "0.872"),  # Windows Server
     ("azure", "eastus", "Standard_E4s_v5"): (4, 32, "0.252"),
     ("azure", "eastus", "Standard_B2ms"): (2, 8, "0.0832"),
     ("azure", "eastus", "Standard_D2s_v5"): (2, 8, "0.096"),
@@ -45,6 +50,25 @@ TYPES = {
     ("gcp", "us-central1", "e2-standard-2"): (2, 8, "0.067006"),
 }
 SPOT = {"r5.2xlarge": "0.1532"}  # us-east-1 spot price used by one data-pipeline node
+WINDOWS = {"reporting"}  # SQL Server Reporting Services: Windows Server VMs
+GPU = {"g5.xlarge": (1, "A10G")}
+WINDOWS_PER_VCPU = Decimal("0.046")  # Azure's Windows Server licence, per vCPU-hour (eastus)
+
+# Offerings the bundled catalog lacks: AWS GPU instances (us-east-1, on-demand, 1 GPU of 24 GiB
+# each) and Azure Windows Server VMs (eastus: the Linux price plus the licence per vCPU).
+GPU_OFFERINGS = [
+    ("g5.xlarge", 4, 16, "A10G", "1.006"),
+    ("g5.2xlarge", 8, 32, "A10G", "1.212"),
+    ("g6.xlarge", 4, 16, "L4", "0.8048"),
+    ("g6.2xlarge", 8, 32, "L4", "0.9776"),
+]
+WINDOWS_SIZES = [
+    ("Standard_D2s_v5", 2, 8, "0.096"),
+    ("Standard_D4s_v5", 4, 16, "0.192"),
+    ("Standard_E2s_v5", 2, 16, "0.126"),
+    ("Standard_E4s_v5", 4, 32, "0.252"),
+    ("Standard_E8s_v5", 8, 64, "0.504"),
+]
 ACCOUNT = {"aws": AWS_PROD, "azure": AZ_SUB, "gcp": GCP_PROJECT}
 PREFIX = {"aws": "i-0", "azure": "vm-", "gcp": "gce-"}
 
@@ -54,60 +78,50 @@ FLEETS = [
     ("checkout-api", "payments", "gcp", "us-central1", "n2-standard-4", 2, 0.33),
     ("payments-worker", "payments", "aws", "us-east-1", "c5.2xlarge", 3, 0.14),
     ("search", "discovery", "gcp", "us-central1", "n2-highmem-4", 4, 0.46),
-    ("search", "discovery", "gcp", "europe-west1", "n2-highmem-4", 2, 0.41),
+    ("search-eu", "discovery", "gcp", "europe-west1", "n2-highmem-4", 2, 0.41),
     ("web-frontend", "web", "azure", "eastus", "Standard_D4s_v5", 7, 0.12),
-    ("web-frontend", "web", "azure", "westeurope", "Standard_D4s_v5", 2, 0.15),
+    ("web-frontend-eu", "web", "azure", "westeurope", "Standard_D4s_v5", 2, 0.15),
     ("reporting", "finance", "azure", "eastus", "Standard_E8s_v5", 2, 0.09),
     ("data-pipeline", "data", "aws", "us-east-1", "r5.2xlarge", 3, 0.57),
     ("auth-service", "platform", "aws", "eu-west-1", "m5.large", 3, 0.24),
     ("notifications", "platform", "gcp", "us-central1", "e2-standard-4", 4, 0.10),
-    ("ml-inference", "ml", "aws", "us-east-1", "c6i.2xlarge", 2, 0.62),
+    ("ml-inference", "ml", "aws", "us-east-1", "g5.xlarge", 4, 0.35),
 ]
+US = ["us-east-1", "eastus", "us-central1"]
 WORKLOADS = [
     {
         "name": "checkout-api",
         "min_replicas": 3,
         "spread": {"min_providers": 2},
         "survive_loss_of_provider": 0.5,
-        "allowed": {"providers": ["aws", "gcp"]},
+        "allowed": {"providers": ["aws", "gcp"], "regions": ["us-east-1", "us-central1"]},
+        "data_gib": 20,
         "priority": 1,
     },
     {
         "name": "payments-worker",
         "min_replicas": 2,
         "max_spot_share": 0.5,
-        "allowed": {"providers": ["aws"], "regions": ["us-east-1"]},
+        "requires": {"arch": ["x86_64", "arm64"]},  # a JVM service, tested on Graviton
     },
+    {"name": "search", "min_replicas": 3},
+    {"name": "search-eu", "min_replicas": 2, "spread": {"min_zones": 2}},
+    {"name": "web-frontend", "min_replicas": 3, "max_spot_share": 0.3},
+    {"name": "web-frontend-eu", "min_replicas": 2},
+    {"name": "reporting"},  # Windows: stays on Windows, priced as Windows
+    {"name": "data-pipeline", "min_replicas": 2, "max_spot_share": 0.7},
+    {"name": "auth-service", "min_replicas": 3},
     {
-        "name": "search",
-        "min_replicas": 4,
-        "spread": {"min_zones": 2},
-        "allowed": {"providers": ["gcp"]},
-    },
-    {
-        "name": "web-frontend",
-        "min_replicas": 3,
-        "max_spot_share": 0.3,
-        "allowed": {"providers": ["azure"]},
-    },
-    {"name": "reporting", "allowed": {"providers": ["azure"]}},
-    {
-        "name": "data-pipeline",
+        "name": "notifications",  # stateless: the platform team allows any US cloud
         "min_replicas": 2,
-        "max_spot_share": 0.7,
-        "allowed": {"providers": ["aws"], "regions": ["us-east-1"]},
+        "max_spot_share": 0.5,
+        "allowed": {"providers": "any", "regions": US},
+        "data_gib": 50,
     },
     {
-        "name": "auth-service",
-        "min_replicas": 3,
-        "allowed": {"regions": ["eu-west-1", "westeurope", "europe-west1"]},
-    },
-    {"name": "notifications", "min_replicas": 2, "max_spot_share": 0.5},
-    {
-        "name": "ml-inference",
+        "name": "ml-inference",  # one GPU per replica; the model is validated on A10G and L4
         "min_replicas": 2,
-        "demand": {"vcpu": 10, "memory_gib": 24},
-        "allowed": {"providers": ["aws"]},
+        "requires": {"gpu_models": ["A10G", "L4"]},
     },
 ]
 ZONES = {
@@ -120,9 +134,11 @@ ZONES = {
 }
 
 
-def zone(region: str, i: int) -> str:
+def zone(provider: str, region: str, i: int) -> str:
+    """The providers' own zone names: AWS ``us-east-1a``, GCP ``us-central1-a``; Azure zones
+    are "1".."3" per region, named ``eastus-1`` as lepton's inventory does."""
     z = ZONES[region][i % len(ZONES[region])]
-    return f"{region}-{z}"
+    return f"{region}{z}" if provider == "aws" else f"{region}-{z}"
 
 
 def compute(
@@ -142,7 +158,7 @@ def compute(
         "provider": provider,
         "account": over.pop("account", ACCOUNT[provider]),
         "region": region,
-        "zone": zone(region, n),
+        "zone": zone(provider, region, n),
         "kind": "compute",
         "resource_type": {
             "aws": "aws.ec2-instance",
@@ -154,6 +170,9 @@ def compute(
         "hourly_cost": Decimal(price),
         "vcpus": vcpus,
         "memory_gib": mem,
+        "arch": "x86_64",
+        "platform": "windows" if tags.get("workload") in WINDOWS else "linux",
+        **gpus_of(type_),
         "utilization": {
             "cpu_avg": round(cpu * 0.6, 3),
             "cpu_p95": round(cpu, 3),
@@ -165,6 +184,47 @@ def compute(
     }
     r.update(over)
     return r
+
+
+def gpus_of(type_: str) -> dict[str, object]:
+    if type_ not in GPU:
+        return {}
+    count, model = GPU[type_]
+    return {"gpus": count, "gpu_model": model}
+
+
+def offerings() -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for type_, vcpus, mem, model, price in GPU_OFFERINGS:
+        out.append(
+            {
+                "provider": "aws",
+                "region": "us-east-1",
+                "type": type_,
+                "vcpus": vcpus,
+                "memory_gib": mem,
+                "family": "gpu",
+                "arch": "x86_64",
+                "gpus": 1,
+                "gpu_model": model,
+                "gpu_memory_gib": 24,
+                "prices": {"on-demand": Decimal(price)},
+            }
+        )
+    for type_, vcpus, mem, linux in WINDOWS_SIZES:
+        out.append(
+            {
+                "provider": "azure",
+                "region": "eastus",
+                "type": type_,
+                "vcpus": vcpus,
+                "memory_gib": mem,
+                "arch": "x86_64",
+                "platform": "windows",
+                "prices": {"on-demand": Decimal(linux) + WINDOWS_PER_VCPU * vcpus},
+            }
+        )
+    return out
 
 
 def _id(rng: random.Random, provider: str, n: int) -> str:
@@ -297,6 +357,12 @@ def resources() -> list[dict[str, object]]:
                 attached_to=r["id"],
                 account=AWS_DATA,
             )
+        )
+    for i, r in enumerate(
+        r for r in list(out) if r.get("tags", {}).get("workload") in ("search", "search-eu")
+    ):  # the search index lives on each node's data disk
+        out.append(
+            disk(f"pd-search-{i:02d}", "gcp", str(r["region"]), 250, "0.10", attached_to=r["id"])
         )
     out += [
         address("eipalloc-0a1b2c3d4e5f60718", "aws", "us-east-1", "0.005"),
@@ -451,6 +517,8 @@ def main() -> None:
         "currency": "USD",
         "resources": res,
         "workloads": WORKLOADS,
+        "offerings_mode": "extend",
+        "offerings": offerings(),
     }
     yaml.SafeDumper.add_representer(
         Decimal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:float", format(v, "f"))

@@ -1,47 +1,86 @@
 """lepton.yaml and LEPTON_* environment variables: flags > env > file > defaults.
 
 The file is found in the working directory, then the user config dir; ``--config`` overrides
-both. Provider sections (``aws:``, ``azure:``, ``gcp:``) stay plain mappings here and are
-validated by each provider's own ``config_model``.
+both. Provider sections (``aws:``, ``azure:``, ``gcp:``, ``focus:``, ``file:`` and a plugin's own,
+under its entry-point name) stay plain mappings here and are validated by each provider's own
+``config_model`` when the provider is built.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Collection, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
-from lepton_cli.errors import InputError
-from lepton_cli.fileio import load_document, validation_error
+from lepton_cli.errors import InputError, LeptonError, UsageError
+from lepton_cli.fileio import load_document, yaml_path
+from lepton_cli.models.base import Days, Headroom, Share
 
 CONFIG_NAME = "lepton.yaml"
+
+EGRESS_PER_GIB = {
+    # Internet egress list price of the first paid tier, USD per GiB, as published on
+    # 2025-06-01: AWS EC2 "Data Transfer Out to Internet", first 10 TB/month (us-east-1);
+    # Azure bandwidth over the Microsoft premium global network, first 10 TB (zone 1);
+    # GCP Premium Tier internet egress, 0-1 TiB/month from North America.
+    "aws": 0.09,
+    "azure": 0.087,
+    "gcp": 0.12,
+}
+
+ENV_PREFIX = "LEPTON_"
+SCRIPT_VARIABLES = frozenset(
+    {"CORPUS", "SOURCE", "BUDGET", "COSTS", "FAIL_ON_SAVINGS", "GITLAB_TOKEN"}
+)
+"""LEPTON_* names left to CI scripts (the recipes in examples/ci use them): not settings."""
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("lepton_config_file", default=None)
+
+
+class Migration(BaseModel):
+    """What a move to a new (provider, region) costs once, amortised over ``horizon_months``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    horizon_months: float = Field(default=12, gt=0)
+    per_instance: float = Field(default=0, ge=0)  # one-time cost of each instance placed anew
+    egress_per_gib: dict[str, float] = Field(default_factory=lambda: dict(EGRESS_PER_GIB))
+
+    def egress(self, provider: str) -> float:
+        """A provider's price per GiB copied out; an unknown provider: the highest one known."""
+        prices = {**EGRESS_PER_GIB, **self.egress_per_gib}
+        return prices.get(provider, max(prices.values()))
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LEPTON_", env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
-    idle_threshold: float = Field(default=0.05, ge=0, le=1)  # cpu_p95 below this is idle
-    idle_min_days: int = Field(default=7, ge=0)  # ... over at least this many days
-    headroom: float = Field(default=0.2, ge=0)  # added to derived demand
+    idle_threshold: Share = 0.05  # cpu_p95 below this is idle
+    idle_min_days: Days = 7  # ... over at least this many days
+    headroom: Headroom = 0.2  # added to derived demand
     cache_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_cache_dir("lepton")))
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("lepton")))
-    cache_ttl_hours: float = Field(default=24, ge=0)
+    cache_ttl_hours: float = Field(default=24, ge=0, le=24 * 366, allow_inf_nan=False)
     max_workers: int = Field(default=8, ge=1, le=64)
+    # Seconds one provider scope (region, subscription, project) may take; connect and read
+    # timeouts of each call, and the cap on a server's Retry-After, are derived from it.
+    timeout: float = Field(default=300, gt=0, le=86400)
     solver: Literal["highs", "cbc", "greedy"] = "highs"
-    time_limit: float = Field(default=60, gt=0)
-    gap: float = Field(default=1e-4, ge=0)
+    time_limit: float = Field(default=60, gt=0, le=7 * 86400, allow_inf_nan=False)
+    gap: float = Field(default=1e-4, ge=0, lt=1, allow_inf_nan=False)
     history: bool = True
     notify: str | None = None  # webhook URL (a secret: never printed)
     aws: dict[str, Any] = Field(default_factory=dict)
@@ -50,6 +89,26 @@ class Settings(BaseSettings):
     focus: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider focus
     file: dict[str, Any] = Field(default_factory=dict)  # {paths: [...]} for --provider file
     budgets: list[dict[str, Any]] = Field(default_factory=list)
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)  # plugin provider sections
+
+    def provider_section(self, name: str) -> dict[str, Any]:
+        """The lepton.yaml section of provider ``name`` (built-in or plugin), or ``{}``."""
+        if name in type(self).model_fields and name != "plugins":
+            section = getattr(self, name)
+            return section if isinstance(section, dict) else {}
+        return self.plugins.get(name, {})
+
+    migration: Migration = Field(default_factory=Migration)
+    max_changes: int | None = Field(default=None, ge=0)  # workloads a plan may change
+
+    _file: Path | None = PrivateAttr(default=None)  # the config file these came from
+
+    def origin_of(self, field: str) -> str:
+        """Where ``field`` was set: its LEPTON_* variable, else the config file."""
+        env = _env_name(field, os.environ)
+        if env:
+            return env
+        return str(self._file) if self._file else CONFIG_NAME
 
     @classmethod
     def settings_customise_sources(
@@ -79,18 +138,120 @@ def find_config(explicit: Path | None = None) -> Path | None:
     return None
 
 
-def load_settings(config: Path | None = None, **flags: Any) -> Settings:
-    """Settings from flags (non-None keyword arguments), env, the config file and defaults."""
+def _plugin_sections(data: dict[str, Any], providers: Collection[str]) -> dict[str, Any]:
+    """Move the top-level sections named after a plugin provider under ``plugins``: a plugin
+    is configured like a built-in (``myprovider: {...}``), and any other unknown key still
+    fails as a typo."""
+    plugin_names = set(providers) - set(Settings.model_fields)
+    found = {k: data[k] for k in data if k in plugin_names}
+    if not found:
+        return data
+    rest = {k: v for k, v in data.items() if k not in found}
+    return {**rest, "plugins": {**rest.get("plugins", {}), **found}}
+
+
+def load_settings(
+    config: Path | None = None, providers: Collection[str] = (), **flags: Any
+) -> Settings:
+    """Settings from flags (non-None keyword arguments), env, the config file and defaults.
+    ``providers`` are the registered provider names, whose sections the file may carry.
+
+    A bad value is blamed on where it came from: the flag (a UsageError, exit 2), the LEPTON_*
+    variable or the config file (an InputError, exit 3)."""
     path = find_config(config)
     data = load_document(path) if path else None
     if data is not None and not isinstance(data, dict):
         raise InputError(
             f"{path}: expected a mapping of settings", hint="see README, Configuration"
         )
-    token = _file_data.set(data or {})
+    odd = [k for k in (data or {}) if not isinstance(k, str)]
+    if odd:
+        raise InputError(
+            f"{path}: {odd[0]!r} is not a setting name (keys must be text)",
+            hint="see README, Configuration",
+        )
+    given = {k: v for k, v in flags.items() if v is not None}
+    token = _file_data.set(_plugin_sections(data or {}, providers))
     try:
-        return Settings(**{k: v for k, v in flags.items() if v is not None})
+        settings = Settings(**given)
     except ValidationError as e:
-        raise validation_error(str(path or "settings (LEPTON_* or flags)"), e) from e
+        raise _settings_error(e, given, data or {}, path) from None  # inputs may be secrets
+    except SettingsError as e:
+        raise _env_parse_error(e) from None
     finally:
         _file_data.reset(token)
+    settings._file = path
+    return settings
+
+
+def _env_name(field: str, environ: Mapping[str, str]) -> str | None:
+    """The LEPTON_* variable that sets ``field`` (or one of its nested keys), if any."""
+    for name in environ:
+        upper = name.upper()
+        if upper.startswith(ENV_PREFIX):
+            rest = upper[len(ENV_PREFIX) :].lower()
+            if rest == field or rest.startswith(field + "__"):
+                return name
+    return None
+
+
+def _origin(
+    field: str, flags: Mapping[str, Any], data: Mapping[str, Any], path: Path | None
+) -> str:
+    if field in flags:
+        return "--" + field.replace("_", "-")
+    env = _env_name(field, os.environ)
+    if env:
+        return env
+    if path is not None and field in data:
+        return str(path)
+    return "settings"
+
+
+def _settings_error(
+    err: ValidationError, flags: Mapping[str, Any], data: Mapping[str, Any], path: Path | None
+) -> LeptonError:
+    lines, from_flag = [], False
+    for e in err.errors(include_input=False)[:10]:
+        field = str(e["loc"][0]) if e["loc"] else ""
+        origin = _origin(field, flags, data, path)
+        from_flag = from_flag or origin.startswith("--")
+        where = (
+            origin
+            if origin.startswith("--") or origin.startswith(ENV_PREFIX)
+            else (f"{origin}: {yaml_path(e['loc'])}")
+        )
+        lines.append(f"{where}: {e['msg']}")
+    message = "\n".join(lines)
+    if from_flag:
+        return UsageError(message, hint="correct the flag's value (see --help)")
+    kind = err.errors()[0]["type"]
+    hint = "remove the key or fix its spelling" if kind == "extra_forbidden" else "correct it"
+    return InputError(message, hint=hint)
+
+
+def _env_parse_error(err: SettingsError) -> InputError:
+    text = str(err)
+    field = text.split('"')[1] if text.count('"') >= 2 else ""
+    name = _env_name(field, os.environ) or f"{ENV_PREFIX}{field.upper()}"
+    return InputError(
+        f"{name}: not a valid value for the `{field}` setting (it must be JSON)",
+        hint=f'give {name} as a JSON object, e.g. {name}=\'{{"regions": ["us-east-1"]}}\', '
+        f"or set nested keys with {name}__KEY",
+    )
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[str]:
+    """LEPTON_* variables that set nothing (a typo, or a setting that does not exist)."""
+    env = os.environ if environ is None else environ
+    fields = set(Settings.model_fields)
+    unknown = []
+    for name in sorted(env):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX):
+            continue
+        rest = upper[len(ENV_PREFIX) :]
+        if rest in SCRIPT_VARIABLES or rest.lower().split("__")[0] in fields:
+            continue
+        unknown.append(name)
+    return unknown

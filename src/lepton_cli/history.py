@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -72,19 +73,128 @@ def _money(summary: Mapping[str, object], keys: tuple[str, ...]) -> Decimal | No
     return None
 
 
-def _connect(path: Path) -> Any:
+COLUMNS = ("recorded_at", "kind", "currency", "cost", "waste", "savings", "summary")
+_REQUIRED = {"recorded_at", "kind", "summary"}
+_TYPES = {"currency": "VARCHAR", "cost": "DECIMAL(18, 2)", "waste": "DECIMAL(18, 2)"}
+_TYPES["savings"] = "DECIMAL(18, 2)"
+LOCK_WAIT_SECONDS = 30.0
+"""How long to wait for another lepton that holds the file (a write takes milliseconds)."""
+
+
+def _is_lock(e: Exception) -> bool:
+    return "lock" in str(e).lower()
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """Whether ``path`` starts like a DuckDB database (its magic bytes at offset 8): then an
+    error is transient, never a reason to move the file aside."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _move_aside(path: Path, why: str, notes: list[str]) -> None:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.{stamp}.bak")
+    path.replace(target)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    notes.append(f"{path}: {why}; moved it to {target} and started a new history")
+
+
+def _open(path: Path, read_only: bool, notes: list[str]) -> Any:
+    """A connection, waiting while another lepton holds the file; a file that is no DuckDB
+    database is moved aside (noted) and a new one started."""
     import duckdb  # lazily: `lepton --help` stays fast
+
+    started = time.monotonic()
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as e:
+            waited = time.monotonic() - started
+            # Held by another lepton, or being set up by one (empty for a moment at most).
+            busy = _is_lock(e) or _is_duckdb_file(path) or (_is_empty(path) and waited < 1.0)
+            if busy and waited < LOCK_WAIT_SECONDS:
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+                continue
+            if not busy and path.is_file() and not notes:
+                _move_aside(path, "not a lepton history database", notes)
+                if read_only:
+                    return None
+                continue
+            raise InputError(
+                f"{path}: cannot open the history file ({e})",
+                hint="check data_dir in lepton.yaml, or run with --no-history",
+            ) from e
+
+
+def _columns(con: Any) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs' "
+        "ORDER BY ordinal_position"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _migrate(con: Any, path: Path, notes: list[str]) -> bool:
+    """Bring an older ``runs`` table up to this schema (add the missing optional columns);
+    False when it cannot be (a foreign table without the required columns)."""
+    have = set(_columns(con))
+    if not have:
+        con.execute(_SCHEMA)
+        return True
+    if not have >= _REQUIRED:
+        return False
+    missing = [c for c in COLUMNS if c not in have]
+    for column in missing:
+        con.execute(f"ALTER TABLE runs ADD COLUMN {column} {_TYPES[column]}")
+    if missing:
+        notes.append(f"{path}: added the columns {', '.join(missing)} (an older history)")
+    return True
+
+
+def _connect(path: Path, notes: list[str], read_only: bool = False) -> Any:
+    """An open history database with this version's schema, or None (read-only, nothing
+    there yet)."""
+    import duckdb
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
-        con.execute(_SCHEMA)
-    except (OSError, duckdb.Error) as e:
+    except OSError as e:
         raise InputError(
-            f"{path}: cannot open the history file ({e})",
+            f"{path}: cannot open the history file: cannot create its folder ({e.strerror})",
             hint="check data_dir in lepton.yaml, or run with --no-history",
         ) from e
-    return con
+    for _ in range(2):
+        con = _open(path, read_only, notes)
+        if con is None:
+            return None
+        try:
+            if read_only:
+                return con if set(COLUMNS) <= set(_columns(con)) else _close(con)
+            if _migrate(con, path, notes):
+                return con
+        except duckdb.Error as e:
+            con.close()
+            raise InputError(f"{path}: cannot use the history file ({e})") from e
+        con.close()
+        _move_aside(path, "its runs table is not lepton's", notes)
+    raise InputError(f"{path}: cannot set up the history file")
+
+
+def _close(con: Any) -> None:
+    con.close()
 
 
 def record(
@@ -92,19 +202,21 @@ def record(
     summary: Mapping[str, object],
     settings: Settings,
     at: dt.datetime | None = None,
+    notes: list[str] | None = None,
 ) -> None:
     """Append one run's summary (``kind`` e.g. "scan" or "optimize") to the history file.
 
-    Raises InputError when the file cannot be opened (e.g. locked by another lepton):
-    callers usually turn that into a warning, since history must not fail a scan.
+    Two lepton processes recording at once both keep their row: DuckDB lets one process write
+    a file at a time, so the other waits for it (LOCK_WAIT_SECONDS). Raises InputError when
+    the file cannot be used; what was repaired on the way is added to ``notes``.
     """
     when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     values = [_money(summary, keys) for keys in _COLUMNS.values()]
     currency = summary.get("currency")
-    con = _connect(history_path(settings))
+    con = _connect(history_path(settings), notes if notes is not None else [])
     try:
         con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 when,
                 kind,
@@ -117,27 +229,47 @@ def record(
         con.close()
 
 
-def entries(settings: Settings, kind: str | None = None, last: int | None = None) -> list[Entry]:
-    """Recorded runs, oldest first (optionally of one kind, and only the ``last`` N)."""
+def entries(
+    settings: Settings,
+    kind: str | None = None,
+    last: int | None = None,
+    notes: list[str] | None = None,
+) -> list[Entry]:
+    """Recorded runs, oldest first (optionally of one kind, and only the ``last`` N). Opens
+    the file read-only, so it works while another lepton is recording."""
     path = history_path(settings)
     if not path.exists():
         return []
-    con = _connect(path)
+    con = _connect(path, notes if notes is not None else [], read_only=True)
+    if con is None:
+        return []
     try:
         where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
         rows = con.execute(
-            f"SELECT * FROM runs {where} ORDER BY recorded_at DESC LIMIT ?",
+            f"SELECT {', '.join(COLUMNS)} FROM runs {where} ORDER BY recorded_at DESC LIMIT ?",
             [*params, last if last else 2**62],
         ).fetchall()
     finally:
         con.close()
-    return [_entry(row) for row in reversed(rows)]
+    return [e for e in (_entry(row) for row in reversed(rows)) if e is not None]
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
+def _entry(row: tuple[Any, ...]) -> Entry | None:
     when, kind, currency, cost, waste, savings, summary = row
+    try:
+        data = json.loads(summary)
+    except (TypeError, ValueError):
+        data = {}
+    if not isinstance(when, dt.datetime):
+        return None
     return Entry(
-        when.replace(tzinfo=dt.UTC), kind, currency, cost, waste, savings, json.loads(summary)
+        when.replace(tzinfo=dt.UTC),
+        str(kind),
+        currency,
+        cost,
+        waste,
+        savings,
+        data if isinstance(data, dict) else {},
     )
 
 
@@ -169,8 +301,9 @@ def try_record(kind: str, summary: Mapping[str, object], settings: Settings) -> 
     """
     if not settings.history:
         return None
+    notes: list[str] = []
     try:
-        record(kind, summary, settings)
+        record(kind, summary, settings, notes=notes)
     except InputError as e:
-        return f"history not recorded: {e.message}"
-    return None
+        notes.append(f"history not recorded: {e.message}")
+    return "; ".join(notes) or None

@@ -87,3 +87,45 @@ def test_help_has_examples() -> None:
     ):
         result = invoke(*args)
         assert "Example: lepton catalog" in result.stdout  # type: ignore[attr-defined]
+
+
+def test_list_filters_by_gpu_model(cli: CliRunner) -> None:
+    result = invoke("catalog", "list", "--gpu", "l4", "-f", "csv")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # type: ignore[attr-defined]
+    assert {r["type"].split(".")[0].split("-")[0] for r in rows} == {"g6", "g2"}
+    g6 = next(r for r in rows if r["type"] == "g6.12xlarge")
+    assert g6["gpus"] == "4 x L4 (24 GiB)"
+    anything = invoke("catalog", "list", "--gpu", "any", "-p", "azure", "-f", "json")
+    offers = json.loads(anything.stdout)["offerings"]  # type: ignore[attr-defined]
+    assert offers and all(o["gpus"] >= 1 and o["gpu_model"] for o in offers)
+    assert {o["gpu_model"] for o in offers} == {"A100", "H100", "A10"}
+
+
+def test_list_filters_by_platform(cli: CliRunner) -> None:
+    result = invoke(
+        "catalog",
+        "list",
+        "--platform",
+        "windows",
+        "-p",
+        "aws",
+        "--region",
+        "us-east-1",
+        "-f",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))  # type: ignore[attr-defined]
+    assert rows and {r["platform"] for r in rows} == {"windows"}
+    m6i = next(r for r in rows if r["type"] == "m6i.large")
+    assert Decimal(m6i["on-demand"]) == Decimal("0.096") + 2 * Decimal("0.046")
+    linux = invoke("catalog", "list", "--platform", "linux", "-p", "aws", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(linux.stdout)))  # type: ignore[attr-defined]
+    assert {r["platform"] for r in rows} == {"linux"}
+    assert {r["arch"] for r in rows} == {"x86_64", "arm64"}
+
+
+def test_table_shows_platform_and_gpus(cli: CliRunner) -> None:
+    result = invoke("catalog", "list", "-p", "gcp", "--gpu", "H100")
+    out = result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code == 0 and "a3-highgpu-8g" in out and "8 x H100" in out  # type: ignore[attr-defined]

@@ -69,12 +69,19 @@ def invoke(*args: str | Path) -> Any:
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
+def _stable(plan: Plan) -> dict[str, Any]:
+    """The plan without what differs between two runs (when, and how long the solve took)."""
+    return plan.model_dump(exclude={"metadata": {"created"}, "solver": {"seconds"}})
+
+
 def test_yaml_plan_written_and_printed(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "plan.yaml"
-    result = invoke("optimize", "-s", inventory(tmp_path), "-o", out, "-f", "yaml")
+    result = invoke("optimize", "-s", inventory(tmp_path), "-o", out)
     assert result.exit_code == 0, result.output
     plan = load_plan(out)
-    assert Plan.model_validate(yaml.safe_load(result.stdout)) == plan
+    assert "Summary" in result.stdout and "Actions" not in result.stdout  # -o: the summary only
+    printed = invoke("optimize", "-s", inventory(tmp_path), "-f", "yaml")
+    assert _stable(Plan.model_validate(yaml.safe_load(printed.stdout))) == _stable(plan)
     assert plan.summary.within_budget and plan.solver.status == "optimal"
     assert {a.kind.value for a in plan.actions} >= {"terminate", "rightsize"}
     (w,) = plan.workloads
@@ -82,12 +89,15 @@ def test_yaml_plan_written_and_printed(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_json_is_the_plan_document(cli: CliRunner, tmp_path: Path) -> None:
-    out = tmp_path / "plan.yaml"
-    result = invoke("optimize", "-s", inventory(tmp_path), "-o", out, "--format", "json")
+    out = tmp_path / "plan.json"  # -o takes the format from the extension
+    result = invoke("optimize", "-s", inventory(tmp_path), "-o", out)
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    data = json.loads(out.read_text())
     assert data["apiVersion"] == "lepton/v1" and data["kind"] == "Plan"
-    assert Plan.model_validate(data) == load_plan(out)
+    printed = invoke("optimize", "-s", inventory(tmp_path), "--format", "json")
+    assert _stable(Plan.model_validate(json.loads(printed.stdout))) == _stable(
+        Plan.model_validate(data)
+    )
 
 
 def test_table_and_markdown(cli: CliRunner, tmp_path: Path) -> None:
@@ -108,7 +118,7 @@ def test_over_budget_exits_6_and_still_writes_the_plan(cli: CliRunner, tmp_path:
     plan = load_plan(out)
     assert not plan.summary.within_budget
     assert plan.summary.needed_budget is not None and plan.summary.needed_budget > 10
-    assert plan.summary.budgeted_monthly_cost == plan.summary.needed_budget  # what --budget bounds
+    assert plan.summary.planned_monthly_cost == plan.summary.needed_budget  # what --budget bounds
     assert "more than --budget $10.00" in result.stderr and "checkout-api" in result.stderr
 
 
@@ -191,3 +201,38 @@ def test_fail_on_savings_gates_and_history_records(cli: CliRunner, tmp_path: Pat
     runs = json.loads(invoke("history", "-f", "json").stdout)["runs"]
     assert [r["kind"] for r in runs] == ["optimize"]  # --no-history left no second entry
     assert float(runs[0]["savings"]) > 0
+
+
+def test_max_changes_and_no_perf_are_recorded_and_verify_agrees(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    src = inventory(tmp_path)
+    out = tmp_path / "plan.yaml"
+    result = invoke("optimize", "-s", src, "--max-changes", "0", "--no-perf", "-o", out)
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out)
+    assert plan.metadata.max_changes == 0 and plan.metadata.no_perf is True
+    assert not any(a.workload for a in plan.actions)  # nothing changes; idle still goes
+    assert [h.workload for h in plan.held_back] == ["checkout-api"]
+    verified = invoke("plan", "verify", out, "-s", src, "--strict")  # the digest is recomputed
+    assert verified.exit_code == 0, verified.output
+
+
+def test_max_changes_from_lepton_yaml(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "lepton.yaml").write_text("max_changes: 0\n")
+    result = invoke("optimize", "-s", inventory(tmp_path), "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["held_back"][0]["workload"] == "checkout-api"
+
+
+def test_max_changes_needs_the_cost_objective(cli: CliRunner, tmp_path: Path) -> None:
+    args = ("--objective", "efficiency", "--budget", "500", "--max-changes", "1")
+    result = invoke("optimize", "-s", inventory(tmp_path), *args)
+    assert result.exit_code == 2 and "--max-changes works with --objective cost" in result.stderr
+
+
+def test_a_billing_export_without_demand_is_exit_3(cli: CliRunner) -> None:
+    acme = Path(__file__).resolve().parents[2] / "examples" / "acme" / "focus-2026-10.csv"
+    result = invoke("optimize", "-s", acme)
+    assert result.exit_code == 3
+    assert "checkout-api" in result.stderr and "demand: {vcpu: N, memory_gib: M}" in result.stderr

@@ -76,10 +76,12 @@ def test_idle_threshold_flag_changes_findings(estate):
 
 def test_scan_output_is_an_inventory_later_commands_read(estate, tmp_path):
     out = tmp_path / "scan.yaml"
-    result = run("scan", "--source", estate, "-o", out, "--format", "csv")
+    result = run("scan", "--source", estate, "-o", out)
     assert result.exit_code == 0
     assert load_inventory_file(out) == load_inventory_file(estate)
-    lines = result.stdout.splitlines()
+    csv_out = tmp_path / "findings.csv"  # -o's format: --format, else the extension
+    assert run("scan", "--source", estate, "-o", csv_out, "-f", "csv").exit_code == 0
+    lines = csv_out.read_text().splitlines()
     assert lines[0] == "resource,provider,finding,reason,saving"
     assert len(lines) == 5
 

@@ -106,13 +106,13 @@ def test_other_currency_is_not_summed(tmp_path):
 
 
 def test_a_month_without_data_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="no cost for 2026-08") as e:
+    with pytest.raises(InputError, match="no cost billed in 2026-08") as e:
         budget_report([_export(tmp_path)], [], Period.month("2026-08"))
-    assert "2026-10-01 to 2026-10-10" in (e.value.hint or "")
+    assert "their billing months are 2026-10" in (e.value.hint or "")
 
 
 def test_scope_dimensions_are_the_query_keys_but_time(tmp_path):
-    from lepton_cli.providers.focus.query import KEYS
+    from lepton_cli.billing.query import KEYS
 
     assert parse_scope("resource:i-pay").filters == {"resource": "i-pay"}
     for key in set(KEYS) - {"day", "month"}:

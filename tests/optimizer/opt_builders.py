@@ -31,6 +31,7 @@ def offer(
     reserved: str | None = None,
     region: str = "r1",
     perf: float = 1.0,
+    **extra: Any,
 ) -> Offering:
     prices = {Pricing.ON_DEMAND: Decimal(on_demand)}
     if spot:
@@ -45,6 +46,36 @@ def offer(
         memory_gib=memory,
         perf=perf,
         prices=prices,
+        **extra,
+    )
+
+
+def server(
+    id_: str,
+    workload: str,
+    provider: str = "aws",
+    region: str = "r1",
+    type_: str = "gen",
+    hourly: str = "0.20",
+    vcpus: float = 4,
+    memory: float = 16,
+    **extra: Any,
+) -> Resource:
+    """A running compute resource of ``workload``, half used unless ``utilization`` says."""
+    half = {"cpu_p95": 0.5, "memory_p95": 0.5, "days": 14}
+    return Resource.model_validate(
+        {
+            "utilization": half,
+            "id": id_,
+            "provider": provider,
+            "region": region,
+            "type": type_,
+            "hourly_cost": Decimal(hourly),
+            "vcpus": vcpus,
+            "memory_gib": memory,
+            "tags": {"workload": workload},
+            **extra,
+        }
     )
 
 
@@ -60,10 +91,14 @@ def problem(
     resources: Sequence[Resource] = (),
     objective: Objective = Objective.COST,
     budget: str | None = None,
+    settings: Settings | None = None,
+    use_perf: bool = True,
 ) -> Problem:
     inventory = Inventory(resources=list(resources), workloads=list(workloads))
     amount = Decimal(budget) if budget is not None else None
-    return build_problem(inventory, offerings, Settings(), objective, amount)
+    return build_problem(
+        inventory, offerings, settings or Settings(), objective, amount, use_perf=use_perf
+    )
 
 
 def solve(p: Problem, **options: Any) -> Solution:
@@ -80,44 +115,63 @@ def counts_by(solution: Solution, name: str) -> dict[tuple[str, str, str], int]:
     return out
 
 
+def _capacity(counts: dict[Candidate, int]) -> tuple[float, float]:
+    return (
+        sum(c.capacity * n for c, n in counts.items()),
+        sum(c.memory_gib * n for c, n in counts.items()),
+    )
+
+
 def feasible(wp: WorkloadProblem, counts: dict[Candidate, int]) -> bool:
     """DESIGN.md's rules checked directly, independently of milp.py."""
     total = sum(counts.values())
-    cap = sum(c.capacity * n for c, n in counts.items())
-    mem = sum(c.memory_gib * n for c, n in counts.items())
-    spot = sum(n for c, n in counts.items() if c.spot)
+    cap, mem = _capacity(counts)
+    gpus = sum(c.gpus * n for c, n in counts.items())
+    keep = 1 - wp.max_spot_share
+    plain_cap, plain_mem = _capacity({c: n for c, n in counts.items() if not c.spot})
     providers = {c.provider for c, n in counts.items() if n > 0}
     per_region: dict[tuple[str, str], int] = {}
     for c, n in counts.items():
         per_region[(c.provider, c.region)] = per_region.get((c.provider, c.region), 0) + n
-    zones = sum(min(n, len(zones_of(*pr))) for pr, n in per_region.items())
-    lost_ok = (
-        all(
-            sum(c.capacity * n for c, n in counts.items() if c.provider != p)
-            >= wp.survive_fraction * wp.vcpu - 1e-9
-            for p in providers
-        )
-        if wp.survive_fraction > 0 and wp.vcpu > 0
-        else True
+    zones = sum(min(n, len(zones_of(*pr))) for pr, n in per_region.items() if n > 0)
+    f = wp.survive_fraction
+    lost_ok = all(
+        _capacity({c: n for c, n in counts.items() if c.provider != p})[0] >= f * wp.vcpu - 1e-9
+        and _capacity({c: n for c, n in counts.items() if c.provider != p})[1]
+        >= f * wp.memory_gib - 1e-9
+        for p in providers
     )
     return (
         cap >= wp.vcpu - 1e-9
         and mem >= wp.memory_gib - 1e-9
+        and gpus >= wp.gpus
         and total >= wp.min_replicas
-        and spot <= wp.max_spot_share * total + 1e-9
+        and plain_cap >= keep * wp.vcpu - 1e-9
+        and plain_mem >= keep * wp.memory_gib - 1e-9
         and len(providers) >= wp.min_providers
         and zones >= wp.min_zones
         and lost_ok
     )
 
 
+def objective(wp: WorkloadProblem, counts: dict[Candidate, int]) -> Decimal:
+    """Monthly cost plus the amortised one-time cost of new placements, by hand."""
+    monthly = sum((c.monthly * n for c, n in counts.items()), Decimal(0))
+    new = {(c.provider, c.region) for c, n in counts.items() if n and wp.sites}
+    new -= set(wp.sites)
+    instances = sum(n for c, n in counts.items() if wp.sites and (c.provider, c.region) in new)
+    once = Decimal(str(wp.move_cost)) * len(new) + Decimal(str(wp.per_instance)) * instances
+    return monthly + once / Decimal(str(wp.horizon))
+
+
 def brute_force(wp: WorkloadProblem, most: int) -> Decimal | None:
-    """The cheapest feasible allocation by enumerating every count vector up to ``most``."""
+    """The cheapest feasible allocation (cost objective, one-time costs amortised) by
+    enumerating every count vector up to ``most``."""
     best: Decimal | None = None
     cands = list(wp.candidates)
     for combo in itertools.product(range(most + 1), repeat=len(cands)):
         counts = {c: n for c, n in zip(cands, combo, strict=True) if n}
         if feasible(wp, counts):
-            cost = sum((c.monthly * n for c, n in counts.items()), Decimal(0))
+            cost = objective(wp, counts)
             best = cost if best is None or cost < best else best
     return best

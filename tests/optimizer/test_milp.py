@@ -158,7 +158,9 @@ def test_surviving_a_provider_needs_two() -> None:
 
 def test_no_offering_in_allowed_regions() -> None:
     w = workload("edge", allowed={"regions": ["mars-1"]})
-    with pytest.raises(InfeasibleError, match="edge has no offering"):
+    with pytest.raises(
+        InfeasibleError, match="edge needs an x86_64 linux instance; no allowed region sells one"
+    ):
         solve(problem([w], CATALOG))
 
 

@@ -114,13 +114,16 @@ def test_pruning_drops_dominated_and_exact_multiples() -> None:
     ]
 
 
-def test_spot_multiples_are_not_pruned() -> None:
-    # Two small spot instances count twice against the spot share: not equivalent to one big.
+def test_spot_multiples_are_pruned_unless_instances_cost_once() -> None:
+    # The spot share bounds non-spot capacity, so two small spot instances serve every row
+    # one double does; only a per-instance one-time cost tells them apart.
     offerings = [
         offer("aws", "s", 2, 8, "1", spot="0.1"),
         offer("aws", "d", 4, 16, "2", spot="0.2"),
     ]
     kept = prune_dominated(c for o in offerings for c in expand(o, False))
+    assert {c.type for c in kept if c.spot} == {"s"}
+    kept = prune_dominated((c for o in offerings for c in expand(o, False)), multiples=False)
     assert {c.type for c in kept if c.spot} == {"s", "d"}
 
 

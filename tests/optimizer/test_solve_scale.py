@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import time
 from decimal import Decimal
@@ -11,6 +12,7 @@ from opt_builders import feasible, offer, problem, solve, workload
 
 from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer import milp
+from lepton_cli.optimizer.direct import Weights
 from lepton_cli.optimizer.efficiency import best_ratio, joint_model, lagrangian
 from lepton_cli.optimizer.greedy import cost as counts_cost
 from lepton_cli.optimizer.greedy import greedy
@@ -76,6 +78,114 @@ def test_matrix_path_and_pulp_model_agree(seed: int) -> None:
         assert ws.status is SolverStatus.OPTIMAL and feasible(wp, ws.counts)
         assert float(ws.cost) == pytest.approx(_pulp_optimum(wp), rel=1e-9, abs=1e-6)
         assert ws.bound is not None and ws.bound <= float(ws.cost) + 1e-9
+
+
+def _gpu_catalog(rng: random.Random) -> list:  # type: ignore[type-arg]
+    """Two regions per provider, some offerings with GPUs."""
+    out = []
+    for p in ("aws", "gcp", "azure"):
+        for r in ("r1", "r2"):
+            for t in range(rng.randint(1, 3)):
+                vcpus = rng.choice([2, 4, 8])
+                gpus = rng.choice([0, 1, 2, 4])
+                od = vcpus * rng.uniform(0.02, 0.06) + gpus * rng.uniform(0.3, 0.9)
+                spot = f"{od * rng.uniform(0.2, 0.5):.4f}" if rng.random() < 0.5 else None
+                extra = {"gpus": gpus, "gpu_model": "L4"} if gpus else {}
+                out.append(
+                    offer(
+                        p,
+                        f"t{t}",
+                        vcpus,
+                        vcpus * rng.choice([2, 4, 8]),
+                        f"{od:.4f}",
+                        spot=spot,
+                        region=f"{p}-{r}",
+                        **extra,
+                    )
+                )
+    return out
+
+
+def _main_rows(rng: random.Random, wp: WorkloadProblem) -> WorkloadProblem:
+    """The workload with the rows the disruption and efficiency rules add, at random: new
+    placements that cost once (data and per instance), loss of a provider, a priority."""
+    changes: dict[str, object] = {}
+    if rng.random() < 0.6:
+        sites = sorted({c.site for c in wp.candidates})
+        changes["sites"] = frozenset(rng.sample(sites, rng.randint(1, min(2, len(sites)))))
+        changes["move_cost"] = round(rng.uniform(0, 400), 2)
+        changes["per_instance"] = round(rng.uniform(0, 50), 2) if rng.random() < 0.5 else 0.0
+        changes["horizon"] = rng.choice([3.0, 12.0])
+    if rng.random() < 0.5:
+        changes["survive_fraction"] = round(rng.uniform(0.3, 0.7), 2)
+    changes["priority"] = rng.choice([1.0, 2.0, 3.0])
+    return dataclasses.replace(wp, **changes)  # type: ignore[arg-type]
+
+
+def _pulp_objective(wp: WorkloadProblem, weights: milp.Weights) -> float | None:
+    """milp.py's PuLP model solved to optimality, valued without its tie-break (None when it
+    proves the model infeasible)."""
+    start = greedy(wp)
+    feasible_cost = milp.objective_value(wp, start) if start else None
+    upper = milp.upper_bound(wp, feasible_cost)
+    if weights != milp.COST:
+        upper = max(upper, milp.capped_upper(wp))
+    prob, x = milp.cost_model(wp, upper, weights)
+    with milp.native_output_silenced():
+        outcome = milp.run(prob, SolveOptions(gap=1e-9, time_limit=60))
+    if outcome.status is SolverStatus.INFEASIBLE:
+        return None
+    assert outcome.status is SolverStatus.OPTIMAL
+    return _valued(wp, milp.counts_of(x), weights)
+
+
+def _valued(wp: WorkloadProblem, counts: dict, weights: milp.Weights) -> float:  # type: ignore[type-arg]
+    if weights == milp.COST:
+        return float(milp.objective_value(wp, counts))
+    return sum(
+        (weights.price * float(c.monthly) - weights.capacity * wp.priority * c.capacity) * n
+        for c, n in counts.items()
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_matrix_path_and_pulp_model_agree_on_gpus_moves_and_caps(seed: int) -> None:
+    """The matrix path keeps every row milp.py adds for GPUs, capacity-based spot share,
+    memory after the loss of a provider, new placements with their one-time costs, and the
+    efficiency objective's priority-weighted capacity under its cap: same optimum both ways."""
+    rng = random.Random(700 + seed)
+    ws_ = [
+        w.model_copy(update={"demand": w.demand.model_copy(update={"gpus": rng.randint(1, 6)})})
+        if w.demand is not None and rng.random() < 0.4
+        else w
+        for w in _workloads(rng, 10)
+    ]
+    p = problem(ws_, _gpu_catalog(rng))
+    assert any(wp.gpus for wp in p.workloads)
+    highs = Highs()
+    for wp in (_main_rows(rng, w) for w in p.workloads):
+        if not wp.candidates:
+            continue
+        ws = solve_one(wp, Job(SolveOptions(gap=1e-9), FAR), highs)
+        reference = _pulp_objective(wp, milp.COST)
+        if reference is None:  # both prove it (e.g. GPUs from one provider, a loss to survive)
+            assert ws.status is SolverStatus.INFEASIBLE
+            continue
+        assert ws.status is SolverStatus.OPTIMAL and feasible(wp, ws.counts)
+        cost = _valued(wp, ws.counts, milp.COST)
+        assert cost == pytest.approx(reference, rel=1e-7, abs=1e-3)
+        assert ws.bound is not None and ws.bound <= cost + 1e-6
+        # The efficiency subproblem at a multiplier, its capacity capped.
+        capped = dataclasses.replace(
+            wp, capacity_cap=2 * wp.vcpu + sum(c.capacity * n for c, n in ws.counts.items())
+        )
+        rho = rng.uniform(0.001, 0.05)
+        job = Job(SolveOptions(gap=1e-9), FAR, Weights(rho, 1.0), budget=Decimal(10**7))
+        sub = solve_one(capped, job, highs)
+        assert sub.status is SolverStatus.OPTIMAL and feasible(capped, sub.counts)
+        assert sum(c.capacity * n for c, n in sub.counts.items()) <= capped.capacity_cap + 1e-9
+        value = _valued(capped, sub.counts, milp.Weights(rho, 1.0))
+        assert value == pytest.approx(_pulp_objective(capped, milp.Weights(rho, 1.0)), abs=1e-3)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -166,8 +276,9 @@ def _joint_optimum(p) -> float:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("seed", range(20))
 def test_efficiency_bound_is_valid_against_the_monolithic_milp(seed: int) -> None:
-    """On random small fleets: every Lagrangian bound L(rho), rho >= best_ratio, and the plan's
-    bound are at least the joint MILP's optimum, and the plan is at most it."""
+    """On random small fleets: every Lagrangian bound L(rho), rho >= best_ratio, is at least
+    the joint MILP's optimum, and the plan's bound at least that of the joint MILP with the
+    plan's capacity caps, the plan at most it."""
     rng = random.Random(500 + seed)
     ws = _workloads(rng, rng.randint(2, 4))
     offerings = _catalog(rng)
@@ -181,6 +292,7 @@ def test_efficiency_bound_is_valid_against_the_monolithic_milp(seed: int) -> Non
         _, bound = lagrangian(p, options, FAR, rho)
         assert bound is not None and bound >= optimum - 1e-6 * max(1.0, optimum)
     s = solve(p, gap=1e-9)
+    optimum = _joint_optimum(s.problem)  # the plan's problem: each workload's capacity capped
     assert s.bound is not None and s.bound >= optimum - 1e-6 * max(1.0, optimum)
     assert s.objective is not None and s.objective <= optimum + 1e-6 * max(1.0, optimum)
     assert s.bound >= s.objective - 1e-6 * max(1.0, optimum)

@@ -194,8 +194,24 @@ def test_workload_allocations(tmp_path: Path) -> None:
 def test_over_budget_sets_needed_budget(tmp_path: Path) -> None:
     plan, _ = make_plan(tmp_path, budget="100")
     assert not plan.summary.within_budget
-    needed = sum(w.planned_monthly_cost for w in plan.workloads)
-    assert plan.summary.needed_budget == needed
+    compute = sum(w.planned_monthly_cost for w in plan.workloads)
+    # --budget bounds the bill: what the plan keeps outside workloads counts too
+    # (i-kept, protected: 0.10/h; vol-1: 0.01/h).
+    kept = Decimal("0.11") * 730
+    assert plan.summary.compute_monthly_cost == compute
+    assert plan.summary.needed_budget == compute + kept == plan.summary.planned_monthly_cost
+
+
+def test_budget_bounds_the_bill_not_only_compute(tmp_path: Path) -> None:
+    plan, _ = make_plan(tmp_path)
+    compute = plan.summary.compute_monthly_cost
+    assert compute is not None
+    bill = compute + Decimal("0.11") * 730
+    just_under = str(bill - Decimal("0.01"))
+    over, _ = make_plan(tmp_path, budget=just_under)  # compute alone would fit
+    assert not over.summary.within_budget and over.summary.needed_budget == bill
+    within, _ = make_plan(tmp_path, budget=str(bill))
+    assert within.summary.within_budget
 
 
 def test_created_from_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

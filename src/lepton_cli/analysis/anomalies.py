@@ -7,10 +7,12 @@ anomaly when its robust z-score ``(cost - median) / scale`` exceeds ``threshold`
 difference is at least ``min_delta`` in money. The scale is floored at 5% of the median so that a
 perfectly flat history does not turn every cent into an anomaly. Median and MAD ignore the
 occasional spike in the history itself, which a mean and standard deviation would not.
-Days inside the data's coverage with no rows count as zero. A group needs ``min_history`` days
-of history (or the whole window, when the window is shorter) before it is judged. Each currency
-is its own group: costs in different currencies are never added up. The resources that drove an
-anomaly are those whose cost that day departs most from their own median over the same window.
+Days inside the data's coverage with no rows count as zero. Days are charge days
+(ChargePeriodStart): an anomaly is about when money was spent, not when it was invoiced. A
+group needs ``min_history`` days of history (or the whole window, when the window is
+shorter) before it is judged. Each currency is its own group: costs in different currencies
+are never added up. The resources that drove an anomaly are those whose cost that day departs
+most from their own median over the same window.
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ class AnomalyReport:
     currencies: list[str]  # of the costs checked; each anomaly carries its own
     method: str
     anomalies: list[Anomaly] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # superseded files, odd cells
 
 
 def _with_drivers(
@@ -157,8 +160,8 @@ def _with_drivers(
     # A group key that is null (no service, no account) cannot be filtered on: the drivers
     # then come from every row of the day, which still names the resources that moved.
     filters = {k: v for k, v in a.group.items() if v is not None}
-    period = Period(start=start, end=a.day + dt.timedelta(days=1))
-    rows = aggregate_costs(paths, ["resource", "day"], period, filters or None)
+    window = Period(start=start, end=a.day + dt.timedelta(days=1))
+    rows = aggregate_costs(paths, ["resource", "day"], filters=filters or None, window=window)
     series = group_series(rows, ["resource"], metric)
     named = {
         str(k[0] or "(no resource id)"): s for (k, cur), s in series.items() if cur == a.currency
@@ -184,14 +187,18 @@ def find_anomalies(
     """Anomalies in the last ``last_days`` days of data in the FOCUS exports at ``paths``."""
     cfg = cfg or AnomalySettings()
     by = list(by)
-    all_days = coverage(paths)
+    from lepton_cli.billing.engine import Notes
+
+    notes = Notes()
+    all_days = coverage(paths, notes)
     first, last = all_days[0], all_days[-1]
     check = Period(
         start=max(first, last - dt.timedelta(days=last_days - 1)), end=last + dt.timedelta(days=1)
     )
     window = Period(start=max(first, check.start - dt.timedelta(days=cfg.window)), end=check.end)
-    groups = group_series(aggregate_costs(paths, [*by, "day"], window), by, metric)
+    rows = aggregate_costs(paths, [*by, "day"], window=window, notes=notes)
+    groups = group_series(rows, by, metric)
     found = detect(groups, by, days(check.start, check.end), first, cfg)
     found = [_with_drivers(a, paths, first, cfg, metric) for a in found]
     currencies = sorted({currency for _, currency in groups})
-    return AnomalyReport(by, check, first, currencies, cfg.method(), found)
+    return AnomalyReport(by, check, first, currencies, cfg.method(), found, notes.lines())

@@ -12,9 +12,15 @@ budgets:
 
 A scope is ``total``, ``DIMENSION:VALUE`` or ``tag:KEY=VALUE``, or a mapping of several of them
 (all must match). Dimensions are the keys of the FOCUS query layer
-(:data:`lepton_cli.providers.focus.query.KEYS`) but day and month: provider, account, service,
-region, resource, pricing, sku, ...
+(:data:`lepton_cli.billing.query.KEYS`) but day and month: provider, account, service,
+region, resource, pricing, sku, invoice_issuer, charge_class, ...
 The forecast method is documented in :mod:`lepton_cli.analysis.forecast`.
+
+A budget month is a billing month: its actual is what the month's invoice holds (rows whose
+BillingPeriodStart is in it, corrections included), so it reconciles with ``lepton report
+--period``. The forecast still runs on a daily series by charge date: the month's rows on the
+day they were charged (a row charged before the month, such as a correction, counts on its first
+day; one charged after it on its last), and before the month the charges of the trailing window.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ Group = tuple[str | None, ...]  # the values of the grouping keys, in order
 
 
 class CostRowLike(Protocol):
-    """What :func:`lepton_cli.providers.focus.query.aggregate` returns per group."""
+    """What :func:`lepton_cli.billing.query.aggregate` returns per group."""
 
     @property
     def keys(self) -> Mapping[str, str | None]: ...
@@ -54,7 +60,7 @@ class CostRowLike(Protocol):
 
 def dimensions() -> list[str]:
     """The keys a cost can be sliced or filtered by (imported on use: DuckDB stays lazy)."""
-    from lepton_cli.providers.focus.query import KEYS
+    from lepton_cli.billing.query import KEYS
 
     return [k for k in KEYS if k not in TIME_KEYS]
 
@@ -235,46 +241,113 @@ def aggregate_costs(
     by: list[str],
     period: Period | None = None,
     filters: dict[str, str] | None = None,
+    *,
+    window: Period | None = None,
+    notes: Any = None,
 ) -> Sequence[CostRowLike]:
-    """FOCUS costs grouped by ``by`` (imported on use: DuckDB stays out of start-up)."""
-    from lepton_cli.providers.focus.query import aggregate
+    """FOCUS costs grouped by ``by``: ``period`` selects billing months, ``window`` charge
+    days (imported on use: DuckDB stays out of start-up)."""
+    from lepton_cli.billing.query import aggregate
 
-    return aggregate(paths, by, period=period, filters=filters)
+    return aggregate(paths, by, period=period, filters=filters, window=window, notes=notes)
 
 
-def coverage(paths: Sequence[Path]) -> list[dt.date]:
+@dataclass(frozen=True)
+class Coverage:
+    """What the sources hold: the charge days and the billing months with rows."""
+
+    days: list[dt.date]
+    months: list[str]  # YYYY-MM of BillingPeriodStart
+
+
+def coverage(paths: Sequence[Path], notes: Any = None) -> list[dt.date]:
     """Every day with at least one cost row in the sources, sorted; InputError if none."""
-    rows = aggregate_costs(paths, ["day"])
+    return _coverage(paths, notes).days
+
+
+def _coverage(paths: Sequence[Path], notes: Any = None) -> Coverage:
+    rows = aggregate_costs(paths, ["month", "day"], notes=notes)
     found = sorted({dt.date.fromisoformat(d[:10]) for r in rows if (d := r.keys.get("day"))})
     if not found:
         raise InputError("the sources hold no cost rows", hint="check the --source paths")
-    return found
+    months = sorted({m for r in rows if (m := r.keys.get("month"))})
+    return Coverage(found, months)
 
 
-def _pick_month(days_seen: list[dt.date], month: Period | None) -> tuple[Period, dt.date]:
-    """The month to report (default: the latest with data) and the last day with data in it."""
-    month = month or Period.month(f"{days_seen[-1]:%Y-%m}")
-    in_month = [d for d in days_seen if month.start <= d < month.end]
-    if not in_month:
+def _pick_month(seen: Coverage, month: Period | None) -> Period:
+    """The billing month to report (default: the latest invoiced in the data)."""
+    month = month or Period.month(seen.months[-1])
+    if month.label not in seen.months:
         raise InputError(
-            f"the sources hold no cost for {month.label}",
-            hint=f"their data covers {days_seen[0]} to {days_seen[-1]}; pick --month in that range",
+            f"the sources hold no cost billed in {month.label}",
+            hint=f"their billing months are {', '.join(seen.months)}; pick --month among them",
         )
-    return month, in_month[-1]
+    return month
+
+
+def _clamp(day: dt.date, month: Period) -> dt.date:
+    return min(max(day, month.start), month.end - dt.timedelta(days=1))
+
+
+def month_series(
+    paths: Sequence[Path],
+    month: Period,
+    coverage_start: dt.date,
+    filters: dict[str, str] | None,
+    notes: Any = None,
+) -> tuple[list[CostRowLike], dt.date | None]:
+    """Daily rows for a billing month's forecast, and the last day with data in it.
+
+    The month's invoice rows by charge day (clamped into the month, so the month's total is
+    its invoice's), preceded by the charges of the trailing window before the month.
+    """
+    billed = aggregate_costs(paths, ["day"], month, filters, notes=notes)
+    rows: list[CostRowLike] = [_moved(r, month) for r in billed]
+    start = max(month.start - dt.timedelta(days=TRAILING_DAYS), coverage_start)
+    if start < month.start:
+        window = Period(start=start, end=month.start)
+        rows += aggregate_costs(paths, ["day"], filters=filters, window=window, notes=notes)
+    days_in = [dt.date.fromisoformat(d) for r in rows[: len(billed)] if (d := r.keys.get("day"))]
+    return rows, max(days_in) if days_in else None
+
+
+@dataclass(frozen=True)
+class _DayRow:
+    keys: Mapping[str, str | None]
+    currency: str
+    billed_cost: Decimal
+    effective_cost: Decimal
+
+
+def _moved(row: CostRowLike, month: Period) -> CostRowLike:
+    day = row.keys.get("day")
+    if day is None:
+        return row
+    moved = _clamp(dt.date.fromisoformat(day[:10]), month).isoformat()
+    return _DayRow({"day": moved}, row.currency, row.billed_cost, row.effective_cost)
 
 
 def budget_report(
-    paths: Sequence[Path], budgets: Sequence[Budget], month: Period | None = None
+    paths: Sequence[Path],
+    budgets: Sequence[Budget],
+    month: Period | None = None,
+    notes: Any = None,
 ) -> BudgetReport:
-    """Month-to-date actual, forecast and share used of each budget, from FOCUS exports."""
-    days_seen = coverage(paths)
-    month, as_of = _pick_month(days_seen, month)
-    start = min(month.start, as_of - dt.timedelta(days=TRAILING_DAYS - 1))
-    window = Period(start=max(start, days_seen[0]), end=month.end)
-    report = BudgetReport(month, as_of, days_seen[0])
+    """Month-to-date actual (the billing month's invoice so far), forecast and share used of
+    each budget, from FOCUS exports; what the reads noted (superseded files) is in warnings."""
+    from lepton_cli.billing.engine import Notes
+
+    notes = notes if notes is not None else Notes()
+    seen = _coverage(paths, notes)
+    month = _pick_month(seen, month)
+    first = seen.days[0]
+    _, last = month_series(paths, month, month.start, None, notes)
+    as_of = last or month.start
+    report = BudgetReport(month, as_of, first)
     for budget in budgets:
-        rows = aggregate_costs(paths, ["day"], period=window, filters=budget.scope.filters or None)
-        status, warnings = evaluate(budget, rows, month, as_of, days_seen[0])
+        rows, _ = month_series(paths, month, first, budget.scope.filters or None, notes)
+        status, warnings = evaluate(budget, rows, month, as_of, first)
         report.statuses.append(status)
         report.warnings.extend(warnings)
+    report.warnings[:0] = notes.lines()
     return report

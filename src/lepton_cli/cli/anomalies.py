@@ -145,6 +145,8 @@ def anomalies(
         include_drops=include_drops,
     )
     report = find_anomalies(source, _parse_by(by), days, cfg)
+    for warning in report.warnings:
+        common.warn(warning)
     common.emit(_view(report), fmt)
     title = f"lepton: {len(report.anomalies)} cost anomalies"
     send(target, notify_timeout, title, _alert_lines(report))

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from rich.text import Text
 from typer.core import TyperGroup
 
 from lepton_cli import __version__
 from lepton_cli.cli import (
     anomalies,
+    apply,
     budget,
     catalog,
+    commitments,
     common,
     history,
     optimize,
@@ -22,43 +29,133 @@ from lepton_cli.cli import (
     providers,
     report,
     scan,
+    serve,
 )
 from lepton_cli.errors import ExitCode, LeptonError
+
+GLOBAL_FLAGS = ("--debug", "--quiet", "-q")
+"""Flags of the root command that may also be given after the subcommand (`lepton scan -q`)."""
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -n 0`
 
 
 class LeptonGroup(TyperGroup):
     """Turns every LeptonError into its message, hint and exit code (DESIGN.md, "Exit codes")."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_flags(args))
+
     def invoke(self, ctx: Any) -> Any:  # a typer Context
+        _note_ctrl_c()
         try:
             return super().invoke(ctx)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except LeptonError as e:
+            if common.state.interrupted or _interrupted(
+                e
+            ):  # e.g. DuckDB turned the Ctrl-C into its own error
+                common.stderr().print("interrupted", highlight=False, markup=False)
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             _report(e)
             raise typer.Exit(int(e.exit_code)) from None
         except KeyboardInterrupt:
-            common.stderr().print("interrupted")
+            common.stderr().print("interrupted", highlight=False, markup=False)
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(PIPE_CLOSED) from None
         except Exception as e:
+            if common.state.interrupted:  # a library turned the Ctrl-C into its own error
+                common.stderr().print("interrupted", highlight=False, markup=False)
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             if common.state.debug:
-                traceback.print_exc()
+                _debug_traceback(e)
             else:
                 common.stderr().print(
-                    f"[red]internal error:[/] {type(e).__name__}: {e}\n"
-                    "This is a bug in lepton. Rerun with --debug for the traceback and report it.",
+                    Text.assemble(
+                        ("internal error:", "red"),
+                        f" {type(e).__name__}: {common.safe_text(str(e))}\n"
+                        "This is a bug in lepton. Rerun with --debug for the traceback and "
+                        "report it.",
+                    ),
                     highlight=False,
                 )
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def _note_ctrl_c() -> None:
+    """Remember a Ctrl-C before raising KeyboardInterrupt as Python does: a library that
+    catches it and fails another way (a native module import, DuckDB) still ends as exit 130."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return  # ignored (e.g. a background job), or someone else's handler
+
+    def handler(_signum: int, _frame: object) -> None:
+        common.state.interrupted = True
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, handler)
+
+
+def _interrupted(e: BaseException) -> bool:
+    """Whether ``e`` was caused by a Ctrl-C (a library may wrap it, as DuckDB does)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = e
+    while current is not None and current not in seen:
+        if isinstance(current, KeyboardInterrupt) or type(current).__name__ == "InterruptException":
+            return True
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``[scan, -s, x, -q]`` -> ``[-q, scan, -s, x]``: root flags work after the subcommand too
+    (but never after ``--``, where everything is an argument)."""
+    end = args.index("--") if "--" in args else len(args)
+    hoisted = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+    return [*hoisted, *rest, *args[end:]]
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null: the reader is gone, and the flush at exit must not fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def _report(e: LeptonError) -> None:
+    common.state.error = e
     if common.state.debug:
-        traceback.print_exc()
+        _debug_traceback(e)
     console = common.stderr()
-    console.print(f"[red]error:[/] {e.message}", highlight=False, markup=True)
+    console.print(Text.assemble(("error:", "red"), " ", common.safe_text(e.message)))
     if e.hint:
-        console.print(f"To fix: {e.hint}", highlight=False)
+        console.print(Text("To fix: " + common.safe_text(e.hint)), highlight=False)
+
+
+def _debug_traceback(e: BaseException) -> None:
+    """The traceback for --debug, with every chained cause, except that a pydantic
+    ValidationError shows its errors without the input values (they may be secrets)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = e
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts = []
+    for exc in reversed(chain):
+        if isinstance(exc, ValidationError):
+            errors = exc.errors(include_input=False, include_url=False)
+            lines = [f"  {'.'.join(map(str, x['loc']))}: {x['msg']}" for x in errors]
+            parts.append(f"{type(exc).__name__}: {exc.error_count()} error(s)\n" + "\n".join(lines))
+        else:
+            parts.append("".join(traceback.format_exception(exc, chain=False)).rstrip())
+    caused = "\n\nThe above exception was the direct cause of the following exception:\n\n"
+    sys.stderr.write(common.safe_text(caused.join(parts)) + "\n")
 
 
 app = typer.Typer(
@@ -94,9 +191,14 @@ def _root(
     common.state.config = config
     common.state.debug = debug
     common.state.quiet = quiet
+    common.state.env_checked = common.state.format_given = False  # per run (tests run many)
+    common.state.interrupted = False
 
 
-for _module in (scan, report, providers, optimize, plan, catalog, budget, anomalies, history):
+for _module in (
+    scan, report, providers, optimize, plan, catalog, budget, anomalies, history, serve, apply,
+    commitments,
+):  # fmt: skip
     _module.register(app)
 
 
@@ -106,3 +208,6 @@ def main() -> None:
         app(prog_name="lepton")
     except KeyboardInterrupt:  # raised outside a command, e.g. while parsing
         sys.exit(int(ExitCode.INTERRUPTED))
+    finally:
+        with contextlib.suppress(BrokenPipeError):
+            sys.stdout.flush()

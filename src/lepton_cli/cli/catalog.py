@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
@@ -23,20 +24,55 @@ catalog_app = typer.Typer(
 )
 
 
-def select(
-    offerings: list[Offering], providers: list[str], regions: list[str], min_vcpus: float
-) -> list[Offering]:
+@dataclass(frozen=True)
+class Filters:
+    """What `catalog list` keeps; an empty list keeps everything."""
+
+    providers: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    min_vcpus: float = 0
+    platforms: list[str] = field(default_factory=list)
+    gpus: list[str] = field(default_factory=list)  # GPU models, or "any"
+
+    def keep(self, o: Offering) -> bool:
+        return (
+            (not self.providers or o.provider in self.providers)
+            and (not self.regions or o.region in self.regions)
+            and o.vcpus >= self.min_vcpus
+            and (not self.platforms or o.platform in self.platforms)
+            and (not self.gpus or _gpu_matches(o, self.gpus))
+        )
+
+
+def _gpu_matches(o: Offering, wanted: list[str]) -> bool:
+    """``any`` keeps every accelerated type; a model name (case-insensitive) keeps that one."""
+    if o.gpus == 0:
+        return False
+    models = {w.lower() for w in wanted}
+    return "any" in models or (o.gpu_model or "").lower() in models
+
+
+def select(offerings: list[Offering], filters: Filters) -> list[Offering]:
     """Offerings matching every filter given, sorted by provider, region and hourly price."""
-    chosen = [
-        o
-        for o in offerings
-        if (not providers or o.provider in providers)
-        and (not regions or o.region in regions)
-        and o.vcpus >= min_vcpus
-    ]
+    chosen = [o for o in offerings if filters.keep(o)]
     return sorted(
-        chosen, key=lambda o: (o.provider, o.region, o.prices.get(Pricing.ON_DEMAND, 0), o.type)
+        chosen,
+        key=lambda o: (
+            o.provider,
+            o.region,
+            o.prices.get(Pricing.ON_DEMAND, 0),
+            o.type,
+            o.platform,
+        ),
     )
+
+
+def gpu_text(o: Offering) -> str:
+    """``1 x L4 (24 GiB)``, or "" for a type without accelerators."""
+    if not o.gpus:
+        return ""
+    memory = f" ({o.gpu_memory_gib:g} GiB)" if o.gpu_memory_gib else ""
+    return f"{o.gpus} x {o.gpu_model or 'GPU'}{memory}"
 
 
 def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
@@ -49,6 +85,8 @@ def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
         "perf",
         "family",
         "arch",
+        "platform",
+        "gpus",
         "on-demand",
         "spot",
         "reserved",
@@ -62,7 +100,9 @@ def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
             o.memory_gib,
             o.perf,
             o.family or "",
-            o.arch or "",
+            o.arch or "x86_64",
+            o.platform,
+            gpu_text(o),
             *(o.prices.get(p) for p in (Pricing.ON_DEMAND, Pricing.SPOT, Pricing.RESERVED)),
         ]
         for o in offerings
@@ -78,6 +118,8 @@ def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
         columns,
         rows,
         right=frozenset({"vcpus", "memory_gib", "perf", "on-demand", "spot", "reserved"}),
+        keep=frozenset({"region", "type"}),
+        optional=("family", "perf", "arch", "reserved", "provider"),
     )
     return View(document, [table], [f"{len(offerings)} offerings, prices as of {catalog.date}"])
 
@@ -90,19 +132,32 @@ def list_(
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Only these regions.")
     ] = None,
-    min_vcpus: Annotated[float, typer.Option(help="At least this many vCPUs.", min=0)] = 0,
+    min_vcpus: Annotated[
+        float,
+        typer.Option(help="At least this many vCPUs.", callback=common.number_check(ge=0)),
+    ] = 0,
+    platform: Annotated[
+        list[str] | None,
+        typer.Option("--platform", help="Only these platforms (linux, windows)."),
+    ] = None,
+    gpu: Annotated[
+        list[str] | None,
+        typer.Option("--gpu", help="Only types with these GPU models (L4, A10G, H100...), or any."),
+    ] = None,
     fmt: common.FormatOption = Format.TABLE,
 ) -> None:
     """Show the offerings (bundled snapshot plus any refresh) with their hourly prices.
 
     Example: lepton catalog list --provider gcp --region europe-west1 --min-vcpus 4 -f csv
+
+    Example: lepton catalog list --gpu L4 --gpu A10G   (accelerated types with those GPUs)
+
+    Example: lepton catalog list --platform windows -p azure
     """
     common.check_format(fmt, FORMATS)
     catalog = load_catalog(common.settings())
-    common.emit(
-        catalog_view(catalog, select(catalog.offerings, provider or [], region or [], min_vcpus)),
-        fmt,
-    )
+    filters = Filters(provider or [], region or [], min_vcpus, platform or [], gpu or [])
+    common.emit(catalog_view(catalog, select(catalog.offerings, filters)), fmt)
 
 
 @catalog_app.command()

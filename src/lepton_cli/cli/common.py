@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import math
+import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.text import Text
 
-from lepton_cli.config import Settings, load_settings
-from lepton_cli.errors import UsageError
-from lepton_cli.fileio import atomic_write
+from lepton_cli.config import Settings, load_settings, unknown_env_vars
+from lepton_cli.errors import LeptonError, UsageError
+from lepton_cli.fileio import output_target, write_output_file
 from lepton_cli.report import Format, View, render
+from lepton_cli.report.render import safe_text as safe_text  # re-exported for cli/
 
 
 @dataclass
@@ -23,15 +31,27 @@ class State:
     debug: bool = False
     config: Path | None = None
     quiet: bool = False
+    error: LeptonError | None = None  # the error the command ended with (read by `lepton serve`)
+    env_checked: bool = False
+    format_given: bool = False
+    interrupted: bool = False  # a Ctrl-C arrived during this run
 
 
 state = State()
 
 
+PIPED_WIDTH = 160  # piped output is read in CI logs: room for tables, unless COLUMNS says
+SLOW_STAGE_SECONDS = 2.0  # stages slower than this are reported in non-interactive runs
+
+
+def _piped_width() -> int:
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+
 def stdout() -> Console:
     # Created per call so the console follows sys.stdout (CliRunner swaps it).
-    # Piped output is read by people in CI logs: give tables room instead of 80 columns.
-    width = None if sys.stdout.isatty() else 160
+    width = None if sys.stdout.isatty() else _piped_width()
     return Console(file=sys.stdout, soft_wrap=False, width=width)
 
 
@@ -40,26 +60,83 @@ def stderr() -> Console:
 
 
 def settings(**flags: Any) -> Settings:
-    return load_settings(state.config, **flags)
+    if not state.env_checked:
+        state.env_checked = True
+        for name in unknown_env_vars():
+            warn(f"{name} is not a lepton setting and is ignored (see README, Configuration)")
+    from lepton_cli.providers.registry import registry
+
+    return load_settings(state.config, registry().providers.keys(), **flags)
 
 
 def info(message: str) -> None:
     if not state.quiet:
-        stderr().print(message, highlight=False)
+        stderr().print(Text(safe_text(message)), highlight=False)
 
 
 @contextlib.contextmanager
 def status(text: str) -> Iterator[Callable[[str], None]]:
-    """A transient spinner line on stderr; yields a function that updates its text."""
+    """Progress on stderr, stage by stage; yields a function that starts the next stage.
+
+    On a terminal: a live spinner line with the stage. Otherwise (CI logs): one line per stage
+    that took longer than SLOW_STAGE_SECONDS, with its elapsed time. Nothing with -q."""
     if state.quiet:
         yield lambda _text: None
         return
+    if not sys.stderr.isatty():
+        with _stage_lines(text) as say:
+            yield say
+        return
+    started = time.monotonic()
     with stderr().status(text) as spinner:
-        yield lambda new: spinner.update(new)
+        yield lambda new: spinner.update(f"{new} ({time.monotonic() - started:.0f}s)")
+
+
+@contextlib.contextmanager
+def _stage_lines(first: str) -> Iterator[Callable[[str], None]]:
+    names, starts = [first], [time.monotonic()]
+
+    def done() -> None:
+        took = time.monotonic() - starts[-1]
+        if took >= SLOW_STAGE_SECONDS:
+            stderr().print(Text(f"{safe_text(names[-1])}: {took:.1f}s"), highlight=False)
+
+    def say(new: str) -> None:
+        done()
+        names.append(new)
+        starts.append(time.monotonic())
+
+    yield say
+    done()
 
 
 def warn(message: str) -> None:
-    stderr().print(f"[yellow]warning:[/] {message}", highlight=False)
+    stderr().print(Text.assemble(("warning:", "yellow"), " ", safe_text(message)), highlight=False)
+
+
+def number_check(
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> Callable[[click.Context, click.Parameter, float | None], float | None]:
+    """A Typer option callback: the value must be finite and within the bounds, else exit 2
+    naming the flag (click's own ranges let NaN and infinity through)."""
+    bounds = [(gt, ">", float.__gt__), (ge, ">=", float.__ge__), (lt, "<", float.__lt__)]
+    bounds.append((le, "<=", float.__le__))
+    wanted = " and ".join(f"{op} {b:g}" for b, op, _ in bounds if b is not None)
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+        if value is None:
+            return None
+        ok = math.isfinite(value) and all(f(value, b) for b, _, f in bounds if b is not None)
+        if not ok:
+            need = f"a finite number {wanted}" if wanted else "a finite number"
+            raise typer.BadParameter(f"{value:g} is not allowed: give {need}")
+        return value
+
+    return check
 
 
 def check_format(fmt: Format, allowed: tuple[Format, ...]) -> None:
@@ -78,24 +155,123 @@ def emit(view: View, fmt: Format) -> None:
         stdout().print(out)
 
 
+STDOUT = Path("-")
+
+EXTENSIONS = {
+    ".yaml": Format.YAML,
+    ".yml": Format.YAML,
+    ".json": Format.JSON,
+    ".md": Format.MARKDOWN,
+    ".markdown": Format.MARKDOWN,
+    ".csv": Format.CSV,
+    ".txt": Format.TABLE,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
+}
+
+
+def _note_format(ctx: click.Context, param: click.Parameter, value: Format) -> Format:
+    """--format's callback: remember whether it was given (else -o goes by the extension)."""
+    source = ctx.get_parameter_source(param.name or "")
+    # By name: typer may bring its own copy of click, whose enum is not click's.
+    state.format_given = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    return value
+
+
+def file_format(fmt: Format, output: Path) -> Format:
+    """The format of an ``-o`` file, the same on every command: ``--format`` when given, else
+    the file's extension (.yaml/.yml, .json, .md, .csv, .txt for the table as text)."""
+    if state.format_given or output == STDOUT:
+        return fmt
+    by_extension = EXTENSIONS.get(output.suffix.lower())
+    if by_extension is None:
+        raise UsageError(
+            f"-o {output}: cannot tell the format from the name",
+            hint="add --format yaml|json|markdown|csv|html, or name the file .yaml, .json, .md, "
+            ".csv or .html",
+        )
+    return by_extension
+
+
+def as_text(out: str | RenderableType) -> str:
+    """A rendering as file text: Rich tables drawn without colour at the piped width."""
+    if isinstance(out, str):
+        return out
+    buffer = io.StringIO()
+    Console(file=buffer, width=_piped_width(), no_color=True, color_system=None).print(out)
+    return buffer.getvalue()
+
+
+def check_output(output: Path | None, fmt: Format) -> Format | None:
+    """Before any work: the ``-o`` target is writable and its format known (or None)."""
+    if output is None:
+        return None
+    if output != STDOUT:
+        output_target(output)
+    return file_format(fmt, output)
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold SIGINT until the block is done; then it is delivered (KeyboardInterrupt, exit 130)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def check_solver(name: str | None) -> None:
+    """A missing or broken solver library is an install problem with its fix, found before
+    the inputs are read (not an AttributeError deep inside PuLP)."""
+    chosen = name or "highs"
+    if chosen == "greedy":
+        return
+    try:
+        with _ctrl_c_deferred():  # a Ctrl-C inside a native import breaks the module for good
+            import pulp
+
+            if chosen == "highs":
+                import highspy
+
+                highspy.Highs  # noqa: B018 - a broken install lacks it
+            elif not pulp.PULP_CBC_CMD(msg=False).available():
+                raise ImportError("PuLP's bundled CBC binary is missing")
+    except (ImportError, AttributeError, OSError) as e:
+        package = "highspy" if chosen == "highs" else "pulp"
+        raise UsageError(
+            f"the {chosen} solver is not usable: {e}",
+            hint=f"reinstall it: pip install --force-reinstall {package}; "
+            "or choose another with --solver highs|cbc|greedy",
+        ) from e
+
+
 def write_output(path: Path, text: str, what: str) -> None:
-    atomic_write(path, text)
+    if path == STDOUT:  # `-o -`, as other tools take it
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    write_output_file(path, text)
     info(f"wrote {what} to {path}")
 
 
 def emit_or_write(view: View, fmt: Format, output: Path | None, what: str) -> None:
-    """Print ``view``, or with ``-o`` write it to a file in a file format."""
+    """Print ``view``, or with ``-o`` write it to that file (format: -f, else the extension)."""
     if output is None:
         emit(view, fmt)
         return
-    text = render(view, fmt)
-    if not isinstance(text, str):
-        raise UsageError("-o needs a file format", hint="add --format markdown, json, yaml or csv")
-    write_output(output, text, what)
+    file_fmt = check_output(output, fmt) or fmt
+    write_output(output, as_text(render(view, file_fmt)), what)
 
 
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    Format,
+    typer.Option(
+        "--format", "-f", help="Output format.", case_sensitive=False, callback=_note_format
+    ),
 ]
 SourceOption = Annotated[
     list[Path] | None,
@@ -108,6 +284,10 @@ SourceOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the result to this file (atomically).")
+]
+WideOption = Annotated[
+    bool,
+    typer.Option("--wide", help="Every table in full, long text (reasons) included."),
 ]
 HistoryOption = Annotated[
     bool | None,

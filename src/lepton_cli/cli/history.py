@@ -81,7 +81,10 @@ def history(
     from lepton_cli.history import entries, history_path
 
     settings = common.settings()
-    found = entries(settings, kind=kind, last=last)
+    notes: list[str] = []
+    found = entries(settings, kind=kind, last=last, notes=notes)
+    for note in notes:
+        common.warn(note)
     if not found:
         common.info("no runs recorded yet: `lepton scan` and `lepton optimize` record them")
     common.emit(_view(found, str(history_path(settings))), fmt)

@@ -11,27 +11,32 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.cli.plan import FailOnSavings, savings_gate
+from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
-from lepton_cli.models import fmt_money
+from lepton_cli.models import Offering, fmt_money
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
-from lepton_cli.plan.view import plan_view
+from lepton_cli.plan.view import summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
-from lepton_cli.report import Format
+from lepton_cli.report import Format, render
 from lepton_cli.sources import load_inventory
 
 if TYPE_CHECKING:
     from lepton_cli.optimizer import Solution
 
-FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV)
+FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV, Format.HTML)
 
 
 class SolverName(StrEnum):
     HIGHS = "highs"
     CBC = "cbc"
     GREEDY = "greedy"
+
+
+class CommitmentsMode(StrEnum):
+    NONE = "none"
+    PLAN = "plan"
 
 
 class OverBudgetError(LeptonError):
@@ -56,10 +61,12 @@ def over_budget(plan: Plan, bound: Decimal | None) -> OverBudgetError:
     budget = m.budget or Decimal(0)
     top = sorted(plan.workloads, key=lambda w: (-w.planned_monthly_cost, w.name))[:3]
     drivers = ", ".join(f"{w.name} ({fmt_money(w.planned_monthly_cost, m.currency)})" for w in top)
-    found = "" if least == needed else f" (the best plan found: {fmt_money(needed, m.currency)})"
+    found = "" if least == needed else f"; the best plan found: {fmt_money(needed, m.currency)}"
+    compute = fmt_money(s.compute_monthly_cost or Decimal(0), m.currency)
     return OverBudgetError(
         f"over budget: no feasible plan costs less than {fmt_money(least, m.currency)}/month"
-        f"{found}, {fmt_money(least - budget, m.currency)} more than --budget "
+        f" ({compute} of the plan's bill the workloads' compute{found}), "
+        f"{fmt_money(least - budget, m.currency)} more than --budget "
         f"{fmt_money(budget, m.currency)}; the biggest workloads: {drivers}",
         hint=f"raise --budget to at least {needed:.2f}, or relax those workloads' rules",
     )
@@ -78,9 +85,11 @@ def not_proven_over_budget(plan: Plan, bound: Decimal | None) -> NotProvenOverBu
 
 def _bound_money(solution: Solution) -> Decimal | None:
     """The proven lower bound on the budgeted compute, rounded down to the cent."""
-    if solution.bound is None:
+    bound = solution.monthly_bound
+    if bound is None:
         return None
-    return Decimal(str(solution.bound)).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    least = Decimal(str(bound)) + solution.problem.fixed  # the bill: compute and what it keeps
+    return least.quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
 
 
 def solve_deadline(began: float, time_limit: float, workloads: int) -> float:
@@ -95,7 +104,12 @@ def solve_deadline(began: float, time_limit: float, workloads: int) -> float:
 def optimize(
     source: common.SourceOption = None,
     budget: Annotated[
-        float | None, typer.Option(help="Monthly budget for the workloads' compute.", min=0)
+        float | None,
+        typer.Option(
+            help="Monthly budget for the whole planned bill (what the inventory costs after "
+            "the plan, disks and databases included; one-time move costs are shown beside it).",
+            callback=common.number_check(gt=0, le=1e15),
+        ),
     ] = None,
     objective: Annotated[
         Objective,
@@ -109,56 +123,130 @@ def optimize(
         typer.Option(
             help="Seconds the whole command may take: reading, solving, writing the plan "
             "(default 60). What is not proven by then keeps its bound.",
-            min=0.01,
+            callback=common.number_check(gt=0),
         ),
     ] = None,
     gap: Annotated[
-        float | None, typer.Option(help="Relative optimality gap to prove (default 1e-4).", min=0)
+        float | None,
+        typer.Option(
+            help="Relative optimality gap to prove, in [0, 1) (default 1e-4).",
+            callback=common.number_check(ge=0, lt=1),
+        ),
     ] = None,
+    max_changes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-changes",
+            metavar="N",
+            help="Change at most N workloads (the N largest savings; default: lepton.yaml "
+            "`max_changes`, else no limit). The plan lists the ones held back.",
+            min=0,
+        ),
+    ] = None,
+    no_perf: Annotated[
+        bool,
+        typer.Option(
+            "--no-perf", help="Plan on raw vCPUs: every perf factor (resources, catalog) is 1."
+        ),
+    ] = False,
     fail_on_savings: FailOnSavings = None,
+    commitments: Annotated[
+        CommitmentsMode,
+        typer.Option(
+            "--commitments",
+            help="plan: rightsize on on-demand prices, then size pooled commitment purchases "
+            "on the planned fleet (the plan's `commitments:` section).",
+        ),
+    ] = CommitmentsMode.NONE,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
+    wide: common.WideOption = False,
 ) -> None:
     """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
 
     The time limit covers the whole command (reading, solving, writing the plan). Exit codes:
-    0 plan found (within budget), 5 infeasible, 6 proven over budget (no plan fits; the plan is
-    still written), 10 not proven over budget (the best plan found is over, its bound is not:
-    raise --time-limit), 8 the plan saves more than --fail-on-savings.
+    0 plan found (within budget), 3 a workload whose demand cannot be derived, 5 infeasible,
+    6 proven over budget (no plan fits; the plan is still written), 10 not proven over budget
+    (the best plan found is over, its bound is not: raise --time-limit), 8 the plan saves more
+    than --fail-on-savings.
 
-    Example: lepton optimize --source examples/acme/inventory.yaml --budget 40000 -o plan.yaml
+    With -o the file's format is --format, else its extension (.yaml, .json, .md, .csv), and
+    the terminal table is the summary only (--wide: every table, with the actions' reasons).
+
+    Example: lepton optimize --source examples/acme/inventory.yaml --budget 8000 -o plan.yaml
+
+    Example: lepton optimize --source examples/acme/inventory.yaml --max-changes 3
 
     Example: lepton optimize -s fleet.json --time-limit 300 -o plan.yaml
     """
     began = time.monotonic()
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
-    from lepton_cli.optimizer import SolveOptions, optimize_inventory
+    from lepton_cli.commitments.flex import apply_size_flexibility
+    from lepton_cli.commitments.optimize import account_sunk, solve_inventory
+    from lepton_cli.optimizer import SolveOptions
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
+    file_fmt = common.check_output(output, fmt)
+    common.check_solver(solver.value if solver else None)
     if objective is Objective.EFFICIENCY and budget is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
-        solver=solver.value if solver else None, time_limit=time_limit, gap=gap, history=history
+        solver=solver.value if solver else None,
+        time_limit=time_limit,
+        gap=gap,
+        history=history,
+        max_changes=max_changes,
     )
+    if objective is Objective.EFFICIENCY and settings.max_changes is not None:
+        raise UsageError(
+            "--max-changes works with --objective cost",
+            hint="drop --max-changes (or `max_changes` in lepton.yaml) for --objective efficiency",
+        )
     with common.status("reading sources") as say:
-        inventory = load_inventory(source or [], progress=say)
+        inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
         catalog = load_catalog(settings)
         offerings = effective_offerings(catalog, inventory)
         say(f"solving ({settings.solver})")
         amount = Decimal(str(budget)) if budget is not None else None
         options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
+        pooled = commitments is CommitmentsMode.PLAN
         deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))
-        solution = optimize_inventory(
-            inventory, offerings, settings, options, objective, amount, deadline, _progress(say)
+        solution = solve_inventory(
+            inventory,
+            offerings,
+            settings,
+            options,
+            objective,
+            amount,
+            pooled,
+            not no_perf,
+            deadline,
+            _progress(say),
         )
-    digest_options = {"objective": objective.value, "budget": amount, "headroom": settings.headroom}
-    plan = build_plan(inventory, offerings, solution, catalog.date, digest_options)
-    if output:
-        common.write_output(output, plan_to_yaml(plan), "plan")
-    common.emit(plan_view(plan), fmt)
+    digest_options = digest_of(objective, amount, settings, no_perf)
+    if pooled:
+        digest_options["commitments"] = commitments.value
+    plan, unused = account_sunk(
+        build_plan(inventory, offerings, solution, catalog.date, digest_options), inventory
+    )
+    if pooled:
+        plan = _with_purchases(plan, offerings, unused, settings)
+    view = plan_page(plan, wide=wide)
+    if plan.commitments is not None:  # the purchases, after the actions (CSV keeps the actions)
+        from lepton_cli.cli.commitments import purchase_tables
+
+        view.tables += purchase_tables(plan.commitments)
+    if output and file_fmt:
+        text = plan_to_yaml(plan) if file_fmt is Format.YAML else None
+        common.write_output(output, text or common.as_text(render(view, file_fmt)), "plan")
+        # People get the summary; a machine format asked for gets the whole plan, as without -o.
+        short = fmt is Format.TABLE and not wide
+        common.emit(summary_view(plan) if short else view, fmt)
+    else:
+        common.emit(view, fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         bound = _bound_money(solution)
@@ -170,6 +258,35 @@ def optimize(
 
 def _progress(say: Callable[[str], None]) -> Callable[[int, int], None]:
     return lambda done, total: say(f"solving: {done:,} of {total:,} workloads")
+
+
+def _with_purchases(
+    plan: Plan, offerings: list[Offering], unused: Decimal, settings: Settings
+) -> Plan:
+    """Purchases sized on the planned fleet (a run-rate: any lookback gives the same)."""
+    from lepton_cli.commitments.optimize import attach_purchases
+    from lepton_cli.commitments.purchase import PlanOptions
+    from lepton_cli.commitments.rates import default_rates
+
+    options = PlanOptions(time_limit=settings.time_limit, gap=settings.gap)
+    planned: Plan = attach_purchases(plan, offerings, unused, 30, default_rates(), options)
+    return planned
+
+
+def digest_of(
+    objective: Objective, budget: Decimal | None, settings: Settings, no_perf: bool
+) -> dict[str, object]:
+    """The options a plan's inputs digest covers (``plan verify`` recomputes it)."""
+    options: dict[str, object] = {
+        "objective": objective.value,
+        "budget": budget,
+        "headroom": settings.headroom,
+    }
+    if settings.max_changes is not None:
+        options["max_changes"] = settings.max_changes
+    if no_perf:
+        options["perf"] = False
+    return options
 
 
 def _record_history(plan: Plan, settings: Settings) -> None:

@@ -13,7 +13,7 @@ from lepton_cli.cli import common
 from lepton_cli.errors import DriftError, GateError, ProviderError, UsageError
 from lepton_cli.models import Resource
 from lepton_cli.plan.model import Plan
-from lepton_cli.report import Format
+from lepton_cli.report import Format, View
 
 plan_app = typer.Typer(
     help="Review saved plans: show one, diff two (a PR comment), verify one against live state.",
@@ -26,6 +26,7 @@ FailOnSavings = Annotated[
         "--fail-on-savings",
         metavar="AMOUNT",
         help="Exit 8 when the plan saves more than AMOUNT a month (a CI gate: time to act).",
+        callback=common.number_check(),
     ),
 ]
 PlanArg = Annotated[Path, typer.Argument(help="A plan file written by `lepton optimize -o`.")]
@@ -62,20 +63,44 @@ def _output(text: str, output: Path | None, what: str) -> None:
         common.write_output(output, text, what)
 
 
+def plan_page(plan: Plan, wide: bool = False) -> View:
+    """The plan's view, with the charts of its HTML page."""
+    from lepton_cli.plan.view import plan_view
+    from lepton_cli.report.charts import plan_charts
+
+    view = plan_view(plan, wide=wide)
+    view.charts, view.title = plan_charts(plan), "lepton plan"
+    return view
+
+
 def show(
     plan_file: PlanArg,
     fmt: common.FormatOption = Format.TABLE,
     output: common.OutputOption = None,
     fail_on_savings: FailOnSavings = None,
+    wide: common.WideOption = False,
+    action: Annotated[
+        str | None, typer.Option("--action", metavar="ID", help="Show one action in full.")
+    ] = None,
 ) -> None:
-    """Render a saved plan.
+    """Render a saved plan. The table leaves out the actions' reasons: --wide shows them,
+    --action ID shows one action in full.
 
     Example: lepton plan show plan.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from lepton_cli.plan.view import plan_view
+    from lepton_cli.plan.view import action_view
 
     plan = _load(plan_file)
-    common.emit_or_write(plan_view(plan), fmt, output, "the plan")
+    view = plan_page(plan, wide=wide)
+    if action is not None:
+        found = action_view(plan, action)
+        if found is None:
+            known = ", ".join(a.id for a in plan.actions[:5]) or "none"
+            raise UsageError(
+                f"{plan_file}: no action {action!r}", hint=f"the plan's actions: {known}"
+            )
+        view = found
+    common.emit_or_write(view, fmt, output, "the plan")
     savings_gate(plan, fail_on_savings)
 
 
@@ -93,12 +118,15 @@ def diff(
     Example: lepton plan diff base-plan.yaml plan.yaml --format markdown -o comment.md
     """
     from lepton_cli.plan.diff import diff_markdown, diff_plans, diff_view
+    from lepton_cli.report.charts import diff_charts
 
     result = diff_plans(_load(old), _load(new))
     if fmt is Format.MARKDOWN:
         _output(diff_markdown(result), output, "the plan diff")
     else:
-        common.emit_or_write(diff_view(result), fmt, output, "the plan diff")
+        view = diff_view(result)
+        view.charts, view.title = diff_charts(result), "lepton plan diff"
+        common.emit_or_write(view, fmt, output, "the plan diff")
     savings_gate(result.new, fail_on_savings)
 
 

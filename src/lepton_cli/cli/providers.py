@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.providers.registry import install_hint, registry, sdk_installed
+from lepton_cli.providers.registry import install_hint, missing_modules, registry
 from lepton_cli.report import Format, Table, View
 
 
@@ -20,13 +20,14 @@ def providers(fmt: common.FormatOption = Format.TABLE) -> None:
     reg = registry()
     rows: list[dict[str, Any]] = []
     for name, cls in reg.providers.items():
-        ok = sdk_installed(cls)
+        missing = missing_modules(cls)
         rows.append(
             {
                 "name": name,
                 "capabilities": sorted(c.value for c in cls.capabilities),
-                "sdk_installed": ok,
-                "install": None if ok else install_hint(cls),
+                "sdk_installed": not missing,
+                "missing_modules": missing,
+                "install": install_hint(cls) if missing else None,
             }
         )
     table = Table(

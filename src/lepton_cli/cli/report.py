@@ -1,8 +1,15 @@
-"""`lepton report`: billed, effective and list cost per group and currency."""
+"""`lepton report`: billed, effective and list cost per group and currency.
+
+From FOCUS exports, months are billing months (the invoice's, BillingPeriodStart) unless
+``--basis charge``; corrections are counted in the month that invoices them and shown apart;
+superseded deliveries of an export are named; FOCUS 1.2 amounts in a pricing currency other
+than the billing one (credits, tokens) are a table of their own, never added to money.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -13,10 +20,16 @@ from lepton_cli.cli import common
 from lepton_cli.errors import UsageError
 from lepton_cli.models import Inventory, Period
 from lepton_cli.report import Format, Table, View
+from lepton_cli.report.charts import treemap
 from lepton_cli.sources import classify, load_inventory
 
-MONEY = ("billed_cost", "effective_cost", "list_cost")
+MONEY = ("billed_cost", "effective_cost", "list_cost", "corrections")
 FLEET = ("used_cost", "idle_cost", "efficiency")
+
+
+class BasisOption(StrEnum):
+    BILLING = "billing"
+    CHARGE = "charge"
 
 
 def report(
@@ -24,12 +37,29 @@ def report(
     by: Annotated[
         str,
         typer.Option(
-            "--by", help="Group by: provider, service, region, account, tag:KEY (comma-separated)."
+            "--by",
+            help="Group by (comma-separated): provider, service, region, account, month, day, "
+            "tag:KEY, or any FOCUS column in snake case (invoice_issuer, invoice_id, "
+            "billing_account, sub_account, host_provider, service_provider, charge_category, "
+            "charge_class, pricing_category, commitment_discount, service_category, ...).",
         ),
     ] = "provider,service",
     period: Annotated[
-        str | None, typer.Option(help="Only charges in this month, YYYY-MM (FOCUS sources).")
+        str | None,
+        typer.Option(
+            help="Only this month, YYYY-MM (FOCUS sources): the billing month (invoice), or "
+            "the charge month with --basis charge."
+        ),
     ] = None,
+    basis: Annotated[
+        BasisOption,
+        typer.Option(
+            "--basis",
+            help="Months by billing period (the invoice, default) or by charge period "
+            "(charges spanning months are split pro rata by hours).",
+            case_sensitive=False,
+        ),
+    ] = BasisOption.BILLING,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
 ) -> None:
@@ -38,6 +68,9 @@ def report(
     efficiency.
 
     Example: lepton report --source examples/acme/focus-2026-10.csv --by service,tag:team
+
+    Example (the invoice view): lepton report -s exports/ --by invoice_issuer,service_provider
+    --period 2026-10
     """
     keys = [k.strip() for k in by.split(",") if k.strip()]
     if not keys:
@@ -56,30 +89,84 @@ def report(
             "--period applies to FOCUS exports; an inventory is a monthly run-rate",
             hint="drop --period, or report on a FOCUS export",
         )
+    if basis is not BasisOption.BILLING and files.inventories:
+        raise UsageError("--basis applies to FOCUS exports", hint="drop --basis")
     with common.status("aggregating costs"):
         if files.focus:
-            rows = _focus_rows(files.focus, keys, month)
-            currency_note = None
+            view = _focus_view(files.focus, keys, month, basis)
         else:
             inventory = load_inventory(files.inventories)
             rows = _inventory_rows(inventory, keys)
-            currency_note = inventory.currency
-    common.emit_or_write(_view(keys, rows, month, currency_note), fmt, output, "report")
+            view = _view(keys, rows, month, inventory.currency)
+    common.emit_or_write(view, fmt, output, "report")
 
 
-def _focus_rows(paths: Any, keys: list[str], month: Period | None) -> list[dict[str, Any]]:
-    from lepton_cli.providers.focus.query import aggregate
+def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisOption) -> View:
+    from lepton_cli.billing.engine import Notes
+    from lepton_cli.billing.query import Basis, PricingCurrencyRow, aggregate
 
-    return [
-        {
-            **row.keys,
-            "currency": row.currency,
-            "billed_cost": row.billed_cost,
-            "effective_cost": row.effective_cost,
-            "list_cost": row.list_cost,
-        }
-        for row in aggregate(paths, keys, month)
+    notes = Notes()
+    pricing: list[PricingCurrencyRow] = []
+    found = aggregate(paths, keys, month, basis=Basis(basis.value), notes=notes, pricing=pricing)
+    rows = [_focus_row(row) for row in found]
+    view = _view(keys, rows, month, None)
+    view.document["basis"] = basis.value
+    for line in notes.lines():
+        common.warn(line)
+    if notes.superseded:
+        view.document["superseded"] = [
+            {"file": str(s.path), "by": [str(p) for p in s.by]} for s in notes.superseded
+        ]
+    _add_corrections(view, rows)
+    _add_pricing_currency(view, pricing)
+    return view
+
+
+def _focus_row(row: Any) -> dict[str, Any]:
+    out = {
+        **row.keys,
+        "currency": row.currency,
+        "billed_cost": row.billed_cost,
+        "effective_cost": row.effective_cost,
+        "list_cost": row.list_cost,
+    }
+    if row.corrections:
+        out["corrections"] = row.corrections
+    return out
+
+
+def _add_corrections(view: View, rows: list[dict[str, Any]]) -> None:
+    """Corrections (ChargeClass = Correction) are in the totals; say how much, per currency."""
+    per: dict[str, Decimal] = {}
+    for r in rows:
+        if r.get("corrections"):
+            per[r["currency"]] = per.get(r["currency"], Decimal(0)) + r["corrections"]
+    if not per:
+        return
+    view.document["corrections"] = [{"currency": c, "billed_cost": a} for c, a in per.items()]
+    parts = "; ".join(f"{a.quantize(Decimal('0.01')):,} {c}" for c, a in per.items())
+    view.lines.append(f"of which corrections (ChargeClass Correction): {parts}")
+
+
+def _add_pricing_currency(view: View, found: list[Any]) -> None:
+    """FOCUS 1.2 virtual-currency amounts: their own table, never added to money."""
+    if not found:
+        return
+    keys = view.document["by"]
+    rows = [
+        {**r.keys, "pricing_currency": r.pricing_currency, "amount": r.effective_cost}
+        for r in found
     ]
+    view.document["pricing_currency"] = rows
+    columns = [*[k for k in keys if not k.startswith("tag:")], "pricing_currency", "amount"]
+    view.tables.append(
+        Table(
+            "Amounts in a pricing currency (PricingCurrencyEffectiveCost; not money)",
+            columns,
+            [[r.get(c) for c in columns] for r in rows],
+            frozenset({"amount"}),
+        )
+    )
 
 
 def _inventory_rows(inv: Inventory, keys: list[str]) -> list[dict[str, Any]]:
@@ -122,7 +209,7 @@ def _view(
     if month:
         document["period"] = month.label
     document["rows"] = [r for r in rows if r[keys[0]] != "(total)"] if fleet_currency else rows
-    columns = list(rows[0]) if rows else [*keys, "currency", *MONEY]
+    columns = _columns(keys, rows)
     if fleet_currency:  # a run-rate has one figure: billed = effective = list
         columns = [c for c in columns if c not in ("effective_cost", "list_cost")]
     right = frozenset((*MONEY, *FLEET))
@@ -131,7 +218,16 @@ def _view(
     lines = [_totals_line(rows, keys)] if rows else ["no cost rows matched"]
     if fleet_currency:
         lines.append("run-rate from the inventory: hourly cost x 730 hours a month")
-    return View(document, [table], lines)
+    charts = [c for c in [treemap(document["rows"], keys, "billed_cost")] if c]
+    return View(document, [table], lines, charts=charts, title="lepton report")
+
+
+def _columns(keys: list[str], rows: list[dict[str, Any]]) -> list[str]:
+    """The columns of every row, in first-seen order (a corrections column only when any)."""
+    columns = list(rows[0]) if rows else [*keys, "currency", *MONEY[:3]]
+    for r in rows:
+        columns += [c for c in r if c not in columns]
+    return columns
 
 
 def _totals_line(rows: list[dict[str, Any]], keys: list[str]) -> str:

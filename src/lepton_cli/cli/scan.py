@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -14,13 +15,14 @@ from lepton_cli.analysis.waste import Finding, findings
 from lepton_cli.cli import common
 from lepton_cli.config import Settings
 from lepton_cli.errors import ProviderError, UsageError
-from lepton_cli.fileio import dump_yaml
+from lepton_cli.fileio import dump_json, dump_yaml
 from lepton_cli.models import CostRecord, Inventory, Period, fmt_money
 from lepton_cli.providers.base import Capability, Scope, ScopeFailure
-from lepton_cli.report import Format, Table, View
+from lepton_cli.report import Format, Table, View, render
+from lepton_cli.report.charts import scan_charts
 from lepton_cli.sources import build_provider, load_inventory, same_currency
 
-FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.CSV, Format.MARKDOWN)
+FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.CSV, Format.MARKDOWN, Format.HTML)
 
 
 def scan(
@@ -36,7 +38,7 @@ def scan(
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Only these regions.")
     ] = None,
-    days: Annotated[int, typer.Option(help="Utilisation look-back in days.", min=1)] = 14,
+    days: Annotated[int, typer.Option(help="Utilisation look-back in days.", min=1, max=3660)] = 14,
     period: Annotated[
         str | None,
         typer.Option(help="Billing month for live costs, YYYY-MM (default: last month)."),
@@ -48,8 +50,22 @@ def scan(
     allow_partial: Annotated[
         bool, typer.Option("--allow-partial", help="Exit 0 when some regions or accounts failed.")
     ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=0.1,
+            max=86400,
+            help="Seconds one region/subscription/project may take before it is reported as "
+            "failed (default 300; also lepton.yaml `timeout`, LEPTON_TIMEOUT).",
+        ),
+    ] = None,
     idle_threshold: Annotated[
-        float | None, typer.Option(help="cpu_p95 under this share is idle (default 0.05).")
+        float | None,
+        typer.Option(
+            help="cpu_p95 under this share is idle (default 0.05).",
+            callback=common.number_check(ge=0, lt=1),
+        ),
     ] = None,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
@@ -57,10 +73,17 @@ def scan(
 ) -> None:
     """Scan inventories, FOCUS exports or live providers: summary, then waste with savings.
 
+    From a FOCUS export a resource's monthly cost is its EffectiveCost (amortised: a resource
+    covered by a reservation or savings plan still costs its share), with its BilledCost beside
+    it; the summary shows both.
+
     Example: lepton scan --source examples/acme/inventory.yaml -o scan.yaml
+
+    Example: lepton scan --provider aws --timeout 60 --allow-partial
     """
     common.check_format(fmt, FORMATS)
-    settings = common.settings(idle_threshold=idle_threshold, history=history)
+    file_fmt = common.check_output(output, fmt)
+    settings = common.settings(idle_threshold=idle_threshold, history=history, timeout=timeout)
     if not source and not provider:
         raise UsageError("nothing to scan", hint="pass --source PATH or --provider NAME")
     live = _Live(
@@ -71,17 +94,39 @@ def scan(
     )
     result = _Result(Inventory())
     if source:
-        with common.status("reading sources") as say:
-            result.inventory = load_inventory(source, progress=say)
+        result.inventory = _read_sources(source)
     for name in provider or []:
         result.add(_scan_provider(name, settings, live))
     found = findings(result.inventory, settings)
-    if output:
-        common.write_output(output, dump_yaml(result.inventory), "inventory")
     totals = _totals(result.inventory, found)
-    common.emit(_view(result, found, totals), fmt)
+    view = _view(result, found, totals)
+    if output and file_fmt:
+        _write(output, file_fmt, result.inventory, view)
+    common.emit(view, fmt)
     _record_history(settings, totals)
     _finish(result.failures, allow_partial)
+
+
+def _read_sources(source: list[Any]) -> Inventory:
+    """The inventory of ``--source``; what the FOCUS read noted becomes warnings."""
+    from lepton_cli.billing.engine import Notes
+
+    notes = Notes()
+    with common.status("reading sources") as say:
+        inventory = load_inventory(source, progress=say, notes=notes)
+    for line in notes.lines():
+        common.warn(line)
+    return inventory
+
+
+def _write(output: Path, fmt: Format, inventory: Inventory, view: View) -> None:
+    """YAML and JSON files hold the inventory (a --source for later commands); Markdown, CSV
+    and text hold the report."""
+    if fmt in (Format.YAML, Format.JSON):
+        text = dump_yaml(inventory) if fmt is Format.YAML else dump_json(inventory)
+        common.write_output(output, text, "inventory")
+    else:
+        common.write_output(output, common.as_text(render(view, fmt)), "scan report")
 
 
 @dataclass(frozen=True)
@@ -126,22 +171,30 @@ def _scan_provider(name: str, settings: Settings, live: _Live) -> _Result:
 
 
 def _totals(inv: Inventory, found: list[Finding]) -> dict[str, Any]:
-    return {
+    totals = {
         "resources": len(inv.resources),
         "monthly_cost": sum((r.monthly_cost for r in inv.resources), Decimal(0)),
         "monthly_waste": sum((f.monthly_saving for f in found), Decimal(0)),
         "findings": len(found),
         "currency": inv.currency,
     }
+    billed = _billed(inv.resources)
+    if billed is not None:
+        totals["billed_monthly_cost"] = billed
+    return totals
+
+
+def _billed(resources: Iterable[Any]) -> Decimal | None:
+    """Monthly billed cost of resources read from a bill (None when none were): from FOCUS,
+    ``monthly_cost`` is the effective (amortised) cost and this the billed one."""
+    found = [r.billed_monthly_cost for r in resources if r.billed_monthly_cost is not None]
+    return sum(found, Decimal(0)) if found else None
 
 
 def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View:
     inv = result.inventory
     groups = group_resources(inv.resources, ["provider", "account", "region", "kind"])
-    summary_rows = [
-        {**g.keys, "resources": len(g.resources), "monthly_cost": g.metrics.monthly_cost}
-        for g in groups
-    ]
+    summary_rows = [_summary_row(g) for g in groups]
     finding_rows = [_finding_row(f) for f in found]
     document: dict[str, Any] = {
         "apiVersion": "lepton/v1",
@@ -156,13 +209,27 @@ def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View
         document["billed_costs"] = cost_rows
     if result.failures:
         document["failures"] = [_failure_row(f) for f in result.failures]
-    return View(document, _tables(document, finding_rows, summary_rows), [_line(totals)])
+    tables = _tables(document, finding_rows, summary_rows)
+    return View(
+        document, tables, [_line(totals)], charts=scan_charts(document), title="lepton scan"
+    )
+
+
+def _summary_row(g: Any) -> dict[str, Any]:
+    row = {**g.keys, "resources": len(g.resources), "monthly_cost": g.metrics.monthly_cost}
+    billed = _billed(g.resources)
+    if billed is not None:
+        row["billed_monthly_cost"] = billed
+    return row
 
 
 def _line(t: dict[str, Any]) -> str:
     cur = t["currency"]
+    cost = f"{fmt_money(t['monthly_cost'], cur)}/month"
+    if "billed_monthly_cost" in t:
+        cost += f" effective (amortised), {fmt_money(t['billed_monthly_cost'], cur)} billed"
     return (
-        f"{t['resources']} resources, {fmt_money(t['monthly_cost'], cur)}/month; "
+        f"{t['resources']} resources, {cost}; "
         f"{t['findings']} findings would save {fmt_money(t['monthly_waste'], cur)}/month"
     )
 
@@ -178,13 +245,15 @@ def _tables(
             for f in finding_rows
         ],
         frozenset({"saving"}),
+        keep=frozenset({"resource", "finding"}),
+        optional=("provider",),
     )
     tables = [
         findings_table,
         _table(
             "Inventory by provider / account / region / kind",
             summary_rows,
-            frozenset({"resources", "monthly_cost"}),
+            frozenset({"resources", "monthly_cost", "billed_monthly_cost"}),
         ),
     ]
     if "billed_costs" in document:

@@ -12,7 +12,7 @@ from lepton_cli.models.resource import (
     ResourceState,
     Utilization,
 )
-from lepton_cli.models.workload import Allowed, Demand, Spread, Workload
+from lepton_cli.models.workload import Allowed, Demand, Requires, Spread, Workload
 
 __all__ = [
     "API_VERSION",
@@ -25,6 +25,7 @@ __all__ = [
     "OfferingsMode",
     "Period",
     "Pricing",
+    "Requires",
     "Resource",
     "ResourceKind",
     "ResourceState",

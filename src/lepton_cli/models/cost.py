@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
-from lepton_cli.models.base import Model
+from lepton_cli.models.base import Model, Money
 
 
 class CostRecord(Model):
@@ -27,10 +28,10 @@ class CostRecord(Model):
     resource_id: str | None = None
     resource_type: str | None = None
     sku_id: str | None = None
-    billed_cost: Decimal
-    effective_cost: Decimal
-    list_cost: Decimal | None = None
+    billed_cost: Money
+    effective_cost: Money
+    list_cost: Money | None = None
     billing_currency: str = "USD"
-    consumed_quantity: Decimal | None = None
+    consumed_quantity: Annotated[Decimal, Field(allow_inf_nan=False)] | None = None
     consumed_unit: str | None = None
     tags: dict[str, str] = Field(default_factory=dict)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from lepton_cli.models.base import Model
+from lepton_cli.models.base import Currency, Model
 from lepton_cli.models.offering import Offering
 from lepton_cli.models.resource import Resource
 from lepton_cli.models.workload import Workload
@@ -23,7 +23,7 @@ class OfferingsMode(StrEnum):
 class Inventory(Model):
     api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
     kind: Literal["Inventory"] = "Inventory"
-    currency: str = "USD"
+    currency: Currency = "USD"
     resources: list[Resource] = Field(default_factory=list)
     workloads: list[Workload] = Field(default_factory=list)
     offerings_mode: OfferingsMode = OfferingsMode.EXTEND

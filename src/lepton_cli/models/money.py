@@ -21,8 +21,11 @@ def to_cents(amount: Decimal) -> Decimal:
 
 
 def fmt_money(amount: Decimal | float, currency: str = "USD", whole: bool = False) -> str:
-    """``$4,210.00`` for USD, ``1,234.50 EUR`` otherwise; ``whole`` rounds to units (verdicts)."""
+    """``$4,210.00`` for USD (``-$703.87`` when negative), ``1,234.50 EUR`` otherwise;
+    ``whole`` rounds to units (verdicts)."""
     value = to_cents(Decimal(str(amount)))
     if whole:
         value = value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return f"${value:,}" if currency == "USD" else f"{value:,} {currency}"
+    if currency != "USD":
+        return f"{value:,} {currency}"
+    return f"-${-value:,}" if value < 0 else f"${value:,}"

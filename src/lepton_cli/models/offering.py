@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field
-
-from lepton_cli.models.base import Model
+from lepton_cli.models.base import Count, HourlyPrice, Model, Perf, PositiveSize, Size
 from lepton_cli.models.money import monthly
 from lepton_cli.models.resource import Pricing
 
@@ -15,20 +13,21 @@ class Offering(Model):
     provider: str
     region: str
     type: str
-    vcpus: float = Field(gt=0)
-    memory_gib: float = Field(gt=0)
-    perf: float = Field(default=1.0, gt=0)
+    vcpus: PositiveSize
+    memory_gib: PositiveSize
+    perf: Perf = 1.0
     family: str | None = None  # general | compute | memory | arm ...
     arch: str | None = None  # x86_64 | arm64; None: x86_64
     platform: str = "linux"  # linux | windows | ...: one offering per (type, platform)
-    gpus: int = Field(default=0, ge=0)
+    gpus: Count = 0
     gpu_model: str | None = None  # e.g. L4, A10G, A100, H100
-    gpu_memory_gib: float | None = Field(default=None, ge=0)  # per GPU
-    prices: dict[Pricing, Decimal]  # hourly, in the inventory's currency
+    gpu_memory_gib: Size | None = None  # per GPU
+    prices: dict[Pricing, HourlyPrice]  # hourly, in the inventory's currency
 
     def monthly(self, pricing: Pricing) -> Decimal:
         return monthly(self.prices[pricing])
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.provider, self.region, self.type)
+    def key(self) -> tuple[str, str, str, str]:
+        """One offering per (provider, region, type, platform): platforms are priced apart."""
+        return (self.provider, self.region, self.type, self.platform)

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from lepton_cli.models.base import Model
+from lepton_cli.models.base import Count, Days, HourlyPrice, Model, Perf, Share, Size, StorageGib
 from lepton_cli.models.money import monthly
 
 Fraction = float  # a share in [0, 1]
@@ -45,10 +45,10 @@ def percentile(values: Sequence[float], share: float) -> float:
 class Utilization(Model):
     """Observed utilisation as fractions of capacity over ``days`` days."""
 
-    cpu_avg: float | None = Field(default=None, ge=0, le=1)
-    cpu_p95: float | None = Field(default=None, ge=0, le=1)
-    memory_p95: float | None = Field(default=None, ge=0, le=1)
-    days: int | None = Field(default=None, ge=0)
+    cpu_avg: Share | None = None
+    cpu_p95: Share | None = None
+    memory_p95: Share | None = None
+    days: Days | None = None
 
     @classmethod
     def from_samples(
@@ -88,14 +88,16 @@ class Resource(Model):
     resource_type: str | None = None  # e.g. aws.ec2-instance, azure.managed-disk
     type: str | None = None  # instance type / VM size / machine type / volume type
     pricing: Pricing = Pricing.ON_DEMAND
-    hourly_cost: Decimal = Field(default=Decimal(0), ge=0)
-    vcpus: float | None = Field(default=None, ge=0)
-    memory_gib: float | None = Field(default=None, ge=0)
-    size_gib: float | None = Field(default=None, ge=0)  # storage capacity
-    perf: float = Field(default=1.0, gt=0)
+    hourly_cost: HourlyPrice = Decimal(0)
+    # From a bill (FOCUS): hourly_cost is the effective (amortised) cost, this the billed one.
+    billed_hourly_cost: HourlyPrice | None = None
+    vcpus: Size | None = None
+    memory_gib: Size | None = None
+    size_gib: StorageGib | None = None  # storage capacity
+    perf: Perf = 1.0
     arch: str | None = None  # x86_64 | arm64; None: the catalog's arch for its type, else x86_64
     platform: str | None = None  # linux | windows | ...; None: linux
-    gpus: int | None = Field(default=None, ge=0)  # accelerators on the instance
+    gpus: Count | None = None  # accelerators on the instance
     gpu_model: str | None = None  # e.g. A10G, L4, A100, H100
     utilization: Utilization | None = None
     state: ResourceState = ResourceState.RUNNING
@@ -106,6 +108,11 @@ class Resource(Model):
     @property
     def monthly_cost(self) -> Decimal:
         return monthly(self.hourly_cost)
+
+    @property
+    def billed_monthly_cost(self) -> Decimal | None:
+        """Monthly billed cost when it differs in kind from the effective one (FOCUS)."""
+        return None if self.billed_hourly_cost is None else monthly(self.billed_hourly_cost)
 
     @property
     def workload(self) -> str | None:

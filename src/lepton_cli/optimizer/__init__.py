@@ -54,10 +54,14 @@ def optimize_inventory(
     options: SolveOptions,
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
+    use_perf: bool = True,
     deadline: float | None = None,
     progress: Progress | None = None,
 ) -> Solution:
-    """Build the problem (the settings it reads: headroom, idle rules) and solve it by
-    ``deadline``. Raises InfeasibleError naming the workload and rule."""
-    problem = build_problem(inventory, offerings, settings, objective, budget)
-    return optimize(problem, options, deadline, progress)
+    """Build the problem (the settings it reads: headroom, idle rules, migration) and solve it
+    by ``deadline``, changing at most ``settings.max_changes`` workloads. Raises
+    InfeasibleError naming the workload and rule."""
+    from lepton_cli.optimizer.disruption import limit_changes
+
+    problem = build_problem(inventory, offerings, settings, objective, budget, use_perf)
+    return limit_changes(optimize(problem, options, deadline, progress), settings.max_changes)

@@ -5,13 +5,15 @@ reference: a test solves random workloads both ways and expects the same optimum
 PuLP model costs more than HiGHS needs to solve the LP of one workload, and a fleet is 100,000
 of them, so this path builds dense numpy rows instead.
 
-Two differences from the PuLP model, neither of which changes an optimum:
+Three differences from the PuLP model, none of which changes an optimum:
 - spread over providers uses only ``sum_{o: p(o)=p} x[w,o] >= y[w,p]`` (a provider counts when
   it has an instance); the ``x <= U y`` rows only forbid instances on an uncounted provider,
   which never helps.
 - the tie-break eps applies only when the workload runs somewhere today (ties go to keeping
   current types; with nothing current it only shifted every price), and never in the efficiency
   objective's Lagrangian subproblems, whose bound must be that of the true objective.
+- the new-placement rows read ``U_o u[w,q] - x[w,o] >= 0`` with each column's own bound U_o
+  (milp.py uses the one U_w for every column): the same set of integer points.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ class Matrix:
     upper: Array
     integer: npt.NDArray[np.bool_]
     n_x: int
+    # One (members, one-time cost / H) per new placement q: u[w,q] pays it when any member
+    # x[w,o] is positive (the ``x <= U u`` rows).
+    fixed: tuple[tuple[Array, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,14 +97,37 @@ def columns(wp: WorkloadProblem) -> tuple[Array, Array, Array]:
     return price, cap, mem
 
 
+def _mask(wp: WorkloadProblem, keep: Any) -> Array:
+    return np.fromiter((1.0 if keep(c) else 0.0 for c in wp.candidates), float, len(wp.candidates))
+
+
+def moves_cost(wp: WorkloadProblem, weights: Weights) -> bool:
+    """Whether the new-placement rows and costs apply: only the cost objective holds one-time
+    costs (the efficiency objective's budget does not)."""
+    return weights == COST and (wp.move_cost > 0 or wp.per_instance > 0)
+
+
 def objective(wp: WorkloadProblem, weights: Weights) -> Array:
+    """sum_o (c_o + e/H [o new] + eps [o not current]) x, or rho c_o - a_w k_o."""
     price, cap, _ = columns(wp)
-    obj = weights.price * price - weights.capacity * cap
+    obj = weights.price * price - weights.capacity * wp.priority * cap
+    if moves_cost(wp, weights) and wp.per_instance > 0:
+        obj += wp.per_instance / wp.horizon * _mask(wp, wp.is_new)
     if weights == COST and wp.current:
         obj += np.fromiter(
             (0.0 if c.key in wp.current else TIE_BREAK for c in wp.candidates), float
         )
     return obj
+
+
+def value(m: Matrix, x: Array) -> float:
+    """The model's objective at integer ``x``: the x columns, plus D_w / H for each new
+    placement ``x`` uses (its u[w,q] set, as an optimum does, only when needed)."""
+    total = float(m.cost[: m.n_x] @ x)
+    for members, once in m.fixed:
+        if float(members @ x) > 0.5:
+            total += once
+    return total
 
 
 def tie_break_slack(wp: WorkloadProblem, weights: Weights, instances: float) -> float:
@@ -131,38 +159,68 @@ def _groups(cands: tuple[Candidate, ...], key: Any) -> dict[Any, Array]:
 
 
 def build(wp: WorkloadProblem, upper: Array, weights: Weights = COST) -> Matrix:
-    """The workload's matrix: capacity, memory, replicas, spot share, spread, loss of provider."""
+    """The workload's matrix: capacity, memory, GPUs, replicas, spot share, spread, loss of
+    provider, the capacity cap, and the new-placement rows where a move costs."""
     cands = wp.candidates
     n = len(cands)
     _, cap, mem = columns(wp)
     providers = _groups(cands, lambda c: c.provider) if wp.min_providers > 1 else {}
     regions = _groups(cands, lambda c: (c.provider, c.region)) if wp.min_zones > 1 else {}
-    width = n + len(providers) + len(regions)
+    new = sorted({c.site for c in cands if wp.is_new(c)}) if moves_cost(wp, weights) else []
+    sites = {q: _mask(wp, lambda c, q=q: wp.is_new(c) and c.site == q) for q in new}
+    width = n + len(providers) + len(regions) + len(sites)
     rows = _Rows(width)
-    if wp.vcpu > 0:
-        rows.add(cap, wp.vcpu)
-    if wp.memory_gib > 0:
-        rows.add(mem, wp.memory_gib)
-    if wp.min_replicas > 0:
-        rows.add(np.ones(n), wp.min_replicas)
-    spot = np.fromiter((1.0 if c.spot else 0.0 for c in cands), float, n)
-    if spot.any() and wp.max_spot_share < 1:
-        rows.add(spot - wp.max_spot_share, -INF, 0.0)
+    _covering(rows, wp, cap, mem)
     _spread(rows, providers, n, wp.min_providers)
     _spread(rows, regions, n + len(providers), wp.min_zones)
-    _loss(rows, wp, cap)
-    extra = len(providers) + len(regions)
+    _loss(rows, wp, cap, mem)
+    if wp.capacity_cap is not None:
+        rows.add(cap, -INF, wp.capacity_cap)
+    offset = n + len(providers) + len(regions)
+    for j, q in enumerate(sorted(sites)):  # U_o u[w,q] - x[w,o] >= 0
+        for i in np.nonzero(sites[q])[0]:
+            row = np.zeros(width)
+            row[i] = -1.0
+            row[offset + j] = float(upper[i])
+            rows.add(row, 0.0)
+    once = wp.move_cost / wp.horizon
     zone_caps = [float(len(zones_of(p, r))) for p, r in regions]
     return Matrix(
-        cost=np.concatenate([objective(wp, weights), np.zeros(extra)]),
+        cost=np.concatenate(
+            [objective(wp, weights), np.zeros(len(providers) + len(regions)), [once] * len(sites)]
+        ),
         a=np.array(rows.rows).reshape(len(rows.rows), width),
         row_lower=np.array(rows.lo),
         row_upper=np.array(rows.hi),
         lower=np.zeros(width),
-        upper=np.concatenate([upper, np.ones(len(providers)), np.array(zone_caps)]),
+        upper=np.concatenate(
+            [upper, np.ones(len(providers)), np.array(zone_caps), np.ones(len(sites))]
+        ),
         integer=np.ones(width, dtype=bool),
         n_x=n,
+        fixed=tuple((sites[q], once) for q in sorted(sites)) if once > 0 else (),
     )
+
+
+def _covering(rows: _Rows, wp: WorkloadProblem, cap: Array, mem: Array) -> None:
+    """Capacity, memory, GPUs, replicas; and what survives a spot reclaim covers (1 - s_w) of
+    the capacity and memory demand."""
+    n = len(wp.candidates)
+    if wp.vcpu > 0:
+        rows.add(cap, wp.vcpu)
+    if wp.memory_gib > 0:
+        rows.add(mem, wp.memory_gib)
+    if wp.gpus > 0:
+        rows.add(np.fromiter((float(c.gpus) for c in wp.candidates), float, n), wp.gpus)
+    if wp.min_replicas > 0:
+        rows.add(np.ones(n), wp.min_replicas)
+    plain = _mask(wp, lambda c: not c.spot)
+    if plain.sum() < n and wp.max_spot_share < 1:
+        keep = 1 - wp.max_spot_share
+        if wp.vcpu > 0:
+            rows.add(plain * cap, keep * wp.vcpu)
+        if wp.memory_gib > 0:
+            rows.add(plain * mem, keep * wp.memory_gib)
 
 
 def _spread(rows: _Rows, groups: dict[Any, Array], offset: int, least: int) -> None:
@@ -181,13 +239,16 @@ def _spread(rows: _Rows, groups: dict[Any, Array], offset: int, least: int) -> N
     rows.add(total, float(least))
 
 
-def _loss(rows: _Rows, wp: WorkloadProblem, cap: Array) -> None:
-    """After losing any one provider p, the rest still serve f_w V_w."""
-    if wp.survive_fraction <= 0 or wp.vcpu <= 0:
+def _loss(rows: _Rows, wp: WorkloadProblem, cap: Array, mem: Array) -> None:
+    """After losing any one provider p, the rest still serve f_w V_w and f_w M_w."""
+    if wp.survive_fraction <= 0:
         return
     for p in sorted({c.provider for c in wp.candidates}):
-        keep = np.fromiter((0.0 if c.provider == p else 1.0 for c in wp.candidates), float)
-        rows.add(keep * cap, wp.survive_fraction * wp.vcpu)
+        keep = _mask(wp, lambda c, p=p: c.provider != p)
+        if wp.vcpu > 0:
+            rows.add(keep * cap, wp.survive_fraction * wp.vcpu)
+        if wp.memory_gib > 0:
+            rows.add(keep * mem, wp.survive_fraction * wp.memory_gib)
 
 
 def feasible(m: Matrix, x: Array, tol: float = 1e-7) -> bool:

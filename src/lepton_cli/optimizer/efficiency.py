@@ -35,55 +35,39 @@ LP_ROUNDS = 0
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
 
 
-def _ratio(c: Candidate) -> float:
-    return c.capacity / float(c.monthly) if c.monthly > 0 else 0.0
+def _ratio(c: Candidate, priority: float = 1.0) -> float:
+    return priority * c.capacity / float(c.monthly) if c.monthly > 0 else 0.0
 
 
 def ray(wp: WorkloadProblem) -> tuple[float, tuple[Candidate, ...]]:
-    """The most capacity per currency unit ``wp`` can keep adding while keeping its rules: one
-    non-spot offering, or a non-spot and a spot one mixed at the spot share (adding non-spot
-    instances never breaks a rule; spot ones only up to the share). A linear-fractional
-    program over the spot-share cone, so the best ray is one of these vertices."""
-    plain = [c for c in wp.candidates if not c.spot and c.monthly > 0]
-    spot = [c for c in wp.candidates if c.spot and c.monthly > 0]
-    best: tuple[float, tuple[Candidate, ...]] = max(
-        ((_ratio(c), (c,)) for c in plain), key=lambda rc: rc[0], default=(0.0, ())
+    """The most priority-weighted capacity per currency unit ``wp`` can keep adding while
+    keeping its rules: one offering. Adding instances never breaks a rule (the spot-share rows
+    bound the non-spot capacity from below), so spot ones count once spot is allowed at all;
+    only the capacity cap stops it (``fill`` keeps to it)."""
+    usable = [c for c in wp.candidates if c.monthly > 0 and (wp.max_spot_share > 0 or not c.spot)]
+    return max(
+        ((_ratio(c, wp.priority), (c,)) for c in usable), key=lambda rc: rc[0], default=(0.0, ())
     )
-    s = wp.max_spot_share
-    for b in spot if s > 0 else []:
-        if s >= 1 and _ratio(b) > best[0]:
-            best = (_ratio(b), (b,))
-        for a in plain:
-            mixed = ((1 - s) * a.capacity + s * b.capacity) / float(
-                (1 - s) * float(a.monthly) + s * float(b.monthly)
-            )
-            if mixed > best[0]:
-                best = (mixed, (a, b))
-    return best
+
+
+def _room(counts: Counts, wp: WorkloadProblem) -> float:
+    """Capacity the cap still allows (unbounded without one)."""
+    if wp.capacity_cap is None:
+        return float("inf")
+    return wp.capacity_cap - sum(c.capacity * n for c, n in counts.items()) + 1e-9
 
 
 def _grow(
     counts: Counts, wp: WorkloadProblem, bundle: tuple[Candidate, ...], left: Decimal
 ) -> Decimal:
-    """Add instances of ``bundle`` while money is left: spot whenever the share allows."""
-    spot_n = sum(n for c, n in counts.items() if c.spot)
-    total = sum(counts.values())
-    while True:
-        pick = next(
-            (
-                c
-                for c in reversed(bundle)
-                if c.monthly <= left
-                and (not c.spot or spot_n + 1 <= wp.max_spot_share * (total + 1) + 1e-9)
-            ),
-            None,
-        )
-        if pick is None:
-            return left
-        counts[pick] = counts.get(pick, 0) + 1
-        left -= pick.monthly
-        total += 1
-        spot_n += int(pick.spot)
+    """Add instances of ``bundle`` while money and the capacity cap allow."""
+    for c in bundle:
+        n = int(left // c.monthly) if c.monthly > 0 else 0
+        n = min(n, int(_room(counts, wp) // c.capacity))
+        if n > 0:
+            counts[c] = counts.get(c, 0) + n
+            left -= c.monthly * n
+    return left
 
 
 def fill(workloads: list[WorkloadSolution], budget: Decimal) -> list[WorkloadSolution]:
@@ -99,11 +83,17 @@ def fill(workloads: list[WorkloadSolution], budget: Decimal) -> list[WorkloadSol
             break
         left = _grow(extra[i], workloads[i].problem, bundle, left)
     crumbs = sorted(
-        ((i, c) for i, w in enumerate(workloads) for c in w.problem.candidates if not c.spot),
-        key=lambda ic: (-_ratio(ic[1]), ic[1].monthly, ic[1].sort_key),
+        (
+            (i, c)
+            for i, w in enumerate(workloads)
+            for c in w.problem.candidates
+            if w.problem.max_spot_share > 0 or not c.spot
+        ),
+        key=lambda ic: (-_ratio(ic[1], workloads[ic[0]].problem.priority), ic[1].monthly),
     )
     for i, c in crumbs:
         n = int(left // c.monthly) if c.monthly > 0 else 0
+        n = min(n, int(_room(extra[i], workloads[i].problem) // c.capacity))
         if n > 0:
             extra[i][c] = extra[i].get(c, 0) + n
             left -= c.monthly * n
@@ -111,7 +101,8 @@ def fill(workloads: list[WorkloadSolution], budget: Decimal) -> list[WorkloadSol
 
 
 def capacity(workloads: list[WorkloadSolution]) -> float:
-    return sum(c.capacity * n for w in workloads for c, n in w.counts.items())
+    """The efficiency objective: priority-weighted perf-vCPUs."""
+    return sum(w.problem.priority * c.capacity * n for w in workloads for c, n in w.counts.items())
 
 
 def _upper(wp: WorkloadProblem, budget: Decimal) -> int:
@@ -129,7 +120,9 @@ def joint_model(
         for i, wp in enumerate(problem.workloads)
     ]
     milp.add_budget(prob, xs, budget)
-    prob += pulp.lpSum(milp.efficiency_terms(x) for x in xs)
+    prob += pulp.lpSum(
+        milp.efficiency_terms(x, wp.priority) for x, wp in zip(xs, problem.workloads, strict=True)
+    )
     return prob, xs
 
 
@@ -183,13 +176,16 @@ class Search:
 def search_multiplier(
     problem: Problem, base: list[WorkloadSolution], options: SolveOptions, deadline: float
 ) -> Search:
-    """Minimise L over rho >= best_ratio by bisection on the sign of its slope, B - spend(rho):
+    """Minimise L over rho >= 0 by bisection on the sign of its slope, B - spend(rho):
     a spend within budget gives a plan (after the fill), every rho gives a bound. The first
     ``LP_ROUNDS`` (none by default) bisect on the subproblems' LP relaxations; the rest solve
     the subproblems exactly."""
     budget = problem.budget or Decimal(0)
     found = Search(fill(base, budget))
-    low = rho = best_ratio(problem)
+    # Every workload's capacity is capped, so every subproblem is bounded at any rho >= 0:
+    # the best multiplier may lie below the best ray (then the caps, not rho, stop growth).
+    rho = best_ratio(problem)
+    low = 0.0
     high: float | None = None
     over: list[WorkloadSolution] | None = None  # the last subproblem plans that overspent
     under = base
@@ -242,14 +238,18 @@ def solve_efficiency(
     small fleets not yet within the gap, the joint MILP (kept only when it beats that plan)."""
     began = time.monotonic()
     deadline = deadline or began + options.time_limit
-    # The cheapest plan is only the start and the over-budget test: the LP relaxations bound
-    # it at a tenth of the cost of proving it; the exact solve runs only when that is unclear.
+    # The cheapest plan is the start, the over-budget test and the caps: the LP relaxations
+    # bound it at a tenth of the cost of proving it; the exact solve runs only where needed.
+    # The caps need each workload's cheapest plan, so a workload the LP did not prove is
+    # solved exactly unless the fleet is already proven over budget.
     base = solve_cost(problem, options, deadline, progress, lp_only=True)
-    if not base.within_budget and not base.proven_over_budget:
+    unproven = base.counts.proven < len(base.workloads)
+    if unproven and not base.proven_over_budget:
         base = solve_cost(problem, options, deadline, progress)
     budget = problem.budget
     if budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])
+    problem, base = capped(problem, base)
     if options.solver == "greedy":
         plan = fill(base.workloads, budget)
         return _result(problem, plan, options, began, SolverStatus.FEASIBLE, None)
@@ -260,6 +260,26 @@ def solve_efficiency(
     if len(problem.workloads) <= JOINT_MAX and time.monotonic() < deadline:
         return _joint(problem, found.plan, options, began, deadline, found.bound)
     return _result(problem, found.plan, options, began, SolverStatus.FEASIBLE, found.bound)
+
+
+def capped(problem: Problem, base: Solution) -> tuple[Problem, Solution]:
+    """Each workload's capacity capped at max(max_scale x V_w, its cheapest plan's capacity):
+    the budget is spent where it helps, and the cheapest plan stays within every cap."""
+    caps = [
+        dataclasses.replace(
+            w.problem,
+            capacity_cap=max(
+                w.problem.max_scale * w.problem.vcpu,
+                sum(c.capacity * n for c, n in w.counts.items()),
+            ),
+        )
+        for w in base.workloads
+    ]
+    workloads = [
+        dataclasses.replace(w, problem=wp) for w, wp in zip(base.workloads, caps, strict=True)
+    ]
+    problem = dataclasses.replace(problem, workloads=caps)
+    return problem, dataclasses.replace(base, problem=problem, workloads=workloads)
 
 
 def _joint(

@@ -1,8 +1,9 @@
 """The greedy baseline (``--solver greedy``): the heuristic the MILP is measured against.
 
-Cheapest price per performance-weighted vCPU first: take the best non-spot offering of as many
-providers and zones as the workload's spread and loss-of-provider rules need, split the demand
-evenly across them, and fill each with whole instances. Always feasible when the rules can be
+Cheapest price per performance-weighted vCPU first: take the best non-spot offering (so every
+spot-share rule holds) of as many providers and zones as the workload's spread and
+loss-of-provider rules need, split the demand (vCPU, memory) evenly across them, and fill each
+with whole instances (enough for the GPUs too). Always feasible when the rules can be
 met by one offering per provider or zone; never cheaper than the MILP (tested).
 """
 
@@ -55,30 +56,37 @@ def _slots(wp: WorkloadProblem) -> list[Slot] | None:
     return chosen if chosen and enough and zones_ok else None
 
 
-def _per_slot_capacity(wp: WorkloadProblem, slots: list[Slot]) -> float:
-    """Equal shares, large enough that losing the biggest provider keeps f * demand."""
+def _per_slot(wp: WorkloadProblem, slots: list[Slot], demand: float) -> float:
+    """Equal shares of ``demand`` (vCPU or memory), large enough that losing the biggest
+    provider keeps f * demand."""
     n = len(slots)
-    share = wp.vcpu / n
+    share = demand / n
     if wp.survive_fraction > 0:
         biggest = max(Counter(s.provider for s, _ in slots).values())
-        share = max(share, wp.survive_fraction * wp.vcpu / (n - biggest))
+        share = max(share, wp.survive_fraction * demand / (n - biggest))
     return share
+
+
+def _instances(wp: WorkloadProblem, s: Candidate, share: float, memory: float) -> int:
+    gpus = math.ceil(wp.gpus / s.gpus - 1e-9) if wp.gpus > 0 and s.gpus > 0 else 0
+    return max(
+        math.ceil(share / s.capacity - 1e-9), math.ceil(memory / s.memory_gib - 1e-9), gpus, 1
+    )
 
 
 def greedy(wp: WorkloadProblem) -> Counts | None:
     """A feasible allocation for one workload, or None when the heuristic finds none."""
-    idle = wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.min_replicas == 0
+    idle = wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.gpus <= 0 and wp.min_replicas == 0
     if idle and wp.min_providers <= 1 and wp.min_zones <= 1:
         return {}
     slots = _slots(wp)
     if slots is None:
         return None
-    share = _per_slot_capacity(wp, slots)
-    memory = wp.memory_gib / len(slots)
+    share = _per_slot(wp, slots, wp.vcpu)
+    memory = _per_slot(wp, slots, wp.memory_gib)
     counts: Counts = {}
     for s, _ in slots:
-        n = max(math.ceil(share / s.capacity - 1e-9), math.ceil(memory / s.memory_gib - 1e-9), 1)
-        counts[s] = counts.get(s, 0) + n
+        counts[s] = counts.get(s, 0) + _instances(wp, s, share, memory)
     for i in range(max(0, wp.min_replicas - sum(counts.values()))):
         counts[slots[i % len(slots)][0]] += 1  # replicas: round-robin keeps the spread
     return counts

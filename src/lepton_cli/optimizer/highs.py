@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lepton_cli.models.optimization import SolverStatus
+from lepton_cli.optimizer import direct
 from lepton_cli.optimizer.direct import SMALL_MODELS, Matrix, Result
 
 FEASIBLE_POINT = 2  # HiGHS kSolutionStatusFeasible
@@ -79,7 +80,7 @@ class Highs:
         else:
             return Result(self._infeasible_or_not(), None, None, None)
         x = np.round(np.array(self.h.getSolution().col_value)[: m.n_x])
-        value = float(m.cost[: m.n_x] @ x)
+        value = direct.value(m, x)
         # When presolve alone solves a model HiGHS leaves its dual bound at 0: an optimal
         # status proves the requested gap (and HiGHS's absolute gap, 1e-6) itself.
         bound = float(info.mip_dual_bound)

@@ -1,38 +1,59 @@
 r"""The MILP of DESIGN.md, built with PuLP and solved by HiGHS (default) or CBC.
 
 Sets and data
-    W               workloads; O_w their candidates (one per provider, region, type, pricing),
-                    dominated ones pruned
+    W               workloads; O_w their candidates (one per provider, region, type, pricing)
+                    after the placement and compatibility filters (residency, arch, platform,
+                    GPUs), dominated ones pruned
     c_o             monthly price (hourly x 730);  k_o = vcpus_o * perf_o;  m_o = memory_gib_o
-    V_w, M_w        demand in perf-vCPUs and GiB (given, else derived with headroom)
+    g_o             GPUs per instance
+    V_w, M_w, G_w   demand in perf-vCPUs, GiB and GPUs (given, else derived with headroom)
     R_w             minimum replicas;  s_w max spot share;  f_w share kept after losing a provider
     P_w, Z_w        providers / zones of O_w;  n_w, z_w minimum providers / zones
-    U_w             an upper bound on instances (``column_bounds``: memory and zero prices count)
-    B               the budget, when given
+    Q_w             the (provider, region) placements of O_w that w does not run in today
+                    (empty when w runs nowhere today, or stays where it runs by default)
+    D_w             one-time cost of copying w's data to a new placement:
+                    data_gib_w * egress_per_gib(its current provider; the highest when several)
+    e               migration.per_instance, the one-time cost of each instance placed anew
+    H               migration.horizon_months: one-time costs are amortised over H months
+    U_w             an upper bound on instances (``column_bounds``: memory, GPUs and zero
+                    prices count)
+    B               the budget, when given, less the fixed cost the plan keeps (disks, ...)
+    a_w, S_w        efficiency only: priority, and the capacity cap
+                    max(max_scale_w * V_w, the capacity of w's cheapest plan)
 
 Variables
     x[w,o] in Z>=0, 0 <= x[w,o] <= U_w            instances of o for w
     y[w,p] in {0,1}  (only when n_w > 1)          w runs on provider p
     n[w,r] in {0..Z_r} (only when z_w > 1)        zones w uses in region r (Z_r zones there)
+    u[w,q] in {0,1}  (q in Q_w)                   w takes the new placement q
 
 Constraints (one function each below)
     capacity       sum_o k_o x[w,o] >= V_w
     memory         sum_o m_o x[w,o] >= M_w
+    gpus           sum_o g_o x[w,o] >= G_w
     replicas       sum_o x[w,o] >= R_w
-    spot share     sum_{o spot} x[w,o] - s_w sum_o x[w,o] <= 0
+    spot share     sum_{o not spot} k_o x[w,o] >= (1 - s_w) V_w   and
+                   sum_{o not spot} m_o x[w,o] >= (1 - s_w) M_w   (what survives a reclaim)
     provider spread x[w,o] <= U_w y[w,p(o)];  sum_{o: p(o)=p} x[w,o] >= y[w,p];
                     sum_p y[w,p] >= n_w
     zone spread     sum_{o in r} x[w,o] >= n[w,r];  sum_r n[w,r] >= z_w
-    loss of p       sum_{o: p(o) != p} k_o x[w,o] >= f_w V_w      for every p in P_w (f_w > 0)
-    budget          sum_w sum_o c_o x[w,o] <= B                   (efficiency objective)
+    loss of p       sum_{o: p(o) != p} k_o x[w,o] >= f_w V_w  and
+                    sum_{o: p(o) != p} m_o x[w,o] >= f_w M_w     for every p in P_w (f_w > 0)
+    new placement   x[w,o] <= U_w u[w,q(o)]                      for o with q(o) in Q_w
+    capacity cap    sum_o k_o x[w,o] <= S_w                      (efficiency objective)
+    budget          sum_w sum_o c_o x[w,o] <= B                  (efficiency objective)
 
 Objectives
-    cost            min sum_w sum_o (c_o + eps [o not a current placement of w]) x[w,o]
+    cost            min sum_w [ sum_o (c_o + eps [o not a current placement of w]) x[w,o]
+                                + (1/H) sum_{q in Q_w} (D_w u[w,q]
+                                                       + e sum_{o: q(o)=q} x[w,o]) ]
                     (eps = 1e-4 of a currency unit: ties go to keeping current types)
-    efficiency      max sum_w sum_o k_o x[w,o]   subject to the budget
+    efficiency      max sum_w a_w sum_o k_o x[w,o]   subject to the budget and the caps
+                    (one-time costs are reported beside the budget, not in it)
 
 The spread rows ``sum x >= y`` are an addition to DESIGN.md's ``x <= M y``: without them a
-provider could count towards the spread with no instance on it.
+provider could count towards the spread with no instance on it. The new-placement rows need no
+``sum x >= u``: u only costs, so an optimum never sets it without an instance.
 
 Under ``cost`` the workloads share no row (the budget is checked on the sum afterwards), so each
 distinct workload shape is its own small model, solved in parallel (``solve_cost``). The
@@ -57,7 +78,7 @@ import pulp
 
 from lepton_cli.errors import UsageError
 from lepton_cli.models.optimization import SolverStatus
-from lepton_cli.optimizer.problem import Candidate, WorkloadProblem, zones_of
+from lepton_cli.optimizer.problem import Candidate, Site, WorkloadProblem, zones_of
 
 TIE_BREAK = 1e-4
 HIGHS_SMALL_MODELS = {
@@ -120,6 +141,12 @@ def add_memory(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str
         prob += pulp.lpSum(c.memory_gib * v for c, v in x.items()) >= wp.memory_gib, f"memory_{tag}"
 
 
+def add_gpus(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """sum_o g_o x[w,o] >= G_w."""
+    if wp.gpus > 0:
+        prob += pulp.lpSum(c.gpus * v for c, v in x.items()) >= wp.gpus, f"gpus_{tag}"
+
+
 def add_replicas(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
     """sum_o x[w,o] >= R_w."""
     if wp.min_replicas > 0:
@@ -127,11 +154,20 @@ def add_replicas(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: s
 
 
 def add_spot_share(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
-    """sum_{o spot} x[w,o] <= s_w sum_o x[w,o] (no row needed when there are no spot columns)."""
-    spot = [v for c, v in x.items() if c.spot]
-    if spot and wp.max_spot_share < 1:
-        total = pulp.lpSum(x.values())
-        prob += pulp.lpSum(spot) - wp.max_spot_share * total <= 0, f"spot_{tag}"
+    """What survives a spot reclaim serves the rest of the demand:
+    sum_{o not spot} k_o x >= (1 - s_w) V_w and sum_{o not spot} m_o x >= (1 - s_w) M_w.
+    No row without spot columns (capacity and memory already cover it) or when s_w = 1."""
+    if not any(c.spot for c in x) or wp.max_spot_share >= 1:
+        return
+    keep = 1 - wp.max_spot_share
+    plain = [(c, v) for c, v in x.items() if not c.spot]
+    if wp.vcpu > 0:
+        prob += pulp.lpSum(c.capacity * v for c, v in plain) >= keep * wp.vcpu, f"spot_k_{tag}"
+    if wp.memory_gib > 0:
+        prob += (
+            pulp.lpSum(c.memory_gib * v for c, v in plain) >= keep * wp.memory_gib,
+            f"spot_m_{tag}",
+        )
 
 
 def _add_spread(
@@ -175,12 +211,46 @@ def add_zone_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag
 
 
 def add_loss_of_provider(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
-    """After losing any one provider p, the rest still serve f_w V_w."""
-    if wp.survive_fraction <= 0 or wp.vcpu <= 0:
+    """After losing any one provider p, the rest still serve f_w V_w and f_w M_w."""
+    if wp.survive_fraction <= 0:
         return
     for i, p in enumerate(sorted({c.provider for c in x})):
-        rest = pulp.lpSum(c.capacity * v for c, v in x.items() if c.provider != p)
-        prob += rest >= wp.survive_fraction * wp.vcpu, f"loss_{tag}_{i}"
+        rest = [(c, v) for c, v in x.items() if c.provider != p]
+        if wp.vcpu > 0:
+            k = pulp.lpSum(c.capacity * v for c, v in rest)
+            prob += k >= wp.survive_fraction * wp.vcpu, f"loss_{tag}_{i}"
+        if wp.memory_gib > 0:
+            m = pulp.lpSum(c.memory_gib * v for c, v in rest)
+            prob += m >= wp.survive_fraction * wp.memory_gib, f"loss_m_{tag}_{i}"
+
+
+def add_new_placement(
+    prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str
+) -> dict[Site, Any]:
+    """x[w,o] <= U_w u[w,q(o)] for every candidate in a placement q that w does not use today;
+    returns u (the objective charges D_w / H for each)."""
+    new = sorted({c.site for c in x if wp.is_new(c)})
+    u = {q: pulp.LpVariable(f"u_{tag}_{i}", cat=pulp.LpBinary) for i, q in enumerate(new)}
+    for c, v in x.items():
+        if wp.is_new(c):
+            prob += v <= (v.upBound or 0) * u[c.site], f"new_{tag}_{v.name}"
+    return u
+
+
+def capped_upper(wp: WorkloadProblem) -> int:
+    """An instance bound the capacity cap implies: sum_o k_o x <= S_w and k_o >= min k, so no
+    x[w,o] exceeds S_w / min k (0 without a cap: nothing implied)."""
+    if wp.capacity_cap is None or not wp.candidates:
+        return 0
+    smallest = min(c.capacity for c in wp.candidates)
+    return math.floor(wp.capacity_cap / smallest + 1e-9)
+
+
+def add_capacity_cap(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
+    """sum_o k_o x[w,o] <= S_w: under efficiency, no workload soaks up the budget."""
+    if wp.capacity_cap is not None:
+        cap = pulp.lpSum(c.capacity * v for c, v in x.items())
+        prob += cap <= wp.capacity_cap, f"cap_{tag}"
 
 
 def add_budget(prob: pulp.LpProblem, xs: Sequence[Variables], budget: Decimal) -> None:
@@ -192,11 +262,13 @@ def add_budget(prob: pulp.LpProblem, xs: Sequence[Variables], budget: Decimal) -
 CONSTRAINTS = (
     add_capacity,
     add_memory,
+    add_gpus,
     add_replicas,
     add_spot_share,
     add_provider_spread,
     add_zone_spread,
     add_loss_of_provider,
+    add_capacity_cap,
 )
 
 
@@ -225,11 +297,14 @@ COST = Weights()
 
 
 def cost_terms(wp: WorkloadProblem, x: Variables, weights: Weights = COST) -> Any:
-    """sum_o (c_o + eps [o not current]) x[w,o], or its Lagrangian variant."""
+    """sum_o (c_o + e/H [o new] + eps [o not current]) x[w,o], or its Lagrangian variant
+    (priority-weighted capacity; no one-time costs, which the budget does not hold)."""
+    per_instance = wp.per_instance / wp.horizon if weights == COST else 0.0
     return pulp.lpSum(
         (
             weights.price * float(c.monthly)
-            - weights.capacity * c.capacity
+            - weights.capacity * wp.priority * c.capacity
+            + (per_instance if wp.is_new(c) else 0.0)
             + (0.0 if c.key in wp.current else TIE_BREAK)
         )
         * v
@@ -237,18 +312,42 @@ def cost_terms(wp: WorkloadProblem, x: Variables, weights: Weights = COST) -> An
     )
 
 
-def efficiency_terms(x: Variables) -> Any:
-    return pulp.lpSum(c.capacity * v for c, v in x.items())
+def move_terms(wp: WorkloadProblem, u: Mapping[Site, Any]) -> Any:
+    """(1/H) sum_q D_w u[w,q]: the data a move copies, amortised."""
+    return pulp.lpSum(wp.move_cost / wp.horizon * v for v in u.values())
+
+
+def efficiency_terms(x: Variables, priority: float = 1.0) -> Any:
+    return pulp.lpSum(priority * c.capacity * v for c, v in x.items())
 
 
 def cost_model(
     wp: WorkloadProblem, upper: int, weights: Weights = COST
 ) -> tuple[pulp.LpProblem, Variables]:
-    """The cost-minimising model of one workload."""
+    """The cost-minimising model of one workload (new-placement rows only where they cost)."""
     prob = pulp.LpProblem("lepton_cost", pulp.LpMinimize)
     x = add_workload(prob, wp, "w", upper)
-    prob += cost_terms(wp, x, weights)
+    objective = cost_terms(wp, x, weights)
+    if weights == COST and (wp.move_cost > 0 or wp.per_instance > 0):
+        objective += move_terms(wp, add_new_placement(prob, wp, x, "w"))
+    prob += objective
     return prob, x
+
+
+def objective_value(wp: WorkloadProblem, counts: Mapping[Candidate, int]) -> Decimal:
+    """The cost objective of an allocation without the tie-break: monthly cost plus the
+    amortised one-time cost of its new placements."""
+    monthly = sum((c.monthly * n for c, n in counts.items()), Decimal(0))
+    return monthly + one_time_cost(wp, counts) / Decimal(str(wp.horizon))
+
+
+def one_time_cost(wp: WorkloadProblem, counts: Mapping[Candidate, int]) -> Decimal:
+    """sum_q (D_w + e * instances placed in q) over the new placements an allocation takes."""
+    new = [(c, n) for c, n in counts.items() if n > 0 and wp.is_new(c)]
+    sites = {c.site for c, _ in new}
+    instances = sum(n for _, n in new)
+    total = wp.move_cost * len(sites) + wp.per_instance * instances
+    return Decimal(str(round(total, 6)))
 
 
 def upper_bound(wp: WorkloadProblem, feasible_cost: Decimal | None, most: int = 0) -> int:
@@ -266,8 +365,9 @@ def column_bounds(wp: WorkloadProblem, feasible_cost: Decimal | None, most: int 
       allocation stays feasible under these bounds whatever the prices.
     - ``most``: the largest count of a feasible allocation already known (greedy's) stays
       feasible too.
-    - a candidate with a positive price c_o: no allocation cheaper than ``feasible_cost`` has
-      more than feasible_cost / c_o of it (a candidate priced at zero keeps the first bound)."""
+    - a candidate with a positive price c_o: no allocation whose objective is below
+      ``feasible_cost`` (an ``objective_value``: one-time costs only add) has more than
+      feasible_cost / c_o of it (a candidate priced at zero keeps the first bound)."""
     cover = _cover(wp)
     groups = max(wp.min_providers, wp.min_zones, 2 if wp.survive_fraction > 0 else 1)
     s = wp.max_spot_share
@@ -282,10 +382,14 @@ def column_bounds(wp: WorkloadProblem, feasible_cost: Decimal | None, most: int 
 
 
 def _cover(wp: WorkloadProblem) -> int:
-    """Instances of the smallest candidate that meet capacity, memory and replicas alone."""
+    """Instances of the smallest candidate that meet capacity, memory, GPUs and replicas
+    alone (non-spot ones then meet the spot-share rows too)."""
     caps = [c.capacity for c in wp.candidates if c.capacity > 0]
     mems = [c.memory_gib for c in wp.candidates if c.memory_gib > 0]
+    gpus = [c.gpus for c in wp.candidates if c.gpus > 0]
     need = wp.min_replicas
+    if wp.gpus > 0 and gpus:
+        need = max(need, math.ceil(wp.gpus / min(gpus) - 1e-9))
     if wp.vcpu > 0 and caps:
         need = max(need, math.ceil(wp.vcpu / min(caps) - 1e-9))
     if wp.memory_gib > 0 and mems:

@@ -108,7 +108,10 @@ def solve_cost(
 def _summarise(
     problem: Problem, workloads: list[WorkloadSolution], options: SolveOptions, seconds: float
 ) -> Solution:
-    objective = float(sum((w.cost for w in workloads), Decimal(0)))
+    # The cost objective: monthly cost plus amortised one-time costs of moves.
+    objective = float(
+        sum((milp.objective_value(w.problem, w.counts) for w in workloads), Decimal(0))
+    )
     bounds = [w.bound for w in workloads]
     bound = (
         None if any(b is None for b in bounds) else min(objective, sum(b or 0.0 for b in bounds))

@@ -23,12 +23,11 @@ import numpy as np
 from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer import direct, milp
 from lepton_cli.optimizer.direct import COST, Array, Weights
-from lepton_cli.optimizer.greedy import cost as greedy_cost
 from lepton_cli.optimizer.greedy import greedy
 from lepton_cli.optimizer.highs import Highs
 from lepton_cli.optimizer.milp import SolveOptions, column_bounds
 from lepton_cli.optimizer.problem import WorkloadProblem
-from lepton_cli.optimizer.result import Counts, Source, WorkloadSolution
+from lepton_cli.optimizer.result import Counts, Source, WorkloadSolution, covering_bound
 
 Progress = Callable[[int, int], None]  # (solved, total)
 
@@ -53,14 +52,15 @@ def bounds_for(wp: WorkloadProblem, job: Job, start: Counts | None) -> Array:
     """Column bounds: under ``cost`` milp.column_bounds (around greedy's allocation); under
     the efficiency objective floor(B / c_o), which the budget row implies."""
     if job.budget is not None:
+        capped = milp.capped_upper(wp) or FREE_COLUMN  # the capacity cap implies S_w / min k
         return np.array(
             [
-                float(job.budget // c.monthly) if c.monthly > 0 else FREE_COLUMN
+                min(float(job.budget // c.monthly) if c.monthly > 0 else FREE_COLUMN, capped)
                 for c in wp.candidates
             ]
         )
     most = max(start.values(), default=0) if start else 0
-    feasible_cost = greedy_cost(start) if start is not None else None
+    feasible_cost = milp.objective_value(wp, start) if start is not None else None
     return np.array(column_bounds(wp, feasible_cost, most), dtype=float)
 
 
@@ -68,34 +68,37 @@ def quick_bound(wp: WorkloadProblem, weights: Weights, upper: Array) -> float:
     """A lower bound without any solve: under ``cost``, the best single covering row (capacity,
     memory or replicas at the cheapest rate); otherwise every negative reduced price taken at
     its column bound."""
-    price, cap, mem = direct.columns(wp)
     if weights == COST:
-        rates = [0.0]
-        if wp.vcpu > 0 and np.all(cap > 0):
-            rates.append(wp.vcpu * float(np.min(price / cap)))
-        if wp.memory_gib > 0 and np.all(mem > 0):
-            rates.append(wp.memory_gib * float(np.min(price / mem)))
-        rates.append(wp.min_replicas * float(np.min(price)) if len(price) else 0.0)
-        return max(rates)
-    reduced = weights.price * price - weights.capacity * cap
+        return covering_bound(wp)  # one-time costs only add to the objective
+    price, cap, _ = direct.columns(wp)
+    reduced = weights.price * price - weights.capacity * wp.priority * cap
     return float(np.sum(np.minimum(reduced, 0.0) * upper))
 
 
 def _value(m: direct.Matrix, x: Array) -> float:
-    return float(m.cost[: m.n_x] @ x)
+    return direct.value(m, x)
 
 
 def _vector(wp: WorkloadProblem, counts: Counts) -> Array:
     return np.array([float(counts.get(c, 0)) for c in wp.candidates])
 
 
+def _within_cap(wp: WorkloadProblem, start: Counts | None) -> Counts | None:
+    """Greedy's allocation, unless it breaks the capacity cap (greedy does not read it)."""
+    if start is None or wp.capacity_cap is None:
+        return start
+    capacity = sum(c.capacity * n for c, n in start.items())
+    return start if capacity <= wp.capacity_cap + 1e-9 else None
+
+
 def _trivial(wp: WorkloadProblem, start: Counts | None) -> bool:
-    return wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.min_replicas == 0 and start == {}
+    idle = wp.vcpu <= 0 and wp.memory_gib <= 0 and wp.gpus <= 0 and wp.min_replicas == 0
+    return idle and start == {}
 
 
 def solve_one(wp: WorkloadProblem, job: Job, highs: Highs | None = None) -> WorkloadSolution:
     """The best allocation for one workload within the job's deadline, with a proven bound."""
-    start = greedy(wp)
+    start = _within_cap(wp, greedy(wp))
     if not wp.candidates:
         return WorkloadSolution(wp, {}, SolverStatus.INFEASIBLE, None, Source.FALLBACK)
     if _trivial(wp, start):
@@ -121,10 +124,26 @@ def _solve_pulp(
     bound = quick_bound(wp, job.weights, upper)
     if outcome.bound is not None and job.weights == COST:  # its objective has the tie-break
         bound = max(bound, outcome.bound - direct.tie_break_slack(wp, COST, float(np.sum(upper))))
-    if counts is None or (start is not None and greedy_cost(start) < greedy_cost(counts)):
+    worse = (
+        start is not None
+        and counts is not None
+        and _objective(wp, job, start) < _objective(wp, job, counts)
+    )
+    if counts is None or worse:
         return _fallback(wp, start, bound)
     source = Source.PROVEN if outcome.status is SolverStatus.OPTIMAL else Source.LIMITED
     return WorkloadSolution(wp, counts, outcome.status, bound, source)
+
+
+def _objective(wp: WorkloadProblem, job: Job, counts: Counts) -> Decimal:
+    """What the job minimises, without the tie-break (cost: moves amortised)."""
+    if job.weights == COST:
+        return milp.objective_value(wp, counts)
+    rho, k = Decimal(str(job.weights.price)), Decimal(str(job.weights.capacity * wp.priority))
+    return sum(
+        (rho * c.monthly * n - k * Decimal(str(c.capacity)) * n for c, n in counts.items()),
+        Decimal(0),
+    )
 
 
 def _pulp_weights(weights: Weights) -> milp.Weights:
@@ -147,6 +166,8 @@ def _solve(
     if lp.x is None or lp.bound is None:
         return _fallback(wp, start, quick_bound(wp, job.weights, upper))
     best = _vector(wp, start) if start is not None else None
+    if best is not None and not direct.feasible(m, best):  # greedy reads no cap, no GPU model
+        best = None
     up = direct.rounded(m, lp.x)
     if up is not None and (best is None or _value(m, up) < _value(m, best)):
         best = up
@@ -196,7 +217,7 @@ def _done(
     counts = direct.counts(wp, x)
     if job.weights == COST:
         cheapest = min((float(c.monthly) for c in wp.candidates if c.monthly > 0), default=0.0)
-        cost = float(greedy_cost(counts))
+        cost = float(milp.objective_value(wp, counts))
         instances = cost / cheapest if cheapest > 0 else float(np.sum(m.upper[: m.n_x]))
         bound = min(bound - direct.tie_break_slack(wp, job.weights, instances), cost)
     return WorkloadSolution(wp, counts, status, bound, source)

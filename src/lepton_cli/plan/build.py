@@ -1,10 +1,15 @@
 """Solution -> Plan: allocations per workload, and the actions that get from today to them.
 
-Per workload, today's resources are matched with the planned allocation in a fixed order:
-same placement (kept, no action), same type at another pricing (convert-pricing), another type
-in the same provider and region (rightsize), another provider or region (move); what is left
-over is scale-down (today) or scale-up (planned). Idle resources in no workload are terminated.
-Every action id is a digest of what it does, so the same plan always has the same ids.
+One action per workload that changes, carrying the whole before -> after of that workload and
+its true saving; its steps are the per-resource operations, in a safe order (launch first,
+then convert and resize in place, then terminate), from matching today's resources with the
+planned allocation: same placement (kept, no step), same type at another pricing
+(convert-pricing), another type in the same provider and region (resize), what is left over is
+launched (planned) or terminated (today). Approving any subset of actions keeps every workload
+within its rules: each action is a whole workload, and the others touch no workload's resources.
+Idle resources in no workload are terminated one by one, and what scan flags (stopped instances
+still paying, unattached volumes and addresses, old snapshots) is released or deleted, one action
+each; protected resources never. Every action id is a digest of what it does.
 """
 
 from __future__ import annotations
@@ -15,14 +20,16 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from lepton_cli import __version__
 from lepton_cli.analysis.breakdown import fleet_metrics
+from lepton_cli.analysis.waste import FindingKind
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, ResourceKind
 from lepton_cli.models.resource import ResourceState
-from lepton_cli.optimizer.problem import PlacementKey
+from lepton_cli.optimizer.milp import one_time_cost
+from lepton_cli.optimizer.problem import Candidate, Cleanup, PlacementKey, Site, zones_of
 from lepton_cli.optimizer.solve import Solution, WorkloadSolution
 from lepton_cli.plan.io import inputs_digest
 from lepton_cli.plan.model import (
@@ -30,12 +37,15 @@ from lepton_cli.plan.model import (
     ActionKind,
     Allocation,
     DemandSpec,
+    HeldBack,
     Placement,
     Plan,
     PlanMetadata,
     ResourceRef,
     Risk,
     SolverInfo,
+    Step,
+    StepOp,
     Summary,
     WorkloadPlan,
 )
@@ -59,26 +69,59 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
     return sum(values, Decimal(0))
 
 
+def _sorted_keys(keys: Iterable[PlacementKey]) -> list[PlacementKey]:
+    return sorted(keys, key=lambda k: (k[0], k[1], k[2], k[3].value))
+
+
 # ---------------------------------------------------------------- allocations
 
 
+def _in_zones(ws: WorkloadSolution) -> list[tuple[Candidate, str | None, int]]:
+    """(candidate, zone, instances): a workload that spreads over zones has its region-wide
+    candidates' instances dealt over the region's zones in turn (the zones it runs in today
+    first), as the model counts them: n instances in region r use min(n, zones of r) zones."""
+    wp = ws.problem
+    if wp.min_zones <= 1:
+        return [(c, c.zone, n) for c, n in ws.counts.items()]
+    today: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in wp.resources:
+        if r.zone:
+            today[(r.provider, r.region)].add(r.zone)
+    turn: dict[tuple[str, str], int] = defaultdict(int)
+    out: list[tuple[Candidate, str | None, int]] = []
+    for c, n in sorted(ws.counts.items(), key=lambda cn: cn[0].sort_key):
+        if c.zone is not None:
+            out.append((c, c.zone, n))
+            continue
+        site = (c.provider, c.region)
+        known = today[site]
+        zones = sorted(known) + [z for z in zones_of(*site) if z not in known]
+        for _ in range(n):
+            out.append((c, zones[turn[site] % len(zones)], 1))
+            turn[site] += 1
+    return out
+
+
 def allocations(ws: WorkloadSolution) -> list[Allocation]:
-    """Planned instances grouped by placement (zones merged), sorted."""
-    counts: dict[PlacementKey, int] = defaultdict(int)
-    monthly: dict[PlacementKey, Decimal] = {}
-    for c, n in ws.counts.items():
-        counts[c.key] += n
-        monthly[c.key] = c.monthly
+    """Planned instances grouped by placement and zone (zones named when it spreads), sorted."""
+    counts: dict[tuple[PlacementKey, str | None], int] = defaultdict(int)
+    monthly: dict[tuple[PlacementKey, str | None], Decimal] = defaultdict(Decimal)
+    for c, zone, n in _in_zones(ws):
+        at = (c.key, zone)
+        counts[at] += n
+        monthly[at] += c.monthly * n
+    order = sorted(counts, key=lambda a: (a[0][0], a[0][1], a[0][2], a[0][3].value, a[1] or ""))
     return [
         Allocation(
             provider=k[0],
             region=k[1],
             type=k[2],
             pricing=k[3],
-            count=counts[k],
-            monthly_cost=_money(monthly[k] * counts[k]),
+            count=counts[(k, zone)],
+            monthly_cost=_money(monthly[(k, zone)]),
+            zone=zone,
         )
-        for k in sorted(counts, key=lambda k: (k[0], k[1], k[2], k[3].value))
+        for k, zone in order
     ]
 
 
@@ -86,24 +129,38 @@ def workload_plan(ws: WorkloadSolution) -> WorkloadPlan:
     wp = ws.problem
     return WorkloadPlan(
         name=wp.name,
-        demand=DemandSpec(vcpu=round(wp.vcpu, 4), memory_gib=round(wp.memory_gib, 4)),
+        demand=DemandSpec(
+            vcpu=round(wp.vcpu, 4), memory_gib=round(wp.memory_gib, 4), gpus=wp.gpus or None
+        ),
         current_monthly_cost=_money(_sum(r.monthly_cost for r in wp.resources)),
         planned_monthly_cost=_money(ws.cost),
         allocations=allocations(ws),
+        min_zones=wp.min_zones if wp.min_zones > 1 else None,
     )
 
 
 # ---------------------------------------------------------------- actions
 
 
-def action_id(
-    kind: ActionKind, workload: str | None, ids: Sequence[str], to: Placement | None
-) -> str:
-    """``kind-<10 hex>``: a digest of what the action does, never a counter."""
+def _aim(p: Placement | None) -> list[object] | None:
     # Not the price: a price refresh changes an action's saving, not which action it is.
-    target = to.model_dump(mode="json", exclude_none=True, exclude={"monthly_cost"}) if to else None
-    text = json.dumps([kind.value, workload, sorted(ids), target], sort_keys=True)
-    return f"{kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    if p is None:
+        return None
+    return [p.provider, p.region, p.type, p.pricing.value if p.pricing else None, p.count]
+
+
+def action_id(action: Action) -> str:
+    """``kind-<10 hex>``: a digest of what the action does — kind, workload, the resources it
+    touches and each step's operation, resource and target — never a counter. ``lepton apply``
+    recomputes it to refuse a hand-edited action."""
+    steps = [[s.op.value, s.resource.id if s.resource else None, _aim(s.to)] for s in action.steps]
+    what = [action.kind.value, action.workload, sorted(r.id for r in action.resources)]
+    text = json.dumps([*what, _aim(action.to), steps], sort_keys=True, default=str)
+    return f"{action.kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def _identified(action: Action) -> Action:
+    return action.model_copy(update={"id": action_id(action)})
 
 
 def ref(r: Resource) -> ResourceRef:
@@ -118,20 +175,7 @@ def ref(r: Resource) -> ResourceRef:
     )
 
 
-def _from(resources: Sequence[Resource]) -> Placement:
-    r = resources[0]
-    cost = _money(_sum(x.monthly_cost for x in resources))
-    return Placement(
-        provider=r.provider,
-        region=r.region,
-        type=r.type,
-        pricing=r.pricing,
-        count=len(resources),
-        monthly_cost=cost,
-    )
-
-
-def _to(key: PlacementKey, count: int, unit: Decimal) -> Placement:
+def _target(key: PlacementKey, count: int, unit: Decimal) -> Placement:
     return Placement(
         provider=key[0],
         region=key[1],
@@ -142,34 +186,22 @@ def _to(key: PlacementKey, count: int, unit: Decimal) -> Placement:
     )
 
 
-def _cost_of(placement: Placement | None) -> Decimal:
-    if placement is None or placement.monthly_cost is None:
-        return Decimal(0)
-    return placement.monthly_cost
+def summary_placement(counts: Mapping[PlacementKey, int], cost: Decimal) -> Placement:
+    """A workload's whole fleet as one placement: the fields all its instances share."""
+    keys = list(counts)
 
+    def shared(i: int) -> object | None:
+        values = {k[i] for k in keys}
+        return values.pop() if len(values) == 1 else None
 
-def make_action(
-    kind: ActionKind,
-    workload: str | None,
-    resources: Sequence[Resource],
-    to: Placement | None,
-    reason: str,
-    risk: Risk,
-) -> Action:
-    before = _from(resources) if resources else None
-    saving = _cost_of(before) - _cost_of(to)
-    ids = [r.id for r in resources]
-    return Action.model_validate(
+    return Placement.model_validate(
         {
-            "id": action_id(kind, workload, ids, to),
-            "kind": kind,
-            "workload": workload,
-            "resources": [ref(r) for r in sorted(resources, key=lambda r: r.id)],
-            "from": before,
-            "to": to,
-            "monthly_saving": _money(saving),
-            "reason": reason,
-            "risk": risk,
+            "provider": shared(0),
+            "region": shared(1),
+            "type": shared(2),
+            "pricing": shared(3),
+            "count": sum(counts.values()),
+            "monthly_cost": _money(cost),
         }
     )
 
@@ -181,6 +213,7 @@ class _Match:
     current: dict[PlacementKey, list[Resource]]
     planned: dict[PlacementKey, int]
     unit: dict[PlacementKey, Decimal]
+    steps: dict[StepOp, list[Step]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _match_state(ws: WorkloadSolution) -> _Match:
@@ -192,7 +225,7 @@ def _match_state(ws: WorkloadSolution) -> _Match:
     for c, n in ws.counts.items():
         planned[c.key] += n
         unit[c.key] = c.monthly
-    for key in list(planned):  # same placement: kept as is, no action
+    for key in list(planned):  # same placement: kept as is, no step
         keep = min(len(current.get(key, [])), planned[key])
         current[key] = current.get(key, [])[keep:]
         planned[key] -= keep
@@ -201,87 +234,167 @@ def _match_state(ws: WorkloadSolution) -> _Match:
     )
 
 
-def _sorted_keys(keys: Iterable[PlacementKey]) -> list[PlacementKey]:
-    return sorted(keys, key=lambda k: (k[0], k[1], k[2], k[3].value))
-
-
-def _pricing_risk(to: Pricing) -> Risk:
-    if to is Pricing.SPOT:
-        return Risk.HIGH  # can be reclaimed at two minutes' notice
-    return Risk.MEDIUM if to is Pricing.RESERVED else Risk.LOW  # reserved: a 1-year commitment
-
-
-def _convert(name: str, m: _Match) -> list[Action]:
-    out = []
+def _pair(m: _Match, same: int, op: StepOp) -> None:
+    """Pair leftover resources with planned instances sharing the first ``same`` key fields
+    (3: provider, region, type -> convert-pricing; 2: provider, region -> resize)."""
     for key in _sorted_keys(m.planned):
         for old in _sorted_keys(m.current):
-            if old[:3] != key[:3] or not m.planned.get(key):
+            if old[:same] != key[:same] or not m.planned.get(key) or not m.current.get(old):
                 continue
             n = min(len(m.current[old]), m.planned[key])
             moved, m.current[old] = m.current[old][:n], m.current[old][n:]
             m.planned[key] -= n
-            reason = f"{n} x {key[2]}: {old[3].value} -> {key[3].value}, same capacity for less"
-            out.append(
-                make_action(
-                    ActionKind.CONVERT_PRICING,
-                    name,
-                    moved,
-                    _to(key, n, m.unit[key]),
-                    reason,
-                    _pricing_risk(key[3]),
-                )
-            )
+            for r in moved:
+                to = _target(key, 1, m.unit[key])
+                m.steps[op].append(Step(op=op, resource=ref(r), to=to))
     m.current = {k: v for k, v in m.current.items() if v}
     m.planned = {k: n for k, n in m.planned.items() if n}
-    return out
 
 
-def _replace(name: str, m: _Match, ws: WorkloadSolution) -> list[Action]:
-    out = []
-    demand = f"{ws.problem.vcpu:g} vCPU / {ws.problem.memory_gib:g} GiB"
-    for key in _sorted_keys(m.planned):
-        olds = _sorted_keys(m.current)
-        same = [k for k in olds if k[:2] == key[:2]]
-        if not olds:
-            break
-        old = (same or olds)[0]
-        kind = ActionKind.RIGHTSIZE if same else ActionKind.MOVE
-        resources = m.current.pop(old)
-        n = m.planned.pop(key)
-        reason = (
-            f"{len(resources)} x {old[2]} -> {n} x {key[2]} ({key[0]} {key[1]}); "
-            f"the workload's plan serves {demand} in all"
-        )
-        risk = Risk.HIGH if kind is ActionKind.MOVE else Risk.MEDIUM
-        out.append(make_action(kind, name, resources, _to(key, n, m.unit[key]), reason, risk))
-    return out
-
-
-def _leftovers(name: str, m: _Match) -> list[Action]:
-    out = []
-    for key in _sorted_keys(m.planned):
-        reason = f"add {m.planned[key]} x {key[2]} to meet demand and continuity rules"
-        out.append(
-            make_action(
-                ActionKind.SCALE_UP,
-                name,
-                [],
-                _to(key, m.planned[key], m.unit[key]),
-                reason,
-                Risk.LOW,
-            )
-        )
-    for old in _sorted_keys(m.current):
-        resources = m.current[old]
-        reason = f"remove {len(resources)} x {old[2]}: the rest of the plan serves the demand"
-        out.append(make_action(ActionKind.SCALE_DOWN, name, resources, None, reason, Risk.MEDIUM))
-    return out
-
-
-def workload_actions(ws: WorkloadSolution) -> list[Action]:
+def workload_steps(ws: WorkloadSolution) -> list[Step]:
+    """The per-resource operations from today's fleet to the plan, in a safe order."""
     m = _match_state(ws)
-    name = ws.problem.name
-    return [*_convert(name, m), *_replace(name, m, ws), *_leftovers(name, m)]
+    _pair(m, 3, StepOp.CONVERT_PRICING)
+    _pair(m, 2, StepOp.RESIZE)
+    launch = [
+        Step(op=StepOp.LAUNCH, to=_target(k, n, m.unit[k]))
+        for k, n in ((k, m.planned[k]) for k in _sorted_keys(m.planned))
+    ]
+    terminate = [
+        Step(op=StepOp.TERMINATE, resource=ref(r))
+        for k in _sorted_keys(m.current)
+        for r in m.current[k]
+    ]
+    return [*launch, *m.steps[StepOp.CONVERT_PRICING], *m.steps[StepOp.RESIZE], *terminate]
+
+
+def _kind(steps: Sequence[Step], sites: set[Site]) -> ActionKind:
+    ops = {s.op for s in steps}
+    launched = {(s.to.provider, s.to.region) for s in steps if s.op is StepOp.LAUNCH and s.to}
+    if any(site not in sites for site in launched) and sites:
+        return ActionKind.MOVE
+    if ops == {StepOp.CONVERT_PRICING}:
+        return ActionKind.CONVERT_PRICING
+    if ops == {StepOp.TERMINATE}:
+        return ActionKind.SCALE_DOWN
+    if ops == {StepOp.LAUNCH}:
+        return ActionKind.SCALE_UP
+    return ActionKind.RIGHTSIZE
+
+
+def _risk(kind: ActionKind, planned: Iterable[PlacementKey]) -> Risk:
+    if kind is ActionKind.MOVE or any(k[3] is Pricing.SPOT for k in planned):
+        return Risk.HIGH  # a move crosses a region or cloud; spot is reclaimed at short notice
+    if kind in (ActionKind.SCALE_UP, ActionKind.CONVERT_PRICING) and not any(
+        k[3] is Pricing.RESERVED for k in planned
+    ):
+        return Risk.LOW
+    return Risk.MEDIUM  # in-place type changes restart instances; reserved is a commitment
+
+
+def _fleet(counts: Mapping[PlacementKey, int]) -> str:
+    """``7 x Standard_D4s_v5 on-demand (azure eastus)``, grouped per site."""
+    by_site: dict[Site, list[str]] = defaultdict(list)
+    for k, n in counts.items():
+        by_site[(k[0], k[1])].append(f"{n} x {k[2]} {k[3].value}")
+    return "; ".join(f"{', '.join(v)} ({p} {r})" for (p, r), v in by_site.items())
+
+
+def _counts(items: Iterable[tuple[PlacementKey, int]]) -> dict[PlacementKey, int]:
+    out: dict[PlacementKey, int] = defaultdict(int)
+    for k, n in items:
+        out[k] += n
+    return {k: out[k] for k in _sorted_keys(out)}
+
+
+def workload_action(ws: WorkloadSolution, currency: str) -> Action | None:
+    """The one action that takes ``ws`` from today to its plan, or None when it stays."""
+    steps = workload_steps(ws)
+    if not steps:
+        return None
+    wp = ws.problem
+    before = _counts(((r.provider, r.region, r.type or "", r.pricing), 1) for r in wp.resources)
+    after = _counts((c.key, n) for c, n in ws.counts.items())
+    today = _sum(r.monthly_cost for r in wp.resources)
+    kind = _kind(steps, {(r.provider, r.region) for r in wp.resources})
+    saving = _money(today - ws.cost)
+    once = one_time_cost(wp, ws.counts)
+    touched = {s.resource.id: s.resource for s in steps if s.resource is not None}
+    to = summary_placement(after, ws.cost)
+    return _identified(
+        Action.model_validate(
+            {
+                "id": "",
+                "kind": kind,
+                "workload": wp.name,
+                "resources": [touched[i] for i in sorted(touched)],
+                "from": summary_placement(before, today) if before else None,
+                "to": to,
+                "monthly_saving": saving,
+                "reason": _reason(ws, before, after, once, currency),
+                "risk": _risk(kind, after),
+                "steps": steps,
+                "one_time_cost": _money(once) if once > 0 else None,
+                "payback_months": round(float(once / saving), 2)
+                if once > 0 and saving > 0
+                else None,
+            }
+        )
+    )
+
+
+def _reason(
+    ws: WorkloadSolution,
+    before: Mapping[PlacementKey, int],
+    after: Mapping[PlacementKey, int],
+    once: Decimal,
+    currency: str,
+) -> str:
+    from lepton_cli.models import fmt_money
+
+    wp = ws.problem
+    gpus = f" / {wp.gpus} GPU" if wp.gpus else ""
+    text = (
+        f"{_fleet(before) or 'nothing'} -> {_fleet(after) or 'nothing'}: serves "
+        f"{wp.vcpu:.4g} vCPU / {wp.memory_gib:.4g} GiB{gpus} within its rules"
+    )
+    if once > 0:
+        text += f"; one-time {fmt_money(once, currency)} to move (data copied, instances placed)"
+    return text
+
+
+def _single(
+    kind: ActionKind,
+    resources: Sequence[Resource],
+    ops: Sequence[StepOp],
+    saving: Decimal,
+    reason: str,
+) -> Action:
+    """An action on resources outside workloads: one step per resource."""
+    first = resources[0]
+    return _identified(
+        Action.model_validate(
+            {
+                "id": "",
+                "kind": kind,
+                "resources": [ref(r) for r in resources],
+                "from": Placement(
+                    provider=first.provider,
+                    region=first.region,
+                    type=first.type,
+                    pricing=first.pricing if first.kind is ResourceKind.COMPUTE else None,
+                    count=1,
+                    monthly_cost=_money(_sum(r.monthly_cost for r in resources)),
+                ),
+                "monthly_saving": _money(saving),
+                "reason": reason,
+                "risk": Risk.LOW,
+                "steps": [
+                    Step(op=op, resource=ref(r)) for r, op in zip(resources, ops, strict=True)
+                ],
+            }
+        )
+    )
 
 
 def terminate(r: Resource) -> Action:
@@ -289,7 +402,22 @@ def terminate(r: Resource) -> Action:
     p95 = u.cpu_p95 if u and u.cpu_p95 is not None else 0.0
     days = u.days if u and u.days is not None else 0
     reason = f"idle: cpu p95 {p95:.1%} over {days} days, and in no workload"
-    return make_action(ActionKind.TERMINATE, None, [r], None, reason, Risk.LOW)
+    return _single(ActionKind.TERMINATE, [r], [StepOp.TERMINATE], r.monthly_cost, reason)
+
+
+CLEANUP = {
+    FindingKind.STOPPED_PAYING: (ActionKind.TERMINATE, StepOp.TERMINATE),
+    FindingKind.UNATTACHED_VOLUME: (ActionKind.DELETE_VOLUME, StepOp.DELETE_VOLUME),
+    FindingKind.OLD_SNAPSHOT: (ActionKind.DELETE_SNAPSHOT, StepOp.DELETE_SNAPSHOT),
+    FindingKind.UNATTACHED_ADDRESS: (ActionKind.RELEASE_ADDRESS, StepOp.RELEASE_ADDRESS),
+}
+
+
+def cleanup_action(c: Cleanup) -> Action:
+    """Release or delete what scan flags; a stopped instance goes with the disks it pays for."""
+    kind, op = CLEANUP[c.finding.kind]
+    ops = [op] + [StepOp.DELETE_VOLUME] * (len(c.resources) - 1)
+    return _single(kind, c.resources, ops, c.finding.monthly_saving, c.finding.reason)
 
 
 def sort_actions(actions: Iterable[Action]) -> list[Action]:
@@ -306,19 +434,20 @@ def _compute(resources: Iterable[Resource]) -> list[Resource]:
     ]
 
 
-def summary(inventory: Inventory, solution: Solution) -> Summary:
-    """Today's cost and the plan's, both over the whole inventory (untouched resources count in
-    both), and the used/idle split and efficiency of DESIGN.md."""
+def summary(inventory: Inventory, solution: Solution, actions: Sequence[Action]) -> Summary:
+    """Today's bill and the plan's, both over the whole inventory: the plan's is what it keeps
+    outside workloads plus the workloads' planned compute, and --budget bounds it. Plus the
+    one-time cost of its moves, and the used/idle split and efficiency of DESIGN.md."""
+    problem = solution.problem
     current = _sum(r.monthly_cost for r in inventory.resources)
-    replaced = _sum(r.monthly_cost for w in solution.workloads for r in w.problem.resources)
-    idle = _sum(r.monthly_cost for r in solution.problem.idle)
-    planned = current - replaced - idle + solution.planned_cost
-    budget = solution.problem.budget
-    over = budget is not None and solution.planned_cost > budget
+    compute_cost = solution.planned_cost
+    planned = problem.fixed + compute_cost
+    budget = problem.bill_budget
+    over = budget is not None and planned > budget
     compute = _compute(inventory.resources)
     fleet = fleet_metrics(inventory.resources)  # the same figures `lepton report` shows
     touched = {r.id for w in solution.workloads for r in w.problem.resources}
-    touched |= {r.id for r in solution.problem.idle}
+    touched |= {r.id for r in problem.idle}
     kept = sum((r.vcpus or 0) * r.perf for r in compute if r.id not in touched)
     planned_capacity = sum(c.capacity * n for w in solution.workloads for c, n in w.counts.items())
     return Summary(
@@ -326,8 +455,9 @@ def summary(inventory: Inventory, solution: Solution) -> Summary:
         planned_monthly_cost=_money(planned),
         monthly_savings=_money(current - planned),
         within_budget=not over,
-        needed_budget=_money(solution.planned_cost) if over else None,
-        budgeted_monthly_cost=_money(solution.planned_cost),
+        needed_budget=_money(planned) if over else None,
+        compute_monthly_cost=_money(compute_cost),
+        one_time_cost=_money(_sum(a.one_time_cost or Decimal(0) for a in actions)),
         current_used_cost=_money(fleet.used_cost),
         current_idle_cost=_money(fleet.idle_cost),
         current_efficiency=round(fleet.efficiency, 4),
@@ -355,6 +485,66 @@ def solver_info(solution: Solution) -> SolverInfo:
     )
 
 
+LEVERS = ("idle", "clean-up", "rightsizing", "pricing", "moves")
+
+
+def _on_demand(
+    ws: WorkloadSolution, offerings: Sequence[Offering]
+) -> dict[tuple[str, ...], Decimal]:
+    """On-demand monthly price of each type a workload may use (its platform's, else Linux)."""
+    out: dict[tuple[str, ...], Decimal] = {}
+    for o in offerings:
+        if Pricing.ON_DEMAND in o.prices and o.platform == "linux":
+            out.setdefault((o.provider, o.region, o.type), o.monthly(Pricing.ON_DEMAND))
+    for c in ws.problem.candidates:
+        if c.pricing is Pricing.ON_DEMAND:
+            out[(c.provider, c.region, c.type)] = c.monthly
+    return out
+
+
+def pricing_saving(ws: WorkloadSolution, offerings: Sequence[Offering]) -> Decimal:
+    """What the plan's pricing models (reserved, spot) save on its types at on-demand."""
+    od = _on_demand(ws, offerings)
+    return _sum(
+        (od.get(c.key[:3], c.monthly) - c.monthly) * n
+        for c, n in ws.counts.items()
+        if c.pricing is not Pricing.ON_DEMAND
+    )
+
+
+def levers(
+    solution: Solution, actions: Sequence[Action], offerings: Sequence[Offering]
+) -> dict[str, Decimal]:
+    """The plan's monthly savings by lever: idle terminations, clean-up of what scan flags,
+    rightsizing (workload changes in place, at on-demand prices), pricing (what reserved and
+    spot take off those), moves (workloads that take a new placement)."""
+    out = dict.fromkeys(LEVERS, Decimal(0))
+    idle = {r.id for r in solution.problem.idle}
+    by_name = {w.problem.name: w for w in solution.workloads}
+    for a in actions:
+        if a.workload is None:
+            lever = "idle" if a.resources and a.resources[0].id in idle else "clean-up"
+            out[lever] += a.monthly_saving
+        elif a.kind is ActionKind.MOVE:
+            out["moves"] += a.monthly_saving
+        else:
+            priced = pricing_saving(by_name[a.workload], offerings)
+            out["pricing"] += priced
+            out["rightsizing"] += a.monthly_saving - priced
+    return {k: _money(v) for k, v in out.items()}
+
+
+def plan_actions(solution: Solution) -> list[Action]:
+    """Every action of the plan, sorted: workload changes, idle terminations, clean-up."""
+    problem = solution.problem
+    actions = [
+        a for w in solution.workloads if (a := workload_action(w, problem.currency)) is not None
+    ]
+    actions += [terminate(r) for r in problem.idle]
+    actions += [cleanup_action(c) for c in problem.cleanup]
+    return sort_actions(actions)
+
+
 def build_plan(
     inventory: Inventory,
     offerings: Sequence[Offering],
@@ -364,8 +554,8 @@ def build_plan(
 ) -> Plan:
     """The Plan document for ``solution`` (``options`` are the solve options, for the digest)."""
     problem = solution.problem
-    actions = [a for w in solution.workloads for a in workload_actions(w)]
-    actions += [terminate(r) for r in problem.idle]
+    actions = plan_actions(solution)
+    max_changes = options.get("max_changes")
     return Plan(
         metadata=PlanMetadata(
             created=created_at(),
@@ -373,13 +563,27 @@ def build_plan(
             inputs_digest=inputs_digest(inventory, offerings, options),
             catalog_date=catalog_date,
             objective=problem.objective,
-            budget=problem.budget,
+            budget=problem.bill_budget,
             currency=problem.currency,
+            max_changes=max_changes if isinstance(max_changes, int) else None,
+            no_perf=True if options.get("perf") is False else None,
+            assumptions=sorted(set(problem.assumptions)),
         ),
         solver=solver_info(solution),
-        summary=summary(inventory, solution),
+        summary=summary(inventory, solution, actions).model_copy(
+            update={"savings_by_lever": levers(solution, actions, offerings)}
+        ),
         workloads=[
             workload_plan(w) for w in sorted(solution.workloads, key=lambda w: w.problem.name)
         ],
-        actions=sort_actions(actions),
+        actions=actions,
+        held_back=[
+            HeldBack(
+                workload=h.name,
+                monthly_saving=h.monthly_saving,
+                one_time_cost=_money(h.one_time_cost),
+                reason=h.reason,
+            )
+            for h in solution.held_back
+        ],
     )

@@ -19,7 +19,18 @@ from lepton_cli.plan.view import MARKER
 from lepton_cli.report import Table, View
 from lepton_cli.report.render import markdown_table
 
-_COMPARED = ("kind", "workload", "resources", "from_", "to", "monthly_saving", "reason", "risk")
+_COMPARED = (
+    "kind",
+    "workload",
+    "resources",
+    "from_",
+    "to",
+    "monthly_saving",
+    "reason",
+    "risk",
+    "steps",
+    "one_time_cost",
+)
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,7 @@ def _summary_table(d: PlanDiff) -> Table:
             to_cents(n.planned_monthly_cost),
         ],
         ["monthly savings", to_cents(o.monthly_savings), to_cents(n.monthly_savings)],
+        ["one-time cost", _cents(o.one_time_cost), _cents(n.one_time_cost)],
         ["budget", d.old.metadata.budget, d.new.metadata.budget],
         ["within budget", o.within_budget, n.within_budget],
         ["solver", _solver(d.old.solver), _solver(d.new.solver)],
@@ -179,6 +191,10 @@ def _summary_table(d: PlanDiff) -> Table:
     return Table(
         "Plan before / after", ["", "before", "after"], rows, frozenset({"before", "after"})
     )
+
+
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else to_cents(amount)
 
 
 def _action_row(change: str, a: Action, fields: tuple[str, ...] = ()) -> list[Any]:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from lepton_cli.commitments.document import CommitmentPlanDoc
 from lepton_cli.models import Pricing, ResourceState
 from lepton_cli.models.base import Model
 from lepton_cli.models.optimization import Objective as Objective  # re-exported: plan vocabulary
@@ -59,8 +60,11 @@ class PlanMetadata(Model):
     inputs_digest: str  # sha256 of the canonical normalised inputs
     catalog_date: str
     objective: Objective = Objective.COST
-    budget: Decimal | None = None
+    budget: Decimal | None = None  # bounds the whole planned monthly bill
     currency: str = "USD"
+    max_changes: int | None = None
+    no_perf: bool | None = None  # planned on raw vCPUs (--no-perf)
+    assumptions: list[str] = Field(default_factory=list)  # defaults the inputs did not state
 
 
 class SolverInfo(Model):
@@ -79,11 +83,14 @@ class SolverInfo(Model):
 
 class Summary(Model):
     current_monthly_cost: Decimal
-    planned_monthly_cost: Decimal
+    planned_monthly_cost: Decimal  # the whole bill after the plan: what --budget bounds
     monthly_savings: Decimal
     within_budget: bool
     needed_budget: Decimal | None = None  # set when over budget
-    budgeted_monthly_cost: Decimal | None = None  # what --budget bounds: the workloads' compute
+    compute_monthly_cost: Decimal | None = None  # the workloads' compute the optimizer chose
+    one_time_cost: Decimal | None = None  # moves: data copied out, instances placed anew
+    savings_by_lever: dict[str, Decimal] = Field(default_factory=dict)  # idle, clean-up, ...
+    budgeted_monthly_cost: Decimal | None = None  # older plans: the compute --budget bounded
     current_used_cost: Decimal | None = None  # C = sum c_i * u_i
     current_idle_cost: Decimal | None = None  # sum c_i * (1 - u_i)
     current_efficiency: float | None = None  # P = sum capacity_i * perf_i
@@ -93,6 +100,7 @@ class Summary(Model):
 class DemandSpec(Model):
     vcpu: float
     memory_gib: float
+    gpus: int | None = None
 
 
 class Allocation(Model):
@@ -102,6 +110,7 @@ class Allocation(Model):
     pricing: Pricing
     count: int = Field(ge=0)
     monthly_cost: Decimal
+    zone: str | None = None  # named when the workload spreads over zones
 
 
 class WorkloadPlan(Model):
@@ -110,6 +119,16 @@ class WorkloadPlan(Model):
     current_monthly_cost: Decimal = Decimal(0)
     planned_monthly_cost: Decimal = Decimal(0)
     allocations: list[Allocation] = Field(default_factory=list)
+    min_zones: int | None = None  # the zone-spread rule `plan verify` checks
+
+
+class HeldBack(Model):
+    """A workload the plan leaves as it runs today, and what changing it would save."""
+
+    workload: str
+    monthly_saving: Decimal
+    one_time_cost: Decimal = Decimal(0)
+    reason: str
 
 
 class ResourceRef(Model):
@@ -162,3 +181,5 @@ class Plan(Model):
     summary: Summary
     workloads: list[WorkloadPlan] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
+    commitments: CommitmentPlanDoc | None = None  # `lepton optimize --commitments plan`
+    held_back: list[HeldBack] = Field(default_factory=list)

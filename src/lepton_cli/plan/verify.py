@@ -24,7 +24,7 @@ class Drift:
 
     action_id: str
     resource_id: str
-    what: str  # missing | type | pricing | state | inputs-digest
+    what: str  # missing | type | pricing | state | zone-spread | inputs-digest
     expected: str | None
     actual: str | None
 
@@ -81,14 +81,46 @@ def _ref_drifts(action: Action, ref: ResourceRef, found: Resource | None) -> lis
     ]
 
 
+def zone_spread_drifts(plan: Plan, resources: Iterable[Resource]) -> list[Drift]:
+    """The zone-spread rule of each workload that has one: the plan's allocations name at
+    least ``min_zones`` zones, and a workload the plan leaves as it is still runs in that many
+    (live resources tagged with it)."""
+    changed = {a.workload for a in plan.actions if a.workload}
+    live: dict[str, set[str]] = {}
+    for r in resources:
+        if r.workload and r.kind.value == "compute" and r.state.value == "running":
+            live.setdefault(r.workload, set()).add(r.zone or r.region)
+    out = []
+    for w in plan.workloads:
+        if not w.min_zones or w.min_zones <= 1:
+            continue
+        planned = {a.zone or a.region for a in w.allocations if a.count > 0}
+        found = planned if w.name in changed else live.get(w.name, set())
+        if len(found) < w.min_zones:
+            where = "plan" if w.name in changed else "live"
+            out.append(
+                Drift(
+                    "-",
+                    w.name,
+                    "zone-spread",
+                    f">= {w.min_zones} zones",
+                    f"{len(found)} ({where}: {', '.join(sorted(found)) or 'none'})",
+                )
+            )
+    return out
+
+
 def verify(
     plan: Plan,
     resources: Iterable[Resource],
     current_digest: str | None = None,
     strict: bool = False,
 ) -> Verification:
-    """Check ``plan`` against ``resources``; with ``strict`` a changed inputs digest is drift."""
+    """Check ``plan`` against ``resources`` (preconditions, and each workload's zone-spread
+    rule); with ``strict`` a changed inputs digest is drift."""
+    resources = list(resources)
     checked, drifts = check_preconditions(plan, resources)
+    drifts += zone_spread_drifts(plan, resources)
     result = Verification(plan.metadata.inputs_digest, current_digest, checked, drifts)
     if strict and result.digest_changed:
         digest = Drift(
@@ -143,4 +175,13 @@ def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
 
 def _options(plan: Plan, settings: Settings) -> dict[str, Any]:
     meta = plan.metadata
-    return {"objective": meta.objective.value, "budget": meta.budget, "headroom": settings.headroom}
+    options: dict[str, Any] = {
+        "objective": meta.objective.value,
+        "budget": meta.budget,
+        "headroom": settings.headroom,
+    }
+    if meta.max_changes is not None:
+        options["max_changes"] = meta.max_changes
+    if meta.no_perf:
+        options["perf"] = False
+    return options

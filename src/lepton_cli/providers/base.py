@@ -55,6 +55,7 @@ class ProviderContext:
     use_cache: bool = True
     cache_ttl_seconds: int = 24 * 3600
     max_workers: int = 8
+    timeout_seconds: float = 300.0  # per scope (region, subscription, project); see boundary.py
 
 
 @dataclass(frozen=True)
@@ -69,19 +70,52 @@ class ScopeFailure:
 
 @runtime_checkable
 class Provider(Protocol):
+    """A source of resources, costs and offerings.
+
+    Register the class under the ``lepton.providers.v1`` entry-point group in your package's
+    metadata (``[project.entry-points."lepton.providers.v1"] myprovider = "pkg.mod:MyProvider"``).
+    Its section of lepton.yaml is the top-level key of that name, validated by ``config_model``.
+    A class lacking any of the class data below is reported by `lepton providers` as a warning
+    and left out; the other providers still work.
+
+    Errors: raise :class:`ProviderError` (with ``raise ... from e``) for what stops the whole
+    call — bad credentials, an SDK that is not installed. A region, account or project that
+    fails on its own is appended to ``failures`` and the call goes on with the others: a failed
+    scope never hides the rest. Never put a secret in a message or hint.
+    """
+
     name: ClassVar[str]
+    """The entry-point name: what `--provider NAME` and the lepton.yaml section use."""
     config_model: ClassVar[type[BaseModel]]
+    """The model of the provider's lepton.yaml section; make it strict (``extra="forbid"``)."""
     capabilities: ClassVar[frozenset[Capability]]
-    sdk_modules: ClassVar[tuple[str, ...]]  # importable names that must be installed
-    install_extra: ClassVar[str | None]  # `pip install 'lepton-cli[<extra>]'`
+    """What it can do; lepton calls only the methods named here."""
+    sdk_modules: ClassVar[tuple[str, ...]]
+    """Every module the provider imports from outside lepton (full dotted names, e.g.
+    ``azure.mgmt.costmanagement``): `lepton providers` checks each one."""
+    install_extra: ClassVar[str | None]
+    """The pip extra that installs the SDK (``pip install 'lepton-cli[<extra>]'``), or None."""
 
     failures: list[ScopeFailure]
     """Scopes that failed during the last call; the others are still delivered."""
 
-    def __init__(self, config: BaseModel, context: ProviderContext) -> None: ...
+    def __init__(self, config: BaseModel, context: ProviderContext) -> None:
+        """``config`` is the validated lepton.yaml section; ``context`` the run-wide settings
+        (cache folder and whether to use it, worker threads). Do no I/O here."""
 
-    def inventory(self, scope: Scope) -> Iterator[Resource]: ...
+    def inventory(self, scope: Scope) -> Iterator[Resource]:
+        """Yield every resource in ``scope`` (empty tuples: all the credentials can see), with
+        utilisation over ``scope.days`` days when the provider has metrics. Ids are the
+        provider's own (ARN, resource id, self link); money in the account's currency."""
+        ...
 
-    def costs(self, period: Period) -> Iterator[CostRecord]: ...
+    def costs(self, period: Period) -> Iterator[CostRecord]:
+        """Yield the billed cost records of ``period`` (daily or coarser). Cache what costs
+        money to ask (e.g. Cost Explorer) under ``context.cache_dir``; never cache a response
+        that failed to parse."""
+        ...
 
-    def offerings(self, regions: Sequence[str]) -> Iterator[Offering]: ...
+    def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:
+        """Yield what can be bought in ``regions`` (empty: every region the provider knows),
+        one :class:`Offering` per (type, platform), with hourly prices per pricing model."""
+        ...

@@ -1,20 +1,44 @@
 """A small on-disk JSON cache with a time to live, for API answers that are slow or rationed.
 
 Every provider keeps its entries under ``ProviderContext.cache_dir/<provider>/``. A stale,
-unreadable or foreign entry is a miss, never an error; writes are atomic, so a reader never sees
-half a file. Whether a parsed entry has the shape a caller expects is for that caller to check.
+unreadable or foreign entry is a miss, never an error (``get(..., valid=...)`` checks the shape
+a caller expects); writes are atomic, so a reader never sees half a file. A cache folder that
+cannot be written (read-only, not owned, a file in the way) is not a failure either: the run goes
+on without storing answers, with one warning on the ``lepton_cli`` logger.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lepton_cli.fileio import atomic_write
 from lepton_cli.providers.base import ProviderContext
+
+LOG = logging.getLogger("lepton_cli.cache")
+_warned: set[Path] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_unwritable(root: Path, error: OSError) -> None:
+    """One warning per cache folder per process (a scan stores many entries)."""
+    with _warned_lock:
+        if root in _warned:
+            return
+        _warned.add(root)
+    reason = error.strerror or type(error).__name__
+    LOG.warning(
+        "warning: cannot write the cache in %s (%s): continuing without the cache. To fix: "
+        "make it writable, or point `cache_dir` (LEPTON_CACHE_DIR) at a writable folder",
+        root,
+        reason,
+    )
 
 
 def cache_key(*parts: Any) -> str:
@@ -46,18 +70,29 @@ class DiskCache:
         folder = self.root / namespace if namespace else self.root
         return folder / f"{key}.json"
 
-    def get(self, namespace: str, key: str) -> Any | None:
-        """The entry's JSON value; None when missing, stale, unreadable or bypassed."""
+    def get(
+        self, namespace: str, key: str, valid: Callable[[Any], bool] | None = None
+    ) -> Any | None:
+        """The entry's JSON value; None when missing, stale, unreadable, bypassed, or (with
+        ``valid``) not of the shape the caller stores."""
+        if not self.read:
+            return None
         path = self.path(namespace, key)
-        if not self.read or not path.is_file():
-            return None
-        if time.time() - path.stat().st_mtime >= self.ttl_seconds:  # a TTL of 0 never hits
-            return None
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):  # a torn or foreign file is just a miss
+            if time.time() - path.stat().st_mtime >= self.ttl_seconds:  # a TTL of 0 never hits
+                return None
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # missing, unreadable, torn or foreign: just a miss
             return None
+        if valid is not None and not valid(value):
+            return None
+        return value
 
     def put(self, namespace: str, key: str, value: Any) -> None:
-        """Store ``value`` atomically; dates and Decimals are written as their ``str()``."""
-        atomic_write(self.path(namespace, key), json.dumps(value, default=str))
+        """Store ``value`` atomically; dates and Decimals are written as their ``str()``.
+        A folder that cannot be written is warned about once and the value is not stored."""
+        text = json.dumps(value, default=str)
+        try:
+            atomic_write(self.path(namespace, key), text)
+        except OSError as e:
+            _warn_unwritable(self.root, e)

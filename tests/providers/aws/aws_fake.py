@@ -239,7 +239,7 @@ def moto_server() -> Iterator[str]:
 @contextmanager
 def offline_aws(moto_url: str, tmp: Path) -> Iterator[Aws]:
     """A clean moto, a fresh front server, and an environment that only knows about them."""
-    requests.post(f"{moto_url}/moto-api/reset", timeout=10)
+    requests.post(f"{moto_url}/moto-api/reset", timeout=60)  # slow on a busy machine
     stubs = Stubs()
     host, port = moto_url.removeprefix("http://").split(":")
     srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(stubs, (host, int(port))))
@@ -292,10 +292,15 @@ def context(tmp_path: Path) -> ProviderContext:
 
 
 def compute_item(
-    type_: str, region: str, on_demand: str, reserved: str | None = None
+    type_: str,
+    region: str,
+    on_demand: str,
+    reserved: str | None = None,
+    operating_system: str = "Linux",
+    license_model: str = "No License required",
 ) -> dict[str, Any]:
-    """A GetProducts PriceList item for a Linux shared-tenancy instance type."""
-    sku = f"SKU{abs(hash((type_, region))) % 10**8}"
+    """A GetProducts PriceList item for a shared-tenancy instance type (Linux by default)."""
+    sku = f"SKU{abs(hash((type_, region, operating_system, license_model))) % 10**8}"
     terms: dict[str, Any] = {
         "OnDemand": {
             f"{sku}.JRTCKXETXF": {
@@ -335,7 +340,8 @@ def compute_item(
     attributes = {
         "instanceType": type_,
         "regionCode": region,
-        "operatingSystem": "Linux",
+        "operatingSystem": operating_system,
+        "licenseModel": license_model,
         "tenancy": "Shared",
         "preInstalledSw": "NA",
         "capacitystatus": "Used",

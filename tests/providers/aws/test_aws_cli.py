@@ -83,7 +83,7 @@ def test_a_failed_region_exits_4_unless_partial_is_allowed(aws, tmp_path):
     out = tmp_path / "scan.yaml"
     args = ["--config", str(config), "scan", "--provider", "aws", "--no-costs", "--days", "1"]
     got = runner.invoke(app, args)
-    assert got.exit_code == 4 and "eu-west-1" in got.stderr
+    assert got.exit_code == 4 and "eu-west-1" in got.stderr, got.stderr
     got = runner.invoke(app, [*args, "--allow-partial", "-o", str(out)])
     assert got.exit_code == 0, got.stderr
     assert "eu-west-1" in got.stderr  # still reported, as a warning

@@ -66,6 +66,10 @@ def test_real_instance_types(corpus):
     assert len(specs) == 25
     a1 = specs["a1.2xlarge"]
     assert (a1.vcpus, a1.memory_gib, a1.arch) == (8, 16, "arm64")
+    # i386 + x86_64 is an x86_64 type (once read as "i386"); none of these has a GPU
+    assert specs["c1.medium"].arch == specs["c3.large"].arch == "x86_64"
+    assert {t.arch for t in specs.values()} == {"arm64", "x86_64"}
+    assert all(t.gpus == 0 and t.gpu_model is None for t in specs.values())
 
 
 def test_real_spot_history_keeps_the_newest_price_per_zone(corpus):

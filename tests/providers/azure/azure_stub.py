@@ -32,7 +32,14 @@ IDENTITY_HEADER = "stub-identity-header"
 
 
 def _vm(
-    vm_id: str, size: str, power: str, zone: str | None, tags: dict[str, str], spot: bool = False
+    vm_id: str,
+    size: str,
+    power: str,
+    zone: str | None,
+    tags: dict[str, str],
+    spot: bool = False,
+    os_type: str | None = None,
+    license_type: str | None = None,
 ) -> dict[str, Any]:
     props: dict[str, Any] = {
         "hardwareProfile": {"vmSize": size},
@@ -55,15 +62,36 @@ def _vm(
         "tags": tags,
         "properties": props,
     }
+    if os_type:
+        props["storageProfile"] = {"osDisk": {"osType": os_type, "name": "osdisk"}}
+    if license_type:
+        props["licenseType"] = license_type
     if zone:
         body["zones"] = [zone]
     return body
 
 
 VMS = [
-    _vm(VM_WEB, "Standard_D2s_v5", "running", "1", {"workload": "web", "team": "shop"}),
+    _vm(
+        VM_WEB,
+        "Standard_D2s_v5",
+        "running",
+        "1",
+        {"workload": "web", "team": "shop"},
+        False,
+        "Linux",
+    ),
     _vm(VM_IDLE, "Standard_D4s_v5", "running", "2", {"team": "shop"}),
-    _vm(VM_OLD, "Standard_D2s_v5", "deallocated", None, {"team": "legacy"}),
+    _vm(VM_OLD, "Standard_D2s_v5", "deallocated", None, {"team": "legacy"}, False, "Linux"),
+]
+VM_WIN = f"{RG}/Microsoft.Compute/virtualMachines/vm-win"
+VM_AHB = f"{RG}/Microsoft.Compute/virtualMachines/vm-ahb"
+VM_GPU = f"{RG}/Microsoft.Compute/virtualMachines/vm-gpu"
+PLATFORM_VMS = [  # StubState.extra_vms for the platform and accelerator tests
+    _vm(VM_WIN, "Standard_D2s_v5", "running", "1", {"workload": "erp"}, False, "Windows"),
+    # Azure Hybrid Benefit: the customer's own Windows Server licence
+    _vm(VM_AHB, "Standard_D2s_v5", "running", "1", {}, False, "Windows", "Windows_Server"),
+    _vm(VM_GPU, "Standard_NC24ads_A100_v4", "running", "1", {"workload": "ml"}, False, "Linux"),
 ]
 VM_SIZES = [
     {
@@ -90,6 +118,34 @@ VM_SIZES = [
         "osDiskSizeInMB": 1047552,
         "resourceDiskSizeInMB": 0,
     },
+]
+
+
+def _sku(
+    name: str, vcpus: int, memory_gb: float, arch: str = "x64", gpus: int = 0
+) -> dict[str, Any]:
+    """A ``virtualMachines`` resource SKU, shaped like resourceSkus.list's answer."""
+    caps = {"vCPUs": str(vcpus), "MemoryGB": f"{memory_gb:g}", "CpuArchitectureType": arch}
+    if gpus:
+        caps["GPUs"] = str(gpus)
+    return {
+        "resourceType": "virtualMachines",
+        "name": name,
+        "tier": "Standard",
+        "size": name.removeprefix("Standard_"),
+        "locations": ["eastus"],
+        "locationInfo": [{"location": "eastus", "zones": ["1", "2", "3"]}],
+        "capabilities": [{"name": k, "value": v} for k, v in caps.items()],
+        "restrictions": [],
+    }
+
+
+RESOURCE_SKUS = [
+    _sku("Standard_D2s_v5", 2, 8),
+    _sku("Standard_D4s_v5", 4, 16),
+    _sku("Standard_D4ps_v5", 4, 16, "Arm64"),
+    _sku("Standard_NC24ads_A100_v4", 24, 220, gpus=1),
+    {"resourceType": "disks", "name": "Premium_LRS", "locations": ["eastus"], "capabilities": []},
 ]
 
 
@@ -179,6 +235,7 @@ def _price(
     }
 
 
+NC_A100 = "Virtual Machines NCadsA100v4 Series"
 VM_PRICES = [
     _price("Standard_D2s_v5", "D2s v5", 0.096),
     _price("Standard_D2s_v5", "D2s v5 Spot", 0.0192),
@@ -189,6 +246,19 @@ VM_PRICES = [
     _price("Standard_D4s_v5", "D4s v5", 0.192),
     _price("Standard_D4s_v5", "D4s v5 Low Priority", 0.03),
     _price("Standard_D4ps_v5", "D4ps v5", 0.154, product="Virtual Machines Dpsv5 Series"),
+    _price(
+        "Standard_D2s_v5", "D2s v5 Spot", 0.0376, product="Virtual Machines Dsv5 Series Windows"
+    ),
+    _price("Standard_NC24ads_A100_v4", "NC24ads A100 v4", 3.673, product=NC_A100),
+    _price("Standard_NC24ads_A100_v4", "NC24ads A100 v4 Spot", 1.2856, product=NC_A100),
+    _price(
+        "Standard_NC24ads_A100_v4",
+        "NC24ads A100 v4",
+        20064.0,
+        "Reservation",
+        NC_A100,
+        reservationTerm="1 Year",
+    ),
 ]
 OTHER_PRICES = [
     {
@@ -286,6 +356,7 @@ class StubState:
     ``forbidden`` subscriptions answer 403 and ``unauthorized`` ones 401 (token rejected)."""
 
     forbidden: set[str] = field(default_factory=lambda: {SUB2})
+    extra_vms: list[dict[str, Any]] = field(default_factory=list)  # listed after VMS
     unauthorized: set[str] = field(default_factory=set)
     throttle: int = 0
     throttle_always: bool = False
@@ -377,7 +448,9 @@ def make_handler(state: StubState) -> type[BaseHTTPRequestHandler]:
 
         def _arm_get(self, path: str, sub: str) -> None:
             if path.endswith("/Microsoft.Compute/virtualMachines"):
-                return self._send(200, {"value": VMS})
+                return self._send(200, {"value": VMS + state.extra_vms})
+            if path.endswith("/providers/Microsoft.Compute/skus"):
+                return self._send(200, {"value": RESOURCE_SKUS})
             if re.search(r"/locations/[^/]+/vmSizes$", path):
                 return self._send(200, {"value": VM_SIZES})
             if path.endswith("/Microsoft.Compute/disks"):

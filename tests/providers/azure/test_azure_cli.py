@@ -112,3 +112,24 @@ def test_catalog_refresh_lays_live_prices_over_the_snapshot(
     assert doc["as_of"] == dt.date.today().isoformat()
     d2 = next(o for o in doc["offerings"] if o["type"] == "Standard_D2s_v5")
     assert d2["prices"] == {"on-demand": "0.096", "spot": "0.0192", "reserved": "0.058904"}
+
+
+def test_catalog_refresh_carries_windows_prices_and_gpus(
+    cli: CliRunner, stub: StubState, tmp_path: Path
+) -> None:
+    import json
+    from decimal import Decimal
+
+    config = write_config(tmp_path, stub, [SUB1])
+    args = ["--config", str(config), "catalog"]
+    refreshed = cli.invoke(app, [*args, "refresh", "-p", "azure", "--region", "eastus"])
+    assert refreshed.exit_code == 0, refreshed.stderr
+    listed = cli.invoke(app, [*args, "list", "-p", "azure", "--region", "eastus", "-f", "json"])
+    rows = {(o["type"], o["platform"]): o for o in json.loads(listed.stdout)["offerings"]}
+    windows = rows["Standard_D2s_v5", "windows"]
+    assert Decimal(windows["prices"]["on-demand"]) == Decimal("0.188")  # the stub's Windows meter
+    assert Decimal(windows["prices"]["spot"]) == Decimal("0.0376")
+    a100 = rows["Standard_NC24ads_A100_v4", "linux"]
+    assert (a100["gpus"], a100["gpu_model"], a100["vcpus"]) == (1, "A100", 24)
+    assert a100["gpu_memory_gib"] == 80  # not in resource SKUs: kept from the bundled entry
+    assert a100["perf"] == 1.1  # the bundled perf, not a refresh's 1.0

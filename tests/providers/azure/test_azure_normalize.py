@@ -116,7 +116,7 @@ def test_documented_retail_items() -> None:
     assert prices.vm_price(spot_windows_devtest) is None  # Windows and dev/test: never Linux list
     assert prices.vm_price(reservation) == (Pricing.RESERVED, Decimal("2.854680"))  # 25007 / 8760
     assert prices.vm_prices(items) == {
-        ("southcentralus", "standard_e64_v4"): {Pricing.RESERVED: Decimal("2.854680")}
+        ("southcentralus", "standard_e64_v4", "linux"): {Pricing.RESERVED: Decimal("2.854680")}
     }
 
 

@@ -243,8 +243,15 @@ def test_missing_credentials_exit_4_with_az_login(
 
 
 def test_offerings_join_prices_with_size_specs(provider: AzureProvider) -> None:
-    offerings = {o.type: o for o in provider.offerings(["eastus"])}
-    assert set(offerings) == {"Standard_D2s_v5", "Standard_D4s_v5", "Standard_D4ps_v5"}
+    every = {(o.type, o.platform): o for o in provider.offerings(["eastus"])}
+    offerings = {t: o for (t, platform), o in every.items() if platform == "linux"}
+    assert set(offerings) == {
+        "Standard_D2s_v5",
+        "Standard_D4s_v5",
+        "Standard_D4ps_v5",
+        "Standard_NC24ads_A100_v4",
+    }
+    assert {t for t, platform in every if platform == "windows"} == {"Standard_D2s_v5"}
     d2 = offerings["Standard_D2s_v5"]
     assert (d2.provider, d2.region, d2.vcpus, d2.memory_gib, d2.arch) == (
         "azure",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -65,6 +66,23 @@ def focus_text(
     writer = csv.writer(out, lineterminator=newline)
     writer.writerow(columns)
     for row in rows:
-        values = {**DEFAULTS, **row}
+        values = {**DEFAULTS, **_derived(row), **row}
         writer.writerow([values.get(c, "") for c in columns])
     return out.getvalue()
+
+
+def _derived(row: dict[str, Any]) -> dict[str, str]:
+    """Defaults that follow a row's own values: an hour-long charge from its start, and an
+    effective cost equal to its billed cost."""
+    out = {}
+    start = row.get("ChargePeriodStart")
+    if start and "ChargePeriodEnd" not in row:
+        try:
+            begin = dt.datetime.fromisoformat(str(start))
+        except ValueError:
+            begin = None
+        if begin is not None:
+            out["ChargePeriodEnd"] = (begin + dt.timedelta(hours=1)).isoformat()
+    if "BilledCost" in row and "EffectiveCost" not in row:
+        out["EffectiveCost"] = str(row["BilledCost"])
+    return out

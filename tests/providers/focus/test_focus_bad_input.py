@@ -8,8 +8,8 @@ import pytest
 from focus_fixtures import COLUMNS
 
 from helpers import run
+from lepton_cli.billing.query import aggregate, resource_costs
 from lepton_cli.errors import ExitCode, InputError
-from lepton_cli.providers.focus.query import aggregate, resource_costs
 
 
 def fails(paths, *needles, by=("service",)):
@@ -77,25 +77,27 @@ def test_empty_files_inside_a_folder_are_skipped(tmp_path, write_focus):
         ("BilledCost", "12,50", "not a decimal number", ["service"]),
         ("EffectiveCost", "n/a", "not a decimal number", ["service"]),
         # Timestamps are read when a query needs them (here to group by day).
-        ("ChargePeriodStart", "09/01/2024", "not a timestamp", ["day"]),
-        ("BillingPeriodStart", "Sept 2024", "not a timestamp", ["month"]),
+        ("ChargePeriodStart", "09/01/2024", "not an RFC 3339 date-time", ["day"]),
+        ("BillingPeriodStart", "Sept 2024", "not an RFC 3339 date-time", ["month"]),
     ],
 )
 def test_bad_value_names_column_and_value(write_focus, column, value, expected, by):
     path = write_focus("bad.csv", [{}, {column: value}, {}])
-    error = fails([path], "bad.csv", f"column {column}", expected, repr(value), by=by)
+    error = fails(
+        [path], "bad.csv", "row 2 (line 3)", f"column {column}", expected, repr(value), by=by
+    )
     assert "Traceback" not in str(error)
 
 
 def test_bad_tags_json_names_the_column(write_focus):
     path = write_focus("tags.csv", [{"Tags": "{team: payments"}])
-    with pytest.raises(InputError, match="column Tags has a value that is not a JSON object"):
+    with pytest.raises(InputError, match=r"row 1 \(line 2\), column Tags: .* is not a JSON object"):
         aggregate([path], ["tag:team"])
 
 
-def test_bad_tags_in_inventory_name_the_resource(write_focus):
-    path = write_focus("tags.csv", [{"Tags": "[1, 2]", "ResourceId": "vm-7"}])
-    with pytest.raises(InputError, match="Tags of resource vm-7 is not a JSON object"):
+def test_bad_tags_in_inventory_name_the_row(write_focus):
+    path = write_focus("tags.csv", [{}, {"Tags": "[1, 2]", "ResourceId": "vm-7"}])
+    with pytest.raises(InputError, match=r"tags.csv: row 2 \(line 3\), column Tags: '\[1, 2\]'"):
         resource_costs([path])
 
 

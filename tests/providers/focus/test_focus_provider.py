@@ -111,7 +111,11 @@ def test_inventory_scope_filters_accounts_regions_and_period(tmp_path, write_foc
             {**OCTOBER, "ResourceId": "a", "RegionId": "us-east-1", "SubAccountId": "1"},
             {**OCTOBER, "ResourceId": "b", "RegionId": "eu-west-1", "SubAccountId": "1"},
             {**OCTOBER, "ResourceId": "c", "RegionId": "us-east-1", "SubAccountId": "2"},
-            {"ResourceId": "d", "ChargePeriodStart": "2026-09-15T00:00:00Z"},
+            {
+                "ResourceId": "d",
+                "ChargePeriodStart": "2026-09-15T00:00:00Z",
+                "BillingPeriodStart": "2026-09-01T00:00:00Z",
+            },
         ],
     )
     p = provider(tmp_path, path)
@@ -171,7 +175,11 @@ def test_costs_are_daily_records_per_dimension(tmp_path, write_focus):
                 "BilledCost": "8",
                 "BillingCurrency": "EUR",
             },
-            {"ChargePeriodStart": "2026-11-01T00:00:00Z", "BilledCost": "16"},
+            {
+                "ChargePeriodStart": "2026-11-01T00:00:00Z",
+                "BillingPeriodStart": "2026-11-01T00:00:00Z",
+                "BilledCost": "16",
+            },
         ],
     )
     records = list(provider(tmp_path, path).costs(Period.month("2026-10")))

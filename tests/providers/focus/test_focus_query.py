@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from focus_fixtures import COLUMNS
 
+from lepton_cli.billing.query import Basis, CostRow, aggregate
 from lepton_cli.errors import UsageError
 from lepton_cli.models import Period
-from lepton_cli.providers.focus.query import CostRow, aggregate
 
 
 def totals(rows: list[CostRow], key: str) -> dict[tuple[str | None, str], Decimal]:
@@ -59,14 +59,14 @@ def test_many_small_amounts_sum_exactly(write_focus):
     assert row.billed_cost == Decimal("1000.00000000005")
 
 
-def test_list_cost_is_zero_when_the_column_is_absent(write_focus):
+def test_list_cost_stays_absent_when_the_column_is_absent(write_focus):
     columns = [c for c in COLUMNS if c != "ListCost"]
     path = write_focus("nolist.csv", [{"BilledCost": "2.5", "EffectiveCost": "2"}], columns)
     (row,) = aggregate([path], ["service"])
     assert (row.billed_cost, row.effective_cost, row.list_cost) == (
         Decimal("2.5"),
         Decimal("2"),
-        Decimal(0),
+        None,
     )
 
 
@@ -100,7 +100,7 @@ def test_tag_keys_with_spaces_and_quotes(write_focus):
     assert rows[0].keys == {"tag:cost center": "42", "tag: org": "x"}
 
 
-def test_period_keeps_charges_starting_inside_it(write_focus):
+def test_charge_basis_period_keeps_charges_starting_inside_it(write_focus):
     path = write_focus(
         "months.csv",
         [
@@ -110,8 +110,11 @@ def test_period_keeps_charges_starting_inside_it(write_focus):
             {"BilledCost": "8", "ChargePeriodStart": "2026-11-01T00:00:00Z"},
         ],
     )
-    (row,) = aggregate([path], [], period=Period.month("2026-10"))
+    (row,) = aggregate([path], [], period=Period.month("2026-10"), basis=Basis.CHARGE)
     assert row.billed_cost == Decimal(6)
+    # Every row is invoiced in October (BillingPeriodStart), which is the default basis.
+    (billed,) = aggregate([path], [], period=Period.month("2026-10"))
+    assert billed.billed_cost == Decimal(1 + 2 + 4 + 8)
 
 
 def test_day_and_month_keys_accept_both_timestamp_spellings(write_focus):
@@ -149,7 +152,7 @@ def test_null_token_and_empty_string_are_both_null(tmp_path):
     )
     rows = aggregate([path], ["region"])
     assert totals(rows, "region") == {("us-east-1", "USD"): Decimal(8), (None, "USD"): Decimal(7)}
-    assert sum(r.list_cost for r in rows) == Decimal(1)
+    assert {r.keys["region"]: r.list_cost for r in rows} == {"us-east-1": Decimal(1), None: None}
 
 
 def test_bom_and_crlf_are_tolerated(write_focus):
@@ -198,7 +201,9 @@ def test_folder_of_mixed_formats_and_versions(tmp_path, write_focus):
     write_focus("exports/a.csv", [{"BilledCost": "1"}])
     columns = ["ServiceProviderName" if c == "ProviderName" else c for c in COLUMNS]
     write_focus(
-        "exports/2026/b.csv.gz", [{"ServiceProviderName": "AWS", "BilledCost": "2"}], columns
+        "exports/2026/b.csv.gz",
+        [{"ServiceProviderName": "AWS", "BilledCost": "2", "BillingAccountId": "999"}],
+        columns,
     )
     (tmp_path / "exports" / "README.txt").write_text("not an export")
     (row,) = aggregate([tmp_path / "exports"], ["provider"])

@@ -12,7 +12,7 @@ import pytest
 from gcp_fake import FakeGoogle
 from pydantic import ValidationError
 
-from lepton_cli.errors import InputError, ProviderError
+from lepton_cli.errors import InputError
 from lepton_cli.models import Period
 from lepton_cli.providers.base import ProviderContext
 from lepton_cli.providers.gcp import GcpConfig, GcpProvider
@@ -153,11 +153,13 @@ def test_project_billed_elsewhere_is_a_failure(
     ]
 
 
-def test_query_error_is_a_provider_error(google: FakeGoogle, adc: Path, tmp_path: Path) -> None:
+def test_query_error_is_a_failed_scope(google: FakeGoogle, adc: Path, tmp_path: Path) -> None:
     google.failing[r"/queries$"] = (404, f"Not found: Table {TABLE}")
-    with pytest.raises(ProviderError, match="Not found: Table") as info:
-        list(provider(google, tmp_path).costs(OCTOBER))
-    assert info.value.exit_code == 4 and "billing_export_table" in (info.value.hint or "")
+    prov = provider(google, tmp_path)
+    assert list(prov.costs(OCTOBER)) == []
+    (failure,) = prov.failures
+    assert failure.scope == f"billing export {TABLE}" and "Not found: Table" in failure.message
+    assert "billing_export_table" in (failure.hint or "")
 
 
 def test_missing_table_is_an_input_error(google: FakeGoogle, adc: Path, tmp_path: Path) -> None:
@@ -207,9 +209,10 @@ def test_a_query_over_the_cap_says_how_to_raise_it(
     google: FakeGoogle, adc: Path, tmp_path: Path
 ) -> None:
     google.failing[r"/queries$"] = (400, "Query exceeded limit for bytes billed: 1. 10 or higher")
-    with pytest.raises(ProviderError, match="bytes billed") as info:
-        list(provider(google, tmp_path).costs(OCTOBER))
-    assert "gcp.max_bytes_billed" in (info.value.hint or "")
+    prov = provider(google, tmp_path)
+    list(prov.costs(OCTOBER))
+    (failure,) = prov.failures
+    assert "bytes billed" in failure.message and "gcp.max_bytes_billed" in (failure.hint or "")
 
 
 def test_the_export_answer_is_cached_and_no_cache_bypasses(

@@ -10,7 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 _ACCOUNT = re.compile(r"^\d{12}$")
 
 # Current-generation families priced for `lepton catalog refresh` even when none is in use.
-DEFAULT_FAMILIES = ("t3", "m5", "m6i", "m7i", "m7g", "c5", "c6i", "c7g", "r5", "r6i", "r7g")
+DEFAULT_FAMILIES = (
+    *("t3", "m5", "m6i", "m7i", "m7g", "c5", "c6i", "c7g", "r5", "r6i", "r7g"),
+    *("g5", "g6", "g6e", "p4d", "p5"),  # the accelerated families of the bundled catalog
+)
 
 
 class AwsConfig(BaseModel):

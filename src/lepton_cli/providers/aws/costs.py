@@ -15,6 +15,7 @@ from typing import Any, TypeGuard
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
 from lepton_cli.providers.base import ProviderContext
+from lepton_cli.providers.boundary import MalformedAnswer
 from lepton_cli.providers.cache import DiskCache, cache_key
 
 PROVIDER_NAME = "AWS"  # FOCUS ProviderName, as AWS writes it in its own FOCUS export
@@ -26,12 +27,17 @@ CE_NAMESPACE = "ce"
 
 
 def _fetch(ce: Any, op: str, request: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every page of one CE request (paged by NextPageToken)."""
+    """Every page of one CE request (paged by NextPageToken).
+
+    Cost Explorer always answers ``ResultsByTime``; botocore turns a garbled JSON 200 into a
+    page without it, which must fail the read rather than be stored as "no costs"."""
     pages: list[dict[str, Any]] = []
     token: str | None = None
     while True:
         page = getattr(ce, op)(**request, **({"NextPageToken": token} if token else {}))
-        pages.append({"ResultsByTime": page.get("ResultsByTime", [])})
+        if not _is_pages([{"ResultsByTime": page.get("ResultsByTime")}]):
+            raise MalformedAnswer(f"{op} answered without ResultsByTime")
+        pages.append({"ResultsByTime": page["ResultsByTime"]})
         token = page.get("NextPageToken")
         if not token:
             return pages
@@ -48,7 +54,7 @@ def cached_pages(
     """The request's pages, from the cache when fresh; keyed by account and request (never by
     credentials)."""
     key = cache_key(account.id, op, request)
-    cached = cache.get(CE_NAMESPACE, key)
+    cached = cache.get(CE_NAMESPACE, key, _is_pages)
     if _is_pages(cached):
         return cached
     pages = _fetch(account.client("ce", GLOBAL_REGION), op, request)
@@ -57,9 +63,23 @@ def cached_pages(
 
 
 def _is_pages(value: Any) -> TypeGuard[list[dict[str, Any]]]:
-    """Whether a cached value looks like what :func:`_fetch` stores (else it is foreign)."""
+    """Whether a value has the shape :func:`_fetch` stores: pages of results, each with its
+    TimePeriod (a cached entry of another shape is foreign: a miss)."""
     return isinstance(value, list) and all(
-        isinstance(p, dict) and isinstance(p.get("ResultsByTime"), list) for p in value
+        isinstance(p, dict)
+        and isinstance(p.get("ResultsByTime"), list)
+        and all(_is_result(r) for r in p["ResultsByTime"])
+        for p in value
+    )
+
+
+def _is_result(result: Any) -> bool:
+    period = result.get("TimePeriod") if isinstance(result, dict) else None
+    return (
+        isinstance(period, dict)
+        and isinstance(period.get("Start"), str)
+        and isinstance(period.get("End"), str)
+        and isinstance(result.get("Groups", []), list)
     )
 
 

@@ -13,26 +13,26 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from lepton_cli.models import Resource, Utilization
 from lepton_cli.models.resource import ResourceState
 from lepton_cli.providers.aws import metrics, normalize
 from lepton_cli.providers.aws.config import AwsConfig
-from lepton_cli.providers.aws.errors import describe
+from lepton_cli.providers.aws.errors import SDK_ERRORS, boundary
 from lepton_cli.providers.aws.prices import (
     RegionPrices,
     TypeSpec,
     compute_prices,
+    licensed_prices,
     spot_prices,
     storage_prices,
     type_specs,
 )
-from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
+from lepton_cli.providers.aws.session import GLOBAL_REGION, Account, profile_of
 from lepton_cli.providers.base import ScopeFailure
+from lepton_cli.providers.boundary import MalformedAnswer
 
 T = TypeVar("T")
-SDK_ERRORS = (BotoCoreError, ClientError)
+__all__ = ["SDK_ERRORS", "RegionRaw", "failure", "read_region", "scope_name"]
 
 
 @dataclass
@@ -63,8 +63,7 @@ def scope_name(account: str, region: str | None = None, what: str | None = None)
 
 
 def failure(e: BaseException, scope: str) -> ScopeFailure:
-    message, hint = describe(e)
-    return ScopeFailure("aws", scope, message, hint)
+    return boundary().failure(scope, e)
 
 
 def _pages(client: Any, op: str, key: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -87,47 +86,60 @@ def _old_snapshots(ec2: Any, age_days: int) -> list[dict[str, Any]]:
     return [s for s in snaps if s["StartTime"] < cutoff]
 
 
-def _optional(raw: RegionRaw, what: str, fn: Callable[[], T], default: T) -> T:
-    """Run a secondary read; on failure record it and carry on with ``default``."""
-    try:
-        return fn()
-    except SDK_ERRORS as e:
-        raw.failures.append(failure(e, scope_name(raw.account.id, raw.region, what)))
-        return default
-
-
 def read_region(target: tuple[Account, str], cfg: AwsConfig, days: int) -> RegionRaw | ScopeFailure:
     """Everything lepton reads in one account and region. Instances or volumes failing fails
     the scope; addresses, snapshots, reserved instances or CloudWatch failing is recorded as
-    its own failure and the rest of the region kept."""
+    its own failure and the rest of the region kept. Credentials that stopped working raise
+    ProviderError (every other scope would fail the same way)."""
     account, region = target
     raw = RegionRaw(account, region)
-    try:
+    edge = boundary(profile_of(account))
+
+    def primary() -> Any:
         ec2 = account.client("ec2", region)
         raw.instances = _instances(ec2)
         raw.volumes = _pages(ec2, "describe_volumes", "Volumes")
-    except SDK_ERRORS as e:
-        return failure(e, scope_name(account.id, region))
-    _read_secondary(raw, ec2, cfg)
+        return ec2
+
+    ec2 = edge.attempt(scope_name(account.id, region), primary)
+    if isinstance(ec2, ScopeFailure):
+        return ec2
     ids = [i["InstanceId"] for i in raw.instances]
-    raw.usage = _optional(raw, "cloudwatch", lambda: _usage(account, region, ids, cfg, days), {})
+    for what, read, default in _secondary(raw, ec2, cfg, days, ids):
+        setattr(raw, what, edge.read(raw.failures, _secondary_scope(raw, what), read, default))
     return raw
 
 
-def _read_secondary(raw: RegionRaw, ec2: Any, cfg: AwsConfig) -> None:
-    """Addresses, old snapshots and reserved instances: each may be denied on its own (a
-    policy without ec2:DescribeSnapshots) without hiding the region's instances and volumes."""
+SECONDARY_NAMES = {
+    "addresses": "addresses",
+    "snapshots": "snapshots",
+    "reserved": "reserved instances",
+    "usage": "cloudwatch",
+}
+
+
+def _secondary_scope(raw: RegionRaw, what: str) -> str:
+    return scope_name(raw.account.id, raw.region, SECONDARY_NAMES[what])
+
+
+def _secondary(
+    raw: RegionRaw, ec2: Any, cfg: AwsConfig, days: int, ids: list[str]
+) -> list[tuple[str, Callable[[], Any], Any]]:
+    """(field, read, default) of the reads that may fail on their own (a policy without
+    ec2:DescribeSnapshots, an HTML 500 from DescribeReservedInstances) without hiding the
+    region's instances and volumes."""
     active = [{"Name": "state", "Values": ["active"]}]
-    raw.addresses = _optional(raw, "addresses", lambda: ec2.describe_addresses()["Addresses"], [])
-    raw.snapshots = _optional(
-        raw, "snapshots", lambda: _old_snapshots(ec2, cfg.snapshot_age_days), []
-    )
-    raw.reserved = _optional(
-        raw,
-        "reserved instances",
-        lambda: ec2.describe_reserved_instances(Filters=active)["ReservedInstances"],
-        [],
-    )
+    account, region = raw.account, raw.region
+    return [
+        ("addresses", lambda: ec2.describe_addresses()["Addresses"], []),
+        ("snapshots", lambda: _old_snapshots(ec2, cfg.snapshot_age_days), []),
+        (
+            "reserved",
+            lambda: ec2.describe_reserved_instances(Filters=active)["ReservedInstances"],
+            [],
+        ),
+        ("usage", lambda: _usage(account, region, ids, cfg, days), {}),
+    ]
 
 
 def _usage(
@@ -141,20 +153,24 @@ def _usage(
 
 def read_savings_plans(account: Account) -> list[dict[str, Any]] | ScopeFailure:
     """Active savings plans held by the account (a global service, paged by nextToken)."""
-    try:
-        sp = account.client("savingsplans", GLOBAL_REGION)
-        plans: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            page = sp.describe_savings_plans(
-                states=["active"], **({"nextToken": token} if token else {})
-            )
-            plans.extend(page.get("savingsPlans", []))
-            token = page.get("nextToken")
-            if not token:
-                return plans
-    except SDK_ERRORS as e:
-        return failure(e, scope_name(account.id, None, "savings plans"))
+    scope = scope_name(account.id, None, "savings plans")
+    return boundary(profile_of(account)).attempt(scope, lambda: _savings_plans(account))
+
+
+def _savings_plans(account: Account) -> list[dict[str, Any]]:
+    sp = account.client("savingsplans", GLOBAL_REGION)
+    plans: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = sp.describe_savings_plans(
+            states=["active"], **({"nextToken": token} if token else {})
+        )
+        if not isinstance(page.get("savingsPlans", []), list):
+            raise MalformedAnswer("DescribeSavingsPlans without a savingsPlans list")
+        plans.extend(page.get("savingsPlans", []))
+        token = page.get("nextToken")
+        if not token:
+            return plans
 
 
 def price_region(region: str, raws: list[RegionRaw], failures: list[ScopeFailure]) -> RegionCatalog:
@@ -178,12 +194,11 @@ def price_region(region: str, raws: list[RegionRaw], failures: list[ScopeFailure
         ),
         ("pricing", lambda: _list_prices(account, region, types, catalog.prices)),
         ("spot prices", lambda: spot_prices(account.client("ec2", region), spot, catalog.prices)),
+        ("platform prices", lambda: _platform_prices(account, region, raws, catalog.prices)),
     ]
+    edge = boundary(profile_of(account))
     for what, step in steps:
-        try:
-            step()
-        except SDK_ERRORS as e:
-            failures.append(failure(e, scope_name(account.id, region, what)))
+        edge.read(failures, scope_name(account.id, region, what), step, None)
     return catalog
 
 
@@ -192,6 +207,13 @@ def _list_prices(account: Account, region: str, types: list[str], out: RegionPri
     if types:
         compute_prices(pricing, region, types, out)
     storage_prices(pricing, region, out)
+
+
+def _platform_prices(
+    account: Account, region: str, raws: list[RegionRaw], out: RegionPrices
+) -> None:
+    pricing, ec2 = account.client("pricing", GLOBAL_REGION), account.client("ec2", region)
+    licensed_prices(pricing, ec2, region, [i for r in raws for i in r.instances], out)
 
 
 def normalise(raw: RegionRaw, catalog: RegionCatalog) -> Iterator[Resource]:

@@ -17,7 +17,13 @@ from typing import Any
 
 from lepton_cli.models import Resource, Utilization
 from lepton_cli.models.resource import Pricing, ResourceKind, ResourceState
-from lepton_cli.providers.aws.prices import ELASTIC_IP_HOURLY, RegionPrices, TypeSpec
+from lepton_cli.providers.aws.prices import (
+    ELASTIC_IP_HOURLY,
+    RegionPrices,
+    TypeSpec,
+    arch_of,
+    platform_of,
+)
 
 _STATES = {
     "pending": ResourceState.RUNNING,
@@ -25,7 +31,6 @@ _STATES = {
     "stopping": ResourceState.STOPPED,
     "stopped": ResourceState.STOPPED,
 }
-PLATFORM_TAG = "lepton:platform"  # set for non-Linux instances, priced at the Linux rate
 
 
 def tags(raw: dict[str, Any]) -> dict[str, str]:
@@ -43,15 +48,25 @@ def instance_pricing(instance: dict[str, Any]) -> Pricing:
 
 
 def instance_hourly(instance: dict[str, Any], prices: RegionPrices) -> Decimal:
-    """What the instance bills per hour now: nothing when stopped, else spot or on-demand."""
+    """What the instance bills per hour now: nothing when stopped, else spot or on-demand at
+    its platform's rate (a Windows instance at the Windows rate). A platform whose price is
+    unknown falls back to the Linux rate, its floor."""
     if live_state(instance) is not ResourceState.RUNNING:
         return Decimal(0)
     type_, zone = instance["InstanceType"], instance.get("Placement", {}).get("AvailabilityZone")
+    tables = [prices.of(platform_of(instance).name), prices]
     if instance_pricing(instance) is Pricing.SPOT:
-        spot = prices.spot_price(type_, zone)
+        spot = next((p for t in tables if (p := t.spot_price(type_, zone)) is not None), None)
         if spot is not None:
             return spot
-    return prices.on_demand.get(type_, Decimal(0))
+    return next((t.on_demand[type_] for t in tables if type_ in t.on_demand), Decimal(0))
+
+
+def instance_arch(instance: dict[str, Any], spec: TypeSpec | None) -> str:
+    """The type's architecture (DescribeInstanceTypes), else the instance's own."""
+    if spec is not None:
+        return spec.arch
+    return arch_of([str(instance.get("Architecture") or "x86_64")])
 
 
 def instance(
@@ -66,9 +81,6 @@ def instance(
     """One DescribeInstances entry -> an ``aws.ec2-instance`` Resource; ``reserved_rate`` is
     the hourly rate of the reserved instance covering it, if one does (see ``cover``)."""
     labels = tags(raw)
-    platform = raw.get("PlatformDetails") or raw.get("Platform")
-    if platform and not str(platform).startswith("Linux"):
-        labels[PLATFORM_TAG] = str(platform).lower()
     pricing = Pricing.RESERVED if reserved_rate is not None else instance_pricing(raw)
     hourly = reserved_rate if reserved_rate is not None else instance_hourly(raw, prices)
     return Resource(
@@ -84,6 +96,10 @@ def instance(
         hourly_cost=hourly,
         vcpus=spec.vcpus if spec else None,
         memory_gib=spec.memory_gib if spec else None,
+        arch=instance_arch(raw, spec),
+        platform=platform_of(raw).name,
+        gpus=spec.gpus if spec else None,
+        gpu_model=spec.gpu_model if spec else None,
         utilization=usage,
         state=live_state(raw) or ResourceState.STOPPED,
         created_at=raw.get("LaunchTime"),

@@ -1,7 +1,12 @@
-"""Prices: the Pricing API (on-demand and 1-year no-upfront reserved, Linux, shared tenancy),
-spot price history, EBS storage, and instance-type specs from DescribeInstanceTypes.
+"""Prices: the Pricing API (on-demand and 1-year no-upfront reserved, shared tenancy, per
+platform), spot price history, EBS storage, and instance-type specs from DescribeInstanceTypes.
 
-Calls grow with the number of distinct types and pages, never with the number of instances.
+A platform is what EC2 bills an instance as (its ``PlatformDetails``): Linux/UNIX, Windows,
+RHEL, SUSE, SQL Server editions... Each one has its own Pricing API product (operatingSystem,
+licenseModel, preInstalledSw) and spot product description; :data:`PLATFORMS` maps them.
+Linux prices are always read for the types in use; another platform's only for the types
+running it. Calls grow with the number of distinct (type, platform) pairs and pages, never
+with the number of instances.
 """
 
 from __future__ import annotations
@@ -29,12 +34,66 @@ FALLBACK_EBS_GB_MONTH = {
 }
 FALLBACK_SNAPSHOT_GB_MONTH = Decimal("0.05")
 SNAPSHOT_KEY = "snapshot"
-SPOT_PRODUCTS = ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"]
+LINUX = "linux"
 TYPE_BATCH = 100  # DescribeInstanceTypes takes at most 100 names per call
 FILTER_BATCH = 100  # names per Pricing ANY_OF filter; keeps requests small
 
 _FAMILY_KIND = {"m": "general", "t": "general", "a": "general", "c": "compute"}
 _FAMILY_KIND |= dict.fromkeys("rxzu", "memory") | dict.fromkeys("pgfi", "accelerated")
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One EC2 billing platform: lepton's name and how the price APIs spell it."""
+
+    name: str  # lepton's: linux | windows | rhel | suse | ...
+    operating_system: str  # the Pricing API's operatingSystem
+    spot_products: tuple[str, ...] = ()  # DescribeSpotPriceHistory ProductDescriptions
+    license_model: str = "No License required"
+    software: str = "NA"  # the Pricing API's preInstalledSw
+
+
+# EC2 PlatformDetails -> Platform (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+# billing-info-fields.html). Spot sells Linux, Windows, RHEL and SUSE only.
+PLATFORMS = {
+    "Linux/UNIX": Platform(LINUX, "Linux", ("Linux/UNIX", "Linux/UNIX (Amazon VPC)")),
+    "Windows": Platform("windows", "Windows", ("Windows", "Windows (Amazon VPC)")),
+    "Windows BYOL": Platform("windows-byol", "Windows", (), "Bring your own license"),
+    "Red Hat Enterprise Linux": Platform(
+        "rhel", "RHEL", ("Red Hat Enterprise Linux", "Red Hat Enterprise Linux (Amazon VPC)")
+    ),
+    "Red Hat Enterprise Linux with HA": Platform("rhel-ha", "Red Hat Enterprise Linux with HA"),
+    "SUSE Linux": Platform("suse", "SUSE", ("SUSE Linux", "SUSE Linux (Amazon VPC)")),
+    "Ubuntu Pro": Platform("ubuntu-pro", "Ubuntu Pro"),
+    "Windows with SQL Server Standard": Platform(
+        "windows-sql-standard", "Windows", software="SQL Std"
+    ),
+    "Windows with SQL Server Enterprise": Platform(
+        "windows-sql-enterprise", "Windows", software="SQL Ent"
+    ),
+    "Windows with SQL Server Web": Platform("windows-sql-web", "Windows", software="SQL Web"),
+    "Linux with SQL Server Standard": Platform("linux-sql-standard", "Linux", software="SQL Std"),
+    "Linux with SQL Server Enterprise": Platform(
+        "linux-sql-enterprise", "Linux", software="SQL Ent"
+    ),
+    "Linux with SQL Server Web": Platform("linux-sql-web", "Linux", software="SQL Web"),
+}
+BY_NAME = {p.name: p for p in PLATFORMS.values()}
+
+
+def platform_of(instance: dict[str, Any]) -> Platform:
+    """The platform EC2 bills ``instance`` as: its PlatformDetails, else ``Platform`` (set to
+    "windows" only), else Linux/UNIX. An unknown PlatformDetails keeps its own lower-case name
+    and the Linux price filters (a lower bound: its licence is not priced)."""
+    details = instance.get("PlatformDetails")
+    if not details:
+        details = "Windows" if str(instance.get("Platform", "")).lower() == "windows" else None
+    if not details:
+        return PLATFORMS["Linux/UNIX"]
+    known = PLATFORMS.get(str(details))
+    if known is not None:
+        return known
+    return Platform(str(details).lower().replace("/", "-").replace(" ", "-"), "Linux")
 
 
 @dataclass(frozen=True)
@@ -46,6 +105,8 @@ class TypeSpec:
     memory_gib: float
     arch: str
     gpus: int = 0
+    gpu_model: str | None = None
+    gpu_memory_gib: float | None = None  # per GPU
 
 
 @dataclass
@@ -56,6 +117,13 @@ class RegionPrices:
     reserved: dict[str, Decimal] = field(default_factory=dict)
     spot: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (type, zone)
     storage_gb_month: dict[str, Decimal] = field(default_factory=dict)
+    platforms: dict[str, RegionPrices] = field(default_factory=dict)  # other platforms' prices
+
+    def of(self, platform: str) -> RegionPrices:
+        """The compute prices of ``platform`` (these, for Linux)."""
+        if platform == LINUX:
+            return self
+        return self.platforms.setdefault(platform, RegionPrices())
 
     def spot_price(self, type_: str, zone: str | None = None) -> Decimal | None:
         """The spot price in ``zone``, else the lowest in the region."""
@@ -93,16 +161,26 @@ def batches(items: Sequence[str], size: int) -> Iterator[list[str]]:
 # --- instance-type specs ---------------------------------------------------------------------
 
 
+def arch_of(archs: Sequence[str]) -> str:
+    """x86_64 | arm64 from SupportedArchitectures (i386 and the Mac variants fold in)."""
+    return "arm64" if any(a.startswith("arm64") for a in archs) else "x86_64"
+
+
 def parse_type(raw: dict[str, Any]) -> TypeSpec:
-    """One DescribeInstanceTypes entry -> TypeSpec."""
+    """One DescribeInstanceTypes entry -> TypeSpec (GPUs: the count, the first model's name and
+    its memory per GPU; EC2 types carry one GPU model each)."""
     archs = raw.get("ProcessorInfo", {}).get("SupportedArchitectures") or ["x86_64"]
-    gpus = sum(g.get("Count", 0) for g in (raw.get("GpuInfo") or {}).get("Gpus", []))
+    cards = (raw.get("GpuInfo") or {}).get("Gpus") or []
+    gpus = sum(int(g.get("Count", 0)) for g in cards)
+    memory = cards[0].get("MemoryInfo", {}).get("SizeInMiB") if cards else None
     return TypeSpec(
         name=raw["InstanceType"],
         vcpus=float(raw["VCpuInfo"]["DefaultVCpus"]),
         memory_gib=raw["MemoryInfo"]["SizeInMiB"] / 1024,
-        arch="arm64" if "arm64" in archs else archs[0],
-        gpus=int(gpus),
+        arch=arch_of(archs),
+        gpus=gpus,
+        gpu_model=str(cards[0]["Name"]) if cards and cards[0].get("Name") else None,
+        gpu_memory_gib=round(memory / 1024, 2) if gpus and memory else None,
     )
 
 
@@ -181,13 +259,21 @@ def _match(field_: str, value: str, kind: str = "TERM_MATCH") -> dict[str, str]:
     return {"Type": kind, "Field": field_, "Value": value}
 
 
-def compute_prices(pricing: Any, region: str, types: Sequence[str], out: RegionPrices) -> None:
-    """On-demand and reserved hourly prices for ``types`` in ``region`` (Linux, shared)."""
+def compute_prices(
+    pricing: Any,
+    region: str,
+    types: Sequence[str],
+    out: RegionPrices,
+    platform: Platform = PLATFORMS["Linux/UNIX"],
+) -> None:
+    """On-demand and reserved hourly prices for ``types`` in ``region`` on ``platform`` (shared
+    tenancy), into ``out`` (the platform's own prices: pass ``prices.of(platform.name)``)."""
     base = [
         _match("regionCode", region),
-        _match("operatingSystem", "Linux"),
+        _match("operatingSystem", platform.operating_system),
+        _match("licenseModel", platform.license_model),
         _match("tenancy", "Shared"),
-        _match("preInstalledSw", "NA"),
+        _match("preInstalledSw", platform.software),
         _match("capacitystatus", "Used"),
     ]
     for batch in batches(sorted(set(types)), FILTER_BATCH):
@@ -209,13 +295,18 @@ def storage_prices(pricing: Any, region: str, out: RegionPrices) -> None:
             out.storage_gb_month[parsed[0]] = parsed[1]
 
 
-def spot_prices(ec2: Any, types: Sequence[str], out: RegionPrices) -> None:
-    """The current spot price of each type in each zone (the newest record wins)."""
+def spot_prices(
+    ec2: Any, types: Sequence[str], out: RegionPrices, platform: Platform = PLATFORMS["Linux/UNIX"]
+) -> None:
+    """The current spot price of each type in each zone on ``platform`` (the newest record
+    wins); nothing for a platform spot does not sell."""
     newest: dict[tuple[str, str], tuple[str, Decimal]] = {}
+    if not platform.spot_products:
+        return
     for batch in batches(sorted(set(types)), FILTER_BATCH):
         pages = ec2.get_paginator("describe_spot_price_history").paginate(
             InstanceTypes=batch,
-            ProductDescriptions=SPOT_PRODUCTS,
+            ProductDescriptions=list(platform.spot_products),
             MaxResults=1000,
             StartTime=dt.datetime.now(
                 dt.UTC
@@ -229,27 +320,72 @@ def spot_prices(ec2: Any, types: Sequence[str], out: RegionPrices) -> None:
     out.spot |= {k: price for k, (_, price) in newest.items()}
 
 
+def licensed_prices(
+    pricing: Any, ec2: Any, region: str, instances: Iterable[dict[str, Any]], out: RegionPrices
+) -> None:
+    """On-demand, reserved and spot prices of every non-Linux platform the ``instances`` run,
+    for the types running it (``out.of(platform)``): one Pricing query per platform."""
+    wanted: dict[str, tuple[Platform, set[str]]] = {}
+    for raw in instances:
+        platform = platform_of(raw)
+        if platform.name != LINUX:
+            wanted.setdefault(platform.name, (platform, set()))[1].add(raw["InstanceType"])
+    for name, (platform, types) in sorted(wanted.items()):
+        compute_prices(pricing, region, sorted(types), out.of(name), platform)
+        spot = sorted(
+            i["InstanceType"]
+            for i in instances
+            if i.get("InstanceLifecycle") == "spot" and platform_of(i).name == name
+        )
+        if spot:
+            spot_prices(ec2, spot, out.of(name), platform)
+
+
+OFFERED_PLATFORMS = (PLATFORMS["Linux/UNIX"], PLATFORMS["Windows"])  # what refresh prices
+
+
+def offering_prices(pricing: Any, ec2: Any, region: str, types: Sequence[str]) -> RegionPrices:
+    """Linux and Windows prices of ``types`` (on-demand, reserved, spot) for the catalog."""
+    prices = RegionPrices()
+    for platform in OFFERED_PLATFORMS:
+        compute_prices(pricing, region, types, prices.of(platform.name), platform)
+        spot_prices(ec2, types, prices.of(platform.name), platform)
+    return prices
+
+
 def offerings_for(
     region: str, specs: dict[str, TypeSpec], prices: RegionPrices
 ) -> Iterator[Offering]:
-    """Offerings for every type with an on-demand price, sorted by type."""
+    """Offerings for every (type, platform) with an on-demand price, sorted by type then
+    platform (Linux first). Windows is sold only on x86_64 types."""
     for name in sorted(specs):
-        spec, on_demand = specs[name], prices.on_demand.get(name)
-        if on_demand is None or spec.vcpus <= 0 or spec.memory_gib <= 0:
+        spec = specs[name]
+        if spec.vcpus <= 0 or spec.memory_gib <= 0:
             continue
-        by_model = {Pricing.ON_DEMAND: on_demand}
-        if name in prices.reserved:
-            by_model[Pricing.RESERVED] = prices.reserved[name]
-        spot = prices.spot_price(name)
-        if spot is not None:
-            by_model[Pricing.SPOT] = spot
-        yield Offering(
-            provider="aws",
-            region=region,
-            type=name,
-            vcpus=spec.vcpus,
-            memory_gib=spec.memory_gib,
-            family=family_kind(name),
-            arch=spec.arch,
-            prices=by_model,
-        )
+        for platform in (LINUX, *sorted(prices.platforms)):
+            table = prices.of(platform)
+            if name in table.on_demand:
+                yield _offering(region, spec, platform, table)
+
+
+def _offering(region: str, spec: TypeSpec, platform: str, prices: RegionPrices) -> Offering:
+    by_model = {Pricing.ON_DEMAND: prices.on_demand[spec.name]}
+    if spec.name in prices.reserved:
+        by_model[Pricing.RESERVED] = prices.reserved[spec.name]
+    spot = prices.spot_price(spec.name)
+    if spot is not None:
+        by_model[Pricing.SPOT] = spot
+    return Offering(
+        provider="aws",
+        region=region,
+        type=spec.name,
+        vcpus=spec.vcpus,
+        memory_gib=spec.memory_gib,
+        family=family_kind(spec.name),
+        arch=spec.arch,
+        platform=platform,
+        gpus=spec.gpus,
+        gpu_model=spec.gpu_model,
+        gpu_memory_gib=spec.gpu_memory_gib,
+        prices=by_model,
+    )

@@ -6,6 +6,7 @@ Importing this package imports no Azure SDK: every SDK import happens inside a m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel
@@ -40,70 +41,76 @@ class AzureProvider:
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
         from lepton_cli.providers.azure.clients import AzureClients
         from lepton_cli.providers.azure.costs import Pacer
+        from lepton_cli.providers.boundary import Timeouts
         from lepton_cli.providers.cache import DiskCache
 
         self.config = AzureConfig.model_validate(config.model_dump())
         self.context = context
         self.failures: list[ScopeFailure] = []
-        self.clients = AzureClients(self.config)
+        self.timeouts = Timeouts.of(context)
+        self.clients = AzureClients(self.config, self.timeouts)
         self.cache = DiskCache.of(context, "azure")
         self.pacer = Pacer(self.config.cost_query_interval)
 
     def subscriptions(self, requested: Sequence[str] = ()) -> list[str]:
         """``requested``, else the configured list, else every subscription the identity reads."""
         chosen = list(requested) or list(self.config.subscriptions)
-        return chosen or self._guard(self.clients.subscription_ids)
-
-    def _guard(self, call: Callable[[], T]) -> T:
-        """Run an SDK call whose failure is fatal, as a ProviderError."""
-        from azure.core.exceptions import AzureError
-
-        from lepton_cli.errors import ProviderError
-        from lepton_cli.providers.azure.failures import credentials_error, describe, is_auth_error
-
-        try:
-            return call()
-        except AzureError as e:
-            if is_auth_error(e):
-                raise credentials_error(e) from e
-            raise ProviderError(f"azure: {describe(e)}", hint="check azure.base_url") from e
-
-    def _per_subscription(
-        self, subscriptions: Sequence[str], read: Callable[[str], list[T]]
-    ) -> Iterator[T]:
-        """``read`` each subscription; one that fails (a 401 or 403 included) is recorded and the
-        others still delivered. Only having no usable credential at all stops the scan."""
-        from azure.core.exceptions import AzureError
-
-        from lepton_cli.providers.azure.failures import (
-            credentials_error,
-            is_credential_error,
-            scope_failure,
+        return chosen or self._needed(
+            "cannot list the subscriptions", self.clients.subscription_ids
         )
 
+    def _needed(self, what: str, call: Callable[[], T]) -> T:
+        """A read the command cannot do without: its failure is a ProviderError (exit 4)."""
+        from lepton_cli.providers.azure.failures import boundary
+        from lepton_cli.providers.pool import within
+
+        edge = boundary()
+        try:
+            return within(call, self.timeouts.deadline)
+        except edge.caught as e:
+            raise edge.error(what, e) from e
+
+    def _per_subscription(
+        self, subscriptions: Sequence[str], read: Callable[[str, list[ScopeFailure]], list[T]]
+    ) -> Iterator[T]:
+        """``read`` each subscription within the deadline; one that fails (a 401 or 403, a
+        garbled answer, a stall) is recorded and the others still delivered. ``read`` records
+        its secondary failures (metrics, prices) in the list it is given. Only having no usable
+        credential at all stops the scan."""
+        from lepton_cli.providers.azure.failures import boundary
+        from lepton_cli.providers.pool import within
+
+        edge = boundary()
         for subscription in subscriptions:
-            try:
-                items = read(subscription)
-            except AzureError as e:
-                if is_credential_error(e):
-                    raise credentials_error(e) from e
-                self.failures.append(scope_failure(f"subscription {subscription}", e))
-                continue
-            yield from items
+            found: list[ScopeFailure] = []
+            bounded = partial(within, partial(read, subscription, found), self.timeouts.deadline)
+            items: list[T] | None = edge.read(
+                self.failures, f"subscription {subscription}", bounded, None
+            )
+            if items is not None:
+                self.failures.extend(found)
+                yield from items
 
     def inventory(self, scope: Scope) -> Iterator[Resource]:
         """VMs, disks unattached or on deallocated VMs, and unassociated public IPs."""
         from lepton_cli.providers.azure.inventory import Reader
+        from lepton_cli.providers.boundary import preload
 
-        reader = Reader(self.clients, self.cache, self.failures)
-        subs = self.subscriptions(scope.accounts)
-        yield from self._per_subscription(subs, lambda s: reader.read(s, scope.regions, scope.days))
+        def read(subscription: str, failures: list[ScopeFailure]) -> list[Resource]:
+            reader = Reader(self.clients, self.cache, failures)
+            return reader.read(subscription, scope.regions, scope.days)
+
+        preload("azure.mgmt.compute", "azure.mgmt.network", "azure.mgmt.monitor")
+        yield from self._per_subscription(self.subscriptions(scope.accounts), read)
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
         """Daily cost records per resource, service, location, pricing model and meter category."""
         from lepton_cli.providers.azure import costs, normalize
+        from lepton_cli.providers.boundary import preload
 
-        def read(subscription: str) -> list[CostRecord]:
+        preload("azure.mgmt.costmanagement")
+
+        def read(subscription: str, _: list[ScopeFailure]) -> list[CostRecord]:
             scope = f"/subscriptions/{subscription}"
             tables = [
                 costs.query_cost(
@@ -128,6 +135,7 @@ class AzureProvider:
                 hint="VM sizes are listed per subscription: grant Reader on one",
             )
         subscription = subscriptions[0]
-        yield from self._guard(
-            lambda: list(offerings(self.clients, self.cache, subscription, regions))
+        yield from self._needed(
+            "cannot read VM sizes and prices",
+            lambda: list(offerings(self.clients, self.cache, subscription, regions)),
         )

@@ -8,8 +8,27 @@ from typing import Any
 
 from lepton_cli.providers.azure.config import AzureConfig
 from lepton_cli.providers.azure.normalize import text
+from lepton_cli.providers.boundary import Timeouts
 
 _QUIET = logging.NullHandler()
+
+
+def retry_policy(config: AzureConfig, timeouts: Timeouts) -> Any:
+    """azure-core's RetryPolicy (429, 408, 5xx and connection errors, with backoff), but a
+    server's Retry-After is honoured only up to the cap (azure-core waits any Retry-After,
+    an hour included), and no operation retries past the scope's deadline."""
+    from azure.core.pipeline.policies import RetryPolicy
+
+    class CappedRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
+        def get_retry_after(self, response: Any) -> float | None:
+            asked = super().get_retry_after(response)
+            return None if asked is None else min(asked, timeouts.retry_after_cap)
+
+    return CappedRetryPolicy(
+        retry_total=config.max_retries,
+        retry_backoff_max=int(max(1, timeouts.retry_after_cap)),
+        timeout=int(max(1, timeouts.deadline)),
+    )
 
 
 class TenantCredential:
@@ -31,8 +50,16 @@ class TenantCredential:
 class AzureClients:
     """One credential shared by every client; ARM clients point at ``config.base_url``."""
 
-    def __init__(self, config: AzureConfig) -> None:
+    def __init__(self, config: AzureConfig, timeouts: Timeouts | None = None) -> None:
         self.config = config
+        self.timeouts = timeouts or Timeouts()
+
+    def _transport_options(self) -> dict[str, Any]:
+        """Connect and read timeouts of every request (azure-core's RequestsTransport)."""
+        return {
+            "connection_timeout": self.timeouts.connect,
+            "read_timeout": self.timeouts.read,
+        }
 
     @cached_property
     def credential(self) -> Any:
@@ -42,7 +69,7 @@ class AzureClients:
         # Python would print them to stderr. lepton reports the failure itself (with a hint), so
         # keep them quiet unless the application configures logging (e.g. --debug).
         logging.getLogger("azure").addHandler(_QUIET)
-        credential = DefaultAzureCredential()
+        credential = DefaultAzureCredential(**self._transport_options())
         return (
             TenantCredential(credential, self.config.tenant_id)
             if self.config.tenant_id
@@ -53,7 +80,8 @@ class AzureClients:
         return {
             "base_url": self.config.base_url,
             "credential_scopes": [self.config.credential_scope],
-            "retry_total": self.config.max_retries,
+            "retry_policy": retry_policy(self.config, self.timeouts),
+            **self._transport_options(),
         }
 
     def subscription_ids(self) -> list[str]:
@@ -93,11 +121,13 @@ class AzureClients:
     def public(self) -> Any:
         """An unauthenticated client for the public Retail Prices API, with 429 retries."""
         from azure.core import PipelineClient
-        from azure.core.pipeline.policies import HeadersPolicy, RetryPolicy, UserAgentPolicy
+        from azure.core.pipeline.policies import HeadersPolicy, UserAgentPolicy
+        from azure.core.pipeline.transport import RequestsTransport
 
         policies = [
             HeadersPolicy({"Accept": "application/json"}),
             UserAgentPolicy("lepton-cli"),
-            RetryPolicy(retry_total=self.config.max_retries),
+            retry_policy(self.config, self.timeouts),
         ]
-        return PipelineClient(self.config.retail_prices_url, policies=policies)
+        transport = RequestsTransport(**self._transport_options())
+        return PipelineClient(self.config.retail_prices_url, policies=policies, transport=transport)

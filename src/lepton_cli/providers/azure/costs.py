@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from lepton_cli.models import Period
+from lepton_cli.providers.boundary import MalformedAnswer
 from lepton_cli.providers.cache import DiskCache, cache_key
 
 GROUP_BY = ("ResourceId", "ServiceName", "ResourceLocation", "PricingModel", "MeterCategory")
@@ -72,7 +73,9 @@ def _query_pages(client: Any, scope: str, body: dict[str, Any], pacer: Pacer) ->
         pacer.wait(scope)
         extra = {"params": {"$skiptoken": token}} if token else {}
         result = client.query.usage(scope, definition, **extra)
-        columns = [c.name for c in result.columns or []]
+        if result.columns is None or result.rows is None:  # a 200 that said nothing
+            raise MalformedAnswer("a cost query answered without columns or rows")
+        columns = [c.name for c in result.columns]
         rows.extend(result.rows or [])
         token = skiptoken(result.next_link)
         if token is None:
@@ -84,9 +87,20 @@ def query_cost(
 ) -> dict[str, Any]:
     """All pages of one query as ``{"columns": [...], "rows": [...]}``, from the cache if fresh."""
     key = cache_key(base_url, scope, body)
-    cached = cache.get("azure-costs", key)
+    cached = cache.get("azure-costs", key, is_table)
     if cached is not None:
         return dict(cached)
     table = _query_pages(client, scope, body, pacer)
     cache.put("azure-costs", key, table)
     return table
+
+
+def is_table(value: Any) -> bool:
+    """Whether a cached value has the shape :func:`query_cost` stores (else it is a miss)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("columns"), list)
+        and all(isinstance(c, str) for c in value["columns"])
+        and isinstance(value.get("rows"), list)
+        and all(isinstance(r, list) and len(r) == len(value["columns"]) for r in value["rows"])
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
 from lepton_cli.errors import ProviderError
 from lepton_cli.providers.base import ScopeFailure
+from lepton_cli.providers.boundary import Boundary
 
 LOGIN_HINT = (
     "run `az login` (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET for a "
@@ -19,6 +20,49 @@ ROLE_HINTS = {
     429: "Azure throttled the requests past the retry budget: wait a minute and run again "
     "(answers are cached), or raise azure.max_retries",
 }
+
+
+NETWORK_HINT = (
+    "check the network and azure.base_url, or raise `timeout` in lepton.yaml "
+    "(LEPTON_TIMEOUT, --timeout) if Azure is just slow"
+)
+UNREADABLE_HINT = "Azure sent an error page or a garbled answer: run again later"
+
+
+def sdk_errors() -> tuple[type[BaseException], ...]:
+    """What an Azure SDK call raises for a remote, network or parsing problem: the AzureError
+    family (HttpResponseError and its DecodeError, ServiceRequestError, ServiceResponseError
+    and their timeouts), DeserializationError (a ValueError in azure-core, not an AzureError)
+    and JSONDecodeError for a garbled Retail Prices page."""
+    from azure.core.exceptions import AzureError, DeserializationError
+
+    return (AzureError, DeserializationError, json.JSONDecodeError)
+
+
+def boundary() -> Boundary:
+    """The Azure provider boundary: no usable credential at all stops the run."""
+    return Boundary(
+        "azure",
+        sdk_errors(),
+        lambda e: (describe(e), hint_for(e)),
+        lambda e: credentials_error(e) if is_credential_error(e) else None,
+    )
+
+
+def hint_for(error: BaseException) -> str | None:
+    """How to fix a failed scope: roles, throttling, the network, or nothing but retrying."""
+    from azure.core.exceptions import (
+        DecodeError,
+        DeserializationError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+
+    if isinstance(error, DecodeError | DeserializationError | json.JSONDecodeError):
+        return UNREADABLE_HINT
+    if isinstance(error, ServiceRequestError | ServiceResponseError):
+        return NETWORK_HINT
+    return ROLE_HINTS.get(getattr(error, "status_code", None) or 0)
 
 
 def is_auth_error(error: BaseException) -> bool:
@@ -53,6 +97,17 @@ def credentials_error(error: BaseException) -> ProviderError:
 
 def describe(error: BaseException) -> str:
     """A short, secret-free description of an SDK error: status and Azure error code."""
+    from azure.core.exceptions import (
+        DecodeError,
+        DeserializationError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+
+    if isinstance(error, DecodeError | DeserializationError | json.JSONDecodeError):
+        return f"the answer could not be read ({type(error).__name__})"
+    if isinstance(error, ServiceRequestError | ServiceResponseError):
+        return f"no answer ({type(error).__name__})"
     status = getattr(error, "status_code", None)
     code = getattr(getattr(error, "error", None), "code", None)
     reason = getattr(error, "reason", None)
@@ -62,5 +117,4 @@ def describe(error: BaseException) -> str:
 
 def scope_failure(scope: str, error: BaseException) -> ScopeFailure:
     """The record of one subscription (or region) that could not be read."""
-    status: Any = getattr(error, "status_code", None)
-    return ScopeFailure("azure", scope, describe(error), ROLE_HINTS.get(status))
+    return boundary().failure(scope, error)

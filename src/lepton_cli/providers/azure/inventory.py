@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from lepton_cli.models import Pricing, Resource, Utilization
 from lepton_cli.providers.azure import metrics, normalize, prices
 from lepton_cli.providers.azure.clients import AzureClients
-from lepton_cli.providers.azure.failures import is_credential_error, scope_failure
+from lepton_cli.providers.azure.failures import boundary
+from lepton_cli.providers.azure.skus import vm_skus
 from lepton_cli.providers.base import ScopeFailure
 from lepton_cli.providers.cache import DiskCache
 
@@ -27,17 +29,6 @@ class Reader:
     cache: DiskCache
     failures: list[ScopeFailure] = field(default_factory=list)
 
-    def _soft(self, scope: str, call: Callable[[], T], default: T) -> T:
-        from azure.core.exceptions import AzureError
-
-        try:
-            return call()
-        except AzureError as e:
-            if is_credential_error(e):
-                raise
-            self.failures.append(scope_failure(scope, e))
-            return default
-
     def _price_items(self, region: str, filters: Sequence[str]) -> list[dict[str, Any]]:
         """Retail Prices items for ``filters``; a failure is recorded and gives no items."""
         url = self.clients.config.retail_prices_url
@@ -47,7 +38,7 @@ class Reader:
             return [i for f in filters for i in prices.fetch_items(client, url, f, self.cache)]
 
         empty: list[dict[str, Any]] = []
-        return self._soft(f"retail prices / {region}", fetch, empty)
+        return boundary().read(self.failures, f"retail prices / {region}", fetch, empty)
 
     def vm_prices(self, region: str, skus: Sequence[str] | None) -> normalize.Prices:
         return prices.vm_prices(self._price_items(region, prices.vm_filters(region, skus)))
@@ -64,7 +55,8 @@ class Reader:
         monitor = self.clients.monitor(subscription)
         top = self.clients.config.metrics_top
         call = lambda: metrics.cpu_usage(monitor, region, days, top)  # noqa: E731
-        return self._soft(f"subscription {subscription} / {region} metrics", call, {})
+        scope = f"subscription {subscription} / {region} metrics"
+        return boundary().read(self.failures, scope, call, {})
 
     def read(self, subscription: str, regions: Sequence[str], days: int) -> list[Resource]:
         """What lepton reports for ``subscription``, in ``regions`` (all when empty)."""
@@ -92,15 +84,22 @@ class Reader:
                 normalize.text(vm.hardware_profile.vm_size)
             )
         sizes: dict[tuple[str, str], tuple[float, float]] = {}
-        price_table: dict[tuple[str, str], dict[Pricing, Decimal]] = {}
+        price_table: dict[normalize.PriceKey, dict[Pricing, Decimal]] = {}
         usage: dict[str, Utilization] = {}
+        specs: dict[tuple[str, str], normalize.SkuSpec] = {}
+        no_specs: dict[tuple[str, str], normalize.SkuSpec] = {}
         for region, skus in sorted(by_region.items()):
             sizes.update(self.sizes(compute, region))
+            scope = f"subscription {subscription} / {region} resource skus"
+            call = partial(vm_skus, compute, region)
+            specs.update(boundary().read(self.failures, scope, call, no_specs))
             price_table.update(
                 {k: dict(v) for k, v in self.vm_prices(region, sorted(skus)).items()}
             )
             usage.update(self.usage(subscription, region, days))
-        return [normalize.vm_resource(vm, subscription, price_table, sizes, usage) for vm in vms]
+        return [
+            normalize.vm_resource(vm, subscription, price_table, sizes, usage, specs) for vm in vms
+        ]
 
     def _disks(self, subscription: str, disks: list[Any]) -> list[Resource]:
         tiers: dict[str, set[str]] = {}

@@ -7,7 +7,9 @@ reason about and never leak SDK types out of the provider package.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -51,8 +53,16 @@ RESOURCE_TYPES = {
     "microsoft.network/publicipaddresses": "azure.public-ip",
 }
 
-Prices = Mapping[tuple[str, str], Mapping[Pricing, Decimal]]  # (region, sku) -> hourly prices
+LINUX, WINDOWS = "linux", "windows"
+PriceKey = tuple[str, str, str]  # (region, lower-case ARM size, platform)
+Prices = Mapping[PriceKey, Mapping[Pricing, Decimal]]  # -> hourly prices by pricing model
 Sizes = Mapping[tuple[str, str], tuple[float, float]]  # (region, size) -> (vcpus, memory GiB)
+# Azure Hybrid Benefit: a Windows VM whose licence the customer brings bills the Linux rate.
+HYBRID_BENEFIT = frozenset({"windows_server", "windows_client"})
+ARM64_MARK = "p"  # Azure names Arm (Ampere/Cobalt) sizes with a "p" feature letter: D4ps_v5
+# GPU model in the size name (NC24ads_A100_v4, NV36ads_A10_v5, NC16as_T4_v3), else by series.
+_GPU_IN_NAME = re.compile(r"_(A100|H100|H200|GB200|A10|T4|V620|V710|MI300X|MI200)_", re.I)
+_GPU_SERIES = {"NCsv3": "V100", "NDsv2": "V100", "NCsv2": "P100", "NDs": "P40", "NVsv3": "M60"}
 
 
 def text(value: Any) -> str:
@@ -120,6 +130,85 @@ def power_state(vm: Any) -> str:
     return ""
 
 
+def arch_of(size: str) -> str:
+    """``arm64`` for sizes such as Standard_D4ps_v5, else ``x86_64`` (when no resource SKU
+    says which)."""
+    name = size.removeprefix("Standard_").split("_")[0]
+    letters = name.lstrip("ABCDEFGHLMNX").lstrip("0123456789")
+    return "arm64" if ARM64_MARK in letters else "x86_64"
+
+
+def gpu_model_of(size: str) -> str | None:
+    """The GPU model an Azure size carries, read from its name (resource SKUs give the count
+    only): ``Standard_NC24ads_A100_v4`` -> A100, ``Standard_NC6s_v3`` -> V100."""
+    match = _GPU_IN_NAME.search(size)
+    if match:
+        return match[1].upper()
+    parts = size.removeprefix("Standard_").split("_")
+    series = re.sub(r"\d+", "", parts[0]) + (parts[1] if len(parts) > 1 else "")
+    return _GPU_SERIES.get(series)
+
+
+@dataclass(frozen=True)
+class SkuSpec:
+    """One VM size as the resource SKUs describe it."""
+
+    name: str
+    vcpus: float
+    memory_gib: float
+    arch: str
+    gpus: int = 0
+    gpu_model: str | None = None
+
+
+def _capability(sku: Any, name: str) -> str | None:
+    for cap in getattr(sku, "capabilities", None) or []:
+        if text(getattr(cap, "name", "")) == name:
+            return text(getattr(cap, "value", ""))
+    return None
+
+
+def sku_spec(sku: Any) -> SkuSpec | None:
+    """A ``virtualMachines`` resource SKU -> SkuSpec (None for other SKUs or without specs).
+    Capabilities: vCPUs, MemoryGB (GiB, as Azure counts it), CpuArchitectureType (x64 |
+    Arm64), GPUs."""
+    if text(getattr(sku, "resource_type", "")).lower() != "virtualmachines":
+        return None
+    name = text(sku.name)
+    vcpus, memory = _capability(sku, "vCPUs"), _capability(sku, "MemoryGB")
+    if not vcpus or not memory:
+        return None
+    cpu = (_capability(sku, "CpuArchitectureType") or "").lower()
+    arch = "arm64" if cpu.startswith("arm") else "x86_64" if cpu else arch_of(name)
+    gpus = int(float(_capability(sku, "GPUs") or 0))
+    return SkuSpec(
+        name=name,
+        vcpus=float(vcpus),
+        memory_gib=float(memory),
+        arch=arch,
+        gpus=gpus,
+        gpu_model=gpu_model_of(name) if gpus else None,
+    )
+
+
+def vm_platform(vm: Any) -> str:
+    """linux | windows, from the OS disk's ``osType`` (linux when Azure does not say)."""
+    profile = getattr(vm, "storage_profile", None)
+    disk = getattr(profile, "os_disk", None)
+    return WINDOWS if text(getattr(disk, "os_type", "")).lower() == WINDOWS else LINUX
+
+
+def vm_price(
+    prices: Prices, location: str, size: str, platform: str, license_type: str
+) -> Mapping[Pricing, Decimal]:
+    """A VM's hourly prices: its platform's, except that a Windows VM under Hybrid Benefit (or
+    one whose Windows price is unknown) bills the Linux rate."""
+    linux = prices.get((location, size, LINUX), {})
+    if platform == LINUX or license_type.lower() in HYBRID_BENEFIT:
+        return linux
+    return prices.get((location, size, platform)) or linux
+
+
 def vm_pricing(vm: Any) -> Pricing:
     return (
         Pricing.SPOT
@@ -134,15 +223,28 @@ def zone_of(location: str, zones: Sequence[str] | None) -> str | None:
 
 
 def vm_resource(
-    vm: Any, subscription: str, prices: Prices, sizes: Sizes, usage: Mapping[str, Utilization]
+    vm: Any,
+    subscription: str,
+    prices: Prices,
+    sizes: Sizes,
+    usage: Mapping[str, Utilization],
+    skus: Mapping[tuple[str, str], SkuSpec] | None = None,
 ) -> Resource:
-    """One VM. A deallocated VM bills no compute, so its hourly cost is 0 (its disks still bill)."""
+    """One VM. A deallocated VM bills no compute, so its hourly cost is 0 (its disks still bill).
+    Specs come from the resource SKUs when given, else from the region's VM size list."""
     location = region_id(text(vm.location))
     size = text(vm.hardware_profile.vm_size)
     state = power_state(vm)
     pricing = vm_pricing(vm)
-    vcpus, memory = sizes.get((location, size.lower()), (None, None))
-    price = prices.get((location, size.lower()), {}).get(pricing, Decimal(0))
+    platform = vm_platform(vm)
+    sku = (skus or {}).get((location, size.lower()))
+    vcpus, memory = (
+        (sku.vcpus, sku.memory_gib) if sku else sizes.get((location, size.lower()), (None, None))
+    )
+    license_type = text(getattr(vm, "license_type", None))
+    price = vm_price(prices, location, size.lower(), platform, license_type).get(
+        pricing, Decimal(0)
+    )
     return Resource(
         id=arm_id(vm.id),
         provider=PROVIDER,
@@ -156,6 +258,10 @@ def vm_resource(
         hourly_cost=Decimal(0) if state == "deallocated" else price,
         vcpus=vcpus,
         memory_gib=memory,
+        arch=sku.arch if sku else arch_of(size),
+        platform=platform,
+        gpus=sku.gpus if sku else None,
+        gpu_model=sku.gpu_model if sku else None,
         utilization=usage.get(arm_id(vm.id)),
         state=ResourceState.RUNNING
         if state in ("running", "starting", "")

@@ -1,40 +1,65 @@
-"""Offerings for the catalog: Retail Prices joined with the VM size list of each region."""
+"""Offerings for the catalog: Retail Prices joined with the VM sizes of each region.
+
+Specs come from the region's resource SKUs (vCPUs, memory, CPU architecture, GPUs), else from
+its VM size list; one offering per (size, platform) with an on-demand price.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from lepton_cli.models import Offering, Pricing
 from lepton_cli.providers.azure import normalize, prices
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.inventory import Reader
+from lepton_cli.providers.azure.normalize import SkuSpec, arch_of
+from lepton_cli.providers.azure.skus import vm_skus
 from lepton_cli.providers.cache import DiskCache
 
-ARM64_MARK = "p"  # Azure names Arm (Ampere/Cobalt) sizes with a "p" feature letter: D4ps_v5
+__all__ = ["arch_of", "offerings"]
 
 
-def arch_of(size: str) -> str:
-    """``arm64`` for sizes such as Standard_D4ps_v5, else ``x86_64``."""
-    name = size.removeprefix("Standard_").split("_")[0]
-    letters = name.lstrip("ABCDEFGHLMNX").lstrip("0123456789")
-    return "arm64" if ARM64_MARK in letters else "x86_64"
+def region_specs(reader: Reader, compute: Any, region: str) -> dict[tuple[str, str], SkuSpec]:
+    """Resource SKUs of ``region`` laid over its VM size list (which knows no arch or GPUs)."""
+    specs = {
+        key: SkuSpec(name=key[1], vcpus=v, memory_gib=m, arch=arch_of(key[1]))
+        for key, (v, m) in reader.sizes(compute, region).items()
+    }
+    return specs | vm_skus(compute, region)
 
 
 def offerings(
     clients: AzureClients, cache: DiskCache, subscription: str, regions: Sequence[str]
 ) -> Iterator[Offering]:
-    """One Offering per size that has both specs and an on-demand Linux price."""
+    """One Offering per (size, platform) that has both specs and an on-demand price."""
     reader = Reader(clients, cache)
     compute = clients.compute(subscription) if regions else None
     for region in sorted({normalize.region_id(r) for r in regions}):
-        sizes = reader.sizes(compute, region)
+        specs = region_specs(reader, compute, region)
         items = prices.fetch_items(clients.public, clients.config.retail_prices_url,
                                    prices.vm_filters(region, None)[0], cache)  # fmt: skip
         spelled = {str(i.get("armSkuName", "")).lower(): str(i.get("armSkuName")) for i in items}
-        for (where, sku), table in sorted(prices.vm_prices(items).items()):
-            spec = sizes.get((where, sku))
-            if spec is None or Pricing.ON_DEMAND not in table:
-                continue
-            name = spelled[sku]
-            yield Offering(provider="azure", region=where, type=name, vcpus=spec[0],
-                           memory_gib=spec[1], arch=arch_of(name), prices=table)  # fmt: skip
+        for (where, sku, platform), table in sorted(prices.vm_prices(items).items()):
+            spec = specs.get((where, sku))
+            if spec is not None and Pricing.ON_DEMAND in table:
+                yield _offering(where, spelled[sku], platform, spec, table)
+
+
+def _offering(
+    region: str, name: str, platform: str, spec: SkuSpec, table: Mapping[Pricing, Decimal]
+) -> Offering:
+    return Offering(
+        provider="azure",
+        region=region,
+        type=name,
+        vcpus=spec.vcpus,
+        memory_gib=spec.memory_gib,
+        arch=spec.arch,
+        platform=platform,
+        gpus=spec.gpus,
+        gpu_model=spec.gpu_model,
+        family="accelerated" if spec.gpus else None,
+        prices=dict(table),
+    )

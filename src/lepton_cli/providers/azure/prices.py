@@ -1,8 +1,10 @@
-"""The public Azure Retail Prices API: Linux VM, managed-disk and public-IP prices.
+"""The public Azure Retail Prices API: VM (Linux and Windows), managed-disk and public-IP prices.
 
 Answers are paged (``NextPageLink``) and cached on disk per filter. Facts of the API that the
 parsing relies on: spot is only visible as a " Spot" suffix on ``meterName``; Windows only as
 "Windows" in ``productName``; a reservation's ``retailPrice`` is the total for its whole term.
+A reservation covers compute only: a reserved Windows VM still pays the Windows licence at the
+pay-as-you-go rate, so its reserved price is the Linux reservation plus that licence.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from lepton_cli.models import Pricing
+from lepton_cli.providers.azure.normalize import LINUX, WINDOWS, PriceKey
+from lepton_cli.providers.boundary import MalformedAnswer
 from lepton_cli.providers.cache import DiskCache, cache_key
 
 API_VERSION = "2023-01-01-preview"
@@ -23,12 +27,16 @@ SIX_PLACES = Decimal("0.000001")
 def fetch_items(client: Any, url: str, odata_filter: str, cache: DiskCache) -> list[dict[str, Any]]:
     """Every item matching ``odata_filter``, following ``NextPageLink``; cached per filter."""
     key = cache_key(url, odata_filter)
-    cached = cache.get("azure-prices", key)
+    cached = cache.get("azure-prices", key, _is_items)
     if cached is not None:
         return list(cached)
     items = list(_pages(client, url, odata_filter))
     cache.put("azure-prices", key, items)
     return items
+
+
+def _is_items(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, dict) for i in value)
 
 
 def _pages(client: Any, url: str, odata_filter: str) -> Iterator[dict[str, Any]]:
@@ -39,6 +47,8 @@ def _pages(client: Any, url: str, odata_filter: str) -> Iterator[dict[str, Any]]
         response = client.send_request(request)
         response.raise_for_status()
         page = response.json()
+        if not isinstance(page, dict) or not isinstance(page.get("Items") or [], list):
+            raise MalformedAnswer("a Retail Prices page without an Items list")
         yield from page.get("Items") or []
         next_link = page.get("NextPageLink")
         if not next_link:
@@ -62,8 +72,20 @@ def vm_filters(region: str, skus: Sequence[str] | None) -> list[str]:
 
 def vm_price(item: Mapping[str, Any]) -> tuple[Pricing, Decimal] | None:
     """The Linux hourly price an item gives, by pricing model (None for other items)."""
+    found = vm_meter(item)
+    return (found[1], found[2]) if found and found[0] == LINUX else None
+
+
+def vm_meter(item: Mapping[str, Any]) -> tuple[str, Pricing, Decimal] | None:
+    """(platform, pricing model, hourly price) of a VM price item (None for other items)."""
+    platform = WINDOWS if "Windows" in str(item.get("productName", "")) else LINUX
+    found = _hourly(item)
+    return (platform, *found) if found else None
+
+
+def _hourly(item: Mapping[str, Any]) -> tuple[Pricing, Decimal] | None:
     meter = str(item.get("meterName", ""))
-    if "Windows" in str(item.get("productName", "")) or "Low Priority" in meter:
+    if "Low Priority" in meter:
         return None
     if item.get("unitOfMeasure") != "1 Hour" or item.get("tierMinimumUnits", 0) not in (0, 0.0):
         return None
@@ -76,17 +98,29 @@ def vm_price(item: Mapping[str, Any]) -> tuple[Pricing, Decimal] | None:
     return None  # DevTestConsumption, 3-year terms, savings plans
 
 
-def vm_prices(items: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], dict[Pricing, Decimal]]:
-    """(region, lower-case ARM size) -> hourly price per pricing model (lowest when repeated)."""
-    table: dict[tuple[str, str], dict[Pricing, Decimal]] = {}
+def vm_prices(items: Iterable[Mapping[str, Any]]) -> dict[PriceKey, dict[Pricing, Decimal]]:
+    """(region, lower-case ARM size, platform) -> hourly price per pricing model (lowest when
+    repeated). Windows reservations are derived (see the module docstring)."""
+    table: dict[PriceKey, dict[Pricing, Decimal]] = {}
     for item in items:
-        found = vm_price(item)
+        found = vm_meter(item)
         if found is None or not item.get("armSkuName"):
             continue
-        pricing, price = found
-        prices = table.setdefault((str(item["armRegionName"]), str(item["armSkuName"]).lower()), {})
+        platform, pricing, price = found
+        key = (str(item["armRegionName"]), str(item["armSkuName"]).lower(), platform)
+        prices = table.setdefault(key, {})
         prices[pricing] = min(price, prices.get(pricing, price))
+    _windows_reservations(table)
     return table
+
+
+def _windows_reservations(table: dict[PriceKey, dict[Pricing, Decimal]]) -> None:
+    for (region, sku, platform), prices in table.items():
+        linux = table.get((region, sku, LINUX), {})
+        wanted = (Pricing.RESERVED, Pricing.ON_DEMAND)
+        if platform == WINDOWS and Pricing.ON_DEMAND in prices and all(p in linux for p in wanted):
+            licence = prices[Pricing.ON_DEMAND] - linux[Pricing.ON_DEMAND]
+            prices[Pricing.RESERVED] = linux[Pricing.RESERVED] + licence
 
 
 def disk_filter(region: str, tiers: Sequence[str]) -> str:

@@ -3,10 +3,12 @@
 Its config is the export files or folders to read, ``FocusConfig(paths=[...])``; ``--source``
 builds it.
 
-``costs(period)`` yields daily CostRecords; ``inventory(scope)`` yields one Resource per
-ResourceId whose hourly cost is its usage BilledCost divided by the hours the data stands for
-(730 per whole calendar month; see :func:`normalize.billed_hours`). The query API other parts
-call directly lives in :mod:`lepton_cli.providers.focus.query`.
+``costs(period)`` yields daily CostRecords of the billing months in ``period``;
+``inventory(scope)`` yields one Resource per ResourceId whose hourly cost is its usage
+EffectiveCost (amortised: a resource covered by a commitment still costs its share) divided by
+the hours the data stands for (730 per whole calendar month; see
+:func:`normalize.billed_hours`), with its BilledCost beside it as ``billed_hourly_cost``. The
+query API other parts call directly lives in :mod:`lepton_cli.billing.query`.
 """
 
 from __future__ import annotations
@@ -17,19 +19,21 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lepton_cli.billing import query
+from lepton_cli.billing.engine import Notes, Progress
+from lepton_cli.billing.files import is_focus_path
+from lepton_cli.billing.query import CostRow, ResourceCost, aggregate, resource_costs
 from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Inventory, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
-from lepton_cli.providers.focus import normalize, query
-from lepton_cli.providers.focus.engine import Progress
-from lepton_cli.providers.focus.files import is_focus_path
-from lepton_cli.providers.focus.query import CostRow, ResourceCost, aggregate, resource_costs
+from lepton_cli.providers.focus import normalize
 from lepton_cli.providers.scope import in_scope
 
 __all__ = [
     "CostRow",
     "FocusConfig",
     "FocusProvider",
+    "Notes",
     "ResourceCost",
     "aggregate",
     "focus_inventory",
@@ -75,7 +79,7 @@ class FocusProvider:
         yield from (r for r in resources if in_scope(r, scope))
 
     def costs(self, period: Period) -> Iterator[CostRecord]:
-        """Daily cost records of ``period`` (ChargePeriodStart in [start, end))."""
+        """Daily cost records of the billing months in ``period`` (BillingPeriodStart)."""
         yield from query.cost_records(self._paths(), period, progress=self.progress)
 
     def offerings(self, regions: Sequence[str]) -> Iterator[Offering]:  # noqa: ARG002
@@ -84,14 +88,18 @@ class FocusProvider:
 
 
 def focus_inventory(
-    paths: Sequence[Path], period: Period | None = None, *, progress: Progress | None = None
+    paths: Sequence[Path],
+    period: Period | None = None,
+    *,
+    progress: Progress | None = None,
+    notes: Notes | None = None,
 ) -> Inventory:
     """A lepton/v1 Inventory of the FOCUS exports under ``paths``, in their billing currency.
 
     Raises InputError when the resources are billed in several currencies: an inventory holds
     one (``lepton report`` shows such exports per currency).
     """
-    costs = resource_costs(paths, period, progress=progress)
+    costs = resource_costs(paths, period, progress=progress, notes=notes)
     currencies = sorted({c.currency for c in costs})
     if len(currencies) > 1:
         raise InputError(

@@ -6,26 +6,11 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from lepton_cli.billing.query import ResourceCost
+from lepton_cli.billing.schema import PROVIDERS as PROVIDERS
+from lepton_cli.billing.schema import provider_slug as provider_slug
 from lepton_cli.models import HOURS_PER_MONTH, Period, Resource, ResourceKind
 from lepton_cli.models.period import midnight
-from lepton_cli.providers.focus.query import ResourceCost
-
-PROVIDERS: dict[str, str] = {
-    "aws": "aws",
-    "amazon web services": "aws",
-    "amazon": "aws",
-    "microsoft": "azure",
-    "azure": "azure",
-    "microsoft azure": "azure",
-    "google cloud": "gcp",
-    "google": "gcp",
-    "google cloud platform": "gcp",
-    "gcp": "gcp",
-    "oracle": "oracle",
-    "oracle cloud infrastructure": "oracle",
-    "oci": "oracle",
-}
-"""FOCUS ProviderName / ServiceProviderName (lower-cased) -> lepton's provider name."""
 
 KINDS: dict[str, ResourceKind] = {
     "compute": ResourceKind.COMPUTE,
@@ -36,13 +21,7 @@ KINDS: dict[str, ResourceKind] = {
 """FOCUS ServiceCategory (lower-cased) -> resource kind; any other category is ``other``."""
 
 HOURLY_QUANTUM = Decimal("1e-12")
-"""Hourly costs keep 12 decimals, as the sums they come from."""
-
-
-def provider_slug(name: str | None) -> str:
-    """``AWS`` -> ``aws``, ``Microsoft`` -> ``azure``; others lower-cased, spaces as dashes."""
-    text = " ".join((name or "unknown").split()).lower()
-    return PROVIDERS.get(text, text.replace(" ", "-"))
+"""Hourly costs keep 12 decimals: a rate, not a sum (sums stay exact)."""
 
 
 def resource_type(provider: str, focus_type: str | None) -> str | None:
@@ -95,7 +74,9 @@ def data_span(costs: Iterable[ResourceCost]) -> tuple[dt.datetime, dt.datetime] 
 def to_resources(costs: list[ResourceCost], hours: Decimal) -> Iterator[Resource]:
     """One Resource per resource id (its dominant currency wins when it was billed in several).
 
-    hourly_cost = billed cost / ``hours``, never below zero (credits can exceed usage).
+    hourly_cost = effective (amortised) cost / ``hours`` and billed_hourly_cost = billed cost /
+    ``hours``, never below zero (credits can exceed usage): a resource covered by a commitment
+    is billed 0 but still costs its share of the commitment.
     """
     seen: set[str] = set()
     for cost in costs:  # sorted by id, then billed cost descending
@@ -115,6 +96,11 @@ def to_resource(cost: ResourceCost, hours: Decimal) -> Resource:
         kind=kind_of(cost.service_category),
         resource_type=resource_type(provider, cost.resource_type),
         type=cost.type,
-        hourly_cost=(max(cost.billed_cost, Decimal(0)) / hours).quantize(HOURLY_QUANTUM),
+        hourly_cost=_hourly(cost.effective_cost, hours),
+        billed_hourly_cost=_hourly(cost.billed_cost, hours),
         tags=cost.tags,
     )
+
+
+def _hourly(cost: Decimal, hours: Decimal) -> Decimal:
+    return (max(cost, Decimal(0)) / hours).quantize(HOURLY_QUANTUM)

@@ -6,11 +6,24 @@ Every client uses the REST transport: it is the one that honours an ``http://`` 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lepton_cli.errors import ProviderError
+from lepton_cli.providers.boundary import (
+    Boundary,
+    Timeouts,
+    Verdict,
+    parse_retry_after,
+    preload,
+    retrying,
+)
 from lepton_cli.providers.gcp.config import GcpConfig
+from lepton_cli.providers.pool import within
+
+T = TypeVar("T")
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 LOGIN_HINT = "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS"
@@ -35,7 +48,13 @@ class Clients:
     config: GcpConfig
     credentials: Any
     default_project: str | None
+    timeouts: Timeouts = field(default_factory=Timeouts)
     _cache: dict[str, Any] = field(default_factory=dict)
+
+    def call_options(self) -> dict[str, Any]:
+        """Per-call options of every API call: the read timeout, and no SDK retry (lepton's
+        own :func:`with_retries` retries throttling and 5xx, honouring Retry-After)."""
+        return {"timeout": self.timeouts.read, "retry": None}
 
     def _options(self, endpoint: str | None) -> dict[str, str]:
         return {"api_endpoint": endpoint} if endpoint else {}
@@ -125,20 +144,107 @@ def _local_grpc_transport(credentials: Any, endpoint: str) -> Any:
     return MetricServiceGrpcTransport(channel=channel)
 
 
-def connect(config: GcpConfig) -> Clients:
-    """Clients for ``config``, authenticated with Application Default Credentials."""
+def connect(config: GcpConfig, timeouts: Timeouts | None = None) -> Clients:
+    """Clients for ``config``, authenticated with Application Default Credentials whose token
+    is fetched once, up front and within the deadline: credentials that cannot be used fail
+    the run at once, with the fix, instead of once per project."""
+    timeouts = timeouts or Timeouts()
     credentials, project = default_credentials()
-    return Clients(config, credentials, project)
+    preload("google.auth.transport.requests")
+    within(lambda: refresh(credentials, timeouts), timeouts.deadline)
+    return Clients(config, credentials, project, timeouts)
+
+
+def refresh(credentials: Any, timeouts: Timeouts) -> None:
+    """Fetch a token now, with connect/read timeouts (google-auth's own default is 120 s)."""
+    from google.auth import exceptions as aexc
+    from google.auth.transport.requests import Request
+
+    if credentials.valid:
+        return
+
+    class TimedRequest(Request):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs["timeout"] = kwargs.get("timeout") or (timeouts.connect, timeouts.read)
+            return super().__call__(*args, **kwargs)  # type: ignore[no-untyped-call]
+
+    try:
+        credentials.refresh(TimedRequest())
+    except (aexc.RefreshError, aexc.TransportError, ValueError) as e:
+        reason = _first_line(str(e.args[0])) if e.args else type(e).__name__
+        raise ProviderError(
+            f"gcp: the credentials could not get a token: {reason}", hint=LOGIN_HINT
+        ) from e
+
+
+RETRIED = (
+    "TooManyRequests",
+    "ServiceUnavailable",
+    "InternalServerError",
+    "BadGateway",
+    "GatewayTimeout",
+)
+
+
+def verdict(error: BaseException) -> Verdict:
+    """Throttling, 5xx and dropped connections are worth another try; Retry-After is read
+    from the REST answer when there is one."""
+    import requests
+
+    name = type(error).__name__
+    # A refused or reset connection is retried; a read timeout is not (the server was reached
+    # and stalled: asking again would only spend the scope's deadline waiting once more).
+    dropped = isinstance(error, requests.ConnectionError) and not isinstance(
+        error, requests.ReadTimeout
+    )
+    retry = name in RETRIED or dropped
+    response = getattr(error, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    return Verdict(retry, parse_retry_after(headers.get("Retry-After")))
+
+
+def with_retries(call: Callable[[], T], timeouts: Timeouts) -> Callable[[], T]:
+    """``call`` retried with backoff and bounded by the scope's deadline."""
+    return lambda: within(lambda: retrying(call, verdict, timeouts), timeouts.deadline)
+
+
+def boundary() -> Boundary:
+    """The GCP provider boundary: credentials that cannot get or use a token stop the run."""
+    return Boundary("gcp", sdk_errors(), lambda e: (describe(e), hint_for(e)), fatal)
+
+
+def fatal(error: BaseException) -> ProviderError | None:
+    from google.api_core import exceptions as gexc
+    from google.auth import exceptions as aexc
+
+    if isinstance(error, aexc.RefreshError | aexc.DefaultCredentialsError | gexc.Unauthorized):
+        return ProviderError(f"gcp: credentials rejected: {describe(error)}", hint=LOGIN_HINT)
+    return None
 
 
 def describe(error: BaseException) -> str:
     """A one-line, secret-free description of an SDK error."""
+    import requests
     from google.api_core import exceptions as gexc
+    from google.protobuf import json_format
 
     if isinstance(error, gexc.GoogleAPICallError):
         status = getattr(error, "code", None)
-        return f"{status} {error.message}" if status else str(error.message)
-    return f"{type(error).__name__}: {error}"
+        message = _first_line(str(error.message))
+        return f"{status} {message}" if status else message
+    if isinstance(error, json_format.Error | json.JSONDecodeError):
+        return f"the answer could not be read ({type(error).__name__})"
+    if isinstance(error, requests.Timeout):
+        return f"no answer in time ({type(error).__name__})"
+    if isinstance(error, requests.ConnectionError):
+        return f"endpoint unreachable ({type(error).__name__})"
+    return f"{type(error).__name__}: {_first_line(str(error))}"
+
+
+def _first_line(text: str) -> str:
+    """An error page's first line only (an HTML body says nothing more that helps)."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line[:200]
 
 
 def hint_for(error: BaseException) -> str | None:
@@ -152,13 +258,42 @@ def hint_for(error: BaseException) -> str | None:
         return LOGIN_HINT
     if isinstance(error, gexc.TooManyRequests):
         return "the API quota was exhausted; retry later or lower max_workers"
+    if isinstance(error, gexc.ServerError):
+        return "Google answered with a server error past the retries: run again later"
+    return _transport_hint(error)
+
+
+def _transport_hint(error: BaseException) -> str | None:
+    import requests
+    from google.protobuf import json_format
+
+    if isinstance(error, json_format.Error | json.JSONDecodeError):
+        return "Google sent an error page or a garbled answer: run again later"
+    if isinstance(error, requests.RequestException):
+        return (
+            "check the network and gcp.endpoints, or raise `timeout` in lepton.yaml "
+            "(LEPTON_TIMEOUT, --timeout) if Google is just slow"
+        )
     return None
 
 
 def sdk_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions a Google API call raises for a remote or credential problem."""
+    """The exceptions a Google API call raises for a remote, network, parsing or credential
+    problem: google-api-core's (HTTP and gRPC statuses), google-auth's, a raw grpc.RpcError,
+    protobuf's ParseError on a garbled 200, requests' and urllib3's, and JSONDecodeError."""
+    import grpc
     import requests
+    import urllib3.exceptions
     from google.api_core.exceptions import GoogleAPIError
     from google.auth.exceptions import GoogleAuthError
+    from google.protobuf import json_format
 
-    return (GoogleAPIError, GoogleAuthError, requests.RequestException)
+    return (
+        GoogleAPIError,
+        GoogleAuthError,
+        grpc.RpcError,
+        json_format.Error,
+        requests.RequestException,
+        urllib3.exceptions.HTTPError,
+        json.JSONDecodeError,
+    )

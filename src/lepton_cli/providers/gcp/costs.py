@@ -20,6 +20,7 @@ from typing import Any
 from lepton_cli.errors import InputError
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.models.period import midnight
+from lepton_cli.providers.boundary import Timeouts
 from lepton_cli.providers.gcp.config import TABLE_PATTERN
 
 PROVIDER_NAME = "Google Cloud"
@@ -111,19 +112,34 @@ def query_parameters(
 
 
 def run_query(
-    client: Any, sql: str, parameters: list[Any], max_bytes_billed: int | None = None
+    client: Any,
+    sql: str,
+    parameters: list[Any],
+    max_bytes_billed: int | None = None,
+    timeouts: Timeouts | None = None,
 ) -> Iterable[Any]:
     """Rows of the query (``jobs.query``; further pages through getQueryResults).
 
     With ``max_bytes_billed`` BigQuery refuses, before running it, a query that would bill more
-    bytes than that (and bills nothing for it).
+    bytes than that (and bills nothing for it). Each request has the read timeout; BigQuery's
+    own retry (rate limits, backend errors) gives up after a quarter of the scope's deadline
+    (its default is 600 s), and the wait for the job stops at the deadline.
     """
     from google.cloud import bigquery
+    from google.cloud.bigquery.retry import DEFAULT_RETRY
 
+    timeouts = timeouts or Timeouts()
     config = bigquery.QueryJobConfig(query_parameters=parameters, use_legacy_sql=False)
     if max_bytes_billed is not None:
         config.maximum_bytes_billed = max_bytes_billed
-    return client.query_and_wait(sql, job_config=config)  # type: ignore[no-any-return]
+    return client.query_and_wait(  # type: ignore[no-any-return]
+        sql,
+        job_config=config,
+        api_timeout=timeouts.read,
+        wait_timeout=timeouts.deadline,
+        retry=DEFAULT_RETRY.with_timeout(timeouts.deadline / 4),
+        job_retry=None,
+    )
 
 
 def query_hint(error: BaseException) -> str:

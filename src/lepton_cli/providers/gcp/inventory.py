@@ -15,7 +15,13 @@ from typing import Any
 
 from lepton_cli.models import Pricing, Resource, ResourceKind, ResourceState, Utilization
 from lepton_cli.models.money import HOURS_PER_MONTH
-from lepton_cli.providers.gcp.catalog import MachineShape, PriceBook, custom_shape, instance_prices
+from lepton_cli.providers.gcp.catalog import (
+    MachineShape,
+    PriceBook,
+    custom_shape,
+    gpu_model,
+    instance_prices,
+)
 from lepton_cli.providers.gcp.clients import Clients
 
 PROVIDER = "gcp"
@@ -50,9 +56,14 @@ def _scoped(pager: Iterable[tuple[str, Any]], attribute: str) -> list[Any]:
 def read_project(clients: Clients, project: str) -> ProjectPages:
     """Instances, disks, external addresses and the specs of the machine types in use."""
     request = {"project": project}
-    instances = _scoped(clients.compute("instances").aggregated_list(request=request), "instances")
-    disks = _scoped(clients.compute("disks").aggregated_list(request=request), "disks")
-    addresses = _scoped(clients.compute("addresses").aggregated_list(request=request), "addresses")
+    opts = clients.call_options()
+    instances = _scoped(
+        clients.compute("instances").aggregated_list(request=request, **opts), "instances"
+    )
+    disks = _scoped(clients.compute("disks").aggregated_list(request=request, **opts), "disks")
+    addresses = _scoped(
+        clients.compute("addresses").aggregated_list(request=request, **opts), "addresses"
+    )
     types = sorted({last_segment(i.machine_type) for i in instances})
     return ProjectPages(project, instances, disks, addresses, read_shapes(clients, project, types))
 
@@ -69,7 +80,7 @@ def read_shapes(clients: Clients, project: str, names: Sequence[str]) -> dict[st
     if predefined:
         client = clients.compute("machine_types")
         request = {"project": project, "filter": machine_type_filter(predefined)}
-        for scope, scoped in client.aggregated_list(request=request):
+        for scope, scoped in client.aggregated_list(request=request, **clients.call_options()):
             for machine in scoped.machine_types:
                 shapes.setdefault(machine.name, shape_of(machine, scope))
     return shapes
@@ -83,21 +94,48 @@ def _custom(name: str) -> MachineShape:
 def shape_of(machine: Any, scope: str = "") -> MachineShape:
     """A MachineShape from a ``compute_v1.MachineType`` listed under ``zones/<zone>``."""
     zone = last_segment(machine.zone or scope)
+    cards = list(machine.accelerators)
+    architecture = str(getattr(machine, "architecture", "") or "").upper()
     return MachineShape(
         name=machine.name,
         region=region_of_zone(zone),
         vcpus=float(machine.guest_cpus),
         memory_gib=machine.memory_mb / 1024,
         shared_cpu=bool(machine.is_shared_cpu),
-        accelerators=sum(a.guest_accelerator_count for a in machine.accelerators),
+        accelerators=sum(a.guest_accelerator_count for a in cards),
+        accelerator_type=last_segment(cards[0].guest_accelerator_type) if cards else None,
+        arch=ARCHITECTURES.get(architecture),
     )
+
+
+ARCHITECTURES = {"ARM64": "arm64", "X86_64": "x86_64"}  # MachineType.architecture, when given
+WINDOWS_LICENSES = "/projects/windows-cloud/"  # Windows Server images' licence URLs
+
+
+def attached_gpus(instance: Any, shape: MachineShape | None) -> list[tuple[str, int]]:
+    """(accelerator type, count): those the machine type comes with (a2, a3, g2) and those
+    attached to the instance (N1 + T4 / V100...), by accelerator type name."""
+    found = list(shape.gpu_list) if shape else []
+    for card in getattr(instance, "guest_accelerators", None) or []:
+        name = last_segment(card.accelerator_type)
+        if card.accelerator_count and name not in {t for t, _ in found}:
+            found.append((name, int(card.accelerator_count)))
+    return found
+
+
+def instance_platform(instance: Any) -> str:
+    """windows when a disk carries a Windows Server licence (billed per vCPU-hour), else linux."""
+    for disk in getattr(instance, "disks", None) or []:
+        if any(WINDOWS_LICENSES in str(url) for url in getattr(disk, "licenses", None) or []):
+            return "windows"
+    return "linux"
 
 
 def read_all_shapes(clients: Clients, project: str) -> Iterator[MachineShape]:
     """Every machine type in every zone the project can use (for offerings)."""
     client = clients.compute("machine_types")
     request = {"project": project}
-    for scope, scoped in client.aggregated_list(request=request):
+    for scope, scoped in client.aggregated_list(request=request, **clients.call_options()):
         for machine in scoped.machine_types:
             yield shape_of(machine, scope)
 
@@ -129,10 +167,14 @@ def instance_resource(
     machine_type = last_segment(instance.machine_type)
     pricing = Pricing.SPOT if is_spot(instance) else Pricing.ON_DEMAND
     stopped = instance.status in STOPPED_STATES
+    gpus = attached_gpus(instance, shape)
+    platform = instance_platform(instance)
     hourly = Decimal(0)
     if book is not None and shape is not None and not stopped:
-        prices = instance_prices(book, machine_type, region, shape.vcpus, shape.memory_gib)
+        prices = instance_prices(book, machine_type, region, shape.vcpus, shape.memory_gib, gpus)
         hourly = prices.get(pricing, Decimal(0))
+        if platform == "windows" and hourly:
+            hourly += book.windows_licence(machine_type, shape.vcpus)
     return Resource(
         id=instance.self_link,
         provider=PROVIDER,
@@ -146,6 +188,10 @@ def instance_resource(
         hourly_cost=hourly,
         vcpus=shape.vcpus if shape else None,
         memory_gib=shape.memory_gib if shape else None,
+        arch=shape.architecture if shape else None,
+        platform=platform,
+        gpus=sum(n for _, n in gpus) if shape else None,
+        gpu_model=gpu_model(gpus[0][0]) if gpus else None,
         utilization=utilization,
         state=ResourceState.STOPPED if stopped else ResourceState.RUNNING,
         created_at=_timestamp(instance.creation_timestamp),

@@ -54,4 +54,5 @@ def cpu_utilization(
 ) -> dict[str, Utilization]:
     """Mean and p95 CPU utilisation over ``days`` days for every instance in ``project``."""
     request = cpu_request(project, days, now or dt.datetime.now(dt.UTC))
-    return by_instance(clients.monitoring().list_time_series(request=request), days)
+    series = clients.monitoring().list_time_series(request=request, **clients.call_options())
+    return by_instance(series, days)

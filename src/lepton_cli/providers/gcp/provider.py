@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from lepton_cli.errors import InputError, ProviderError, UsageError
 from lepton_cli.models import CostRecord, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
+from lepton_cli.providers.boundary import DeadlineExceeded, MalformedAnswer, Timeouts, preload
 from lepton_cli.providers.cache import DiskCache, cache_key
 from lepton_cli.providers.gcp import catalog, costs, inventory, monitoring
-from lepton_cli.providers.gcp.clients import Clients, connect, describe, hint_for, sdk_errors
+from lepton_cli.providers.gcp.clients import Clients, boundary, connect, with_retries
 from lepton_cli.providers.gcp.config import GcpConfig
 from lepton_cli.providers.pool import pool_map
 
@@ -52,23 +53,30 @@ class GcpProvider:
         self.failures: list[ScopeFailure] = []
         self._clients: Clients | None = None
         self.cache = DiskCache.of(context, "gcp")
+        self.timeouts = Timeouts.of(context)
+        self.edge = boundary()
 
     # -- plumbing -------------------------------------------------------------------------
 
     def _connect(self) -> Clients:
         if self._clients is None:
-            self._clients = connect(self.config)
+            try:
+                self._clients = connect(self.config, self.timeouts)
+            except DeadlineExceeded as e:
+                raise self.edge.error("the token endpoint", e) from e
         return self._clients
 
-    def _failure(self, scope: str, error: BaseException) -> ScopeFailure:
-        return ScopeFailure(self.name, scope, describe(error), hint_for(error))
+    def _retried(self, scope: str, call: Callable[[], T]) -> T | ScopeFailure:
+        """The call's result (retried on throttling and 5xx, within the deadline), or a
+        ScopeFailure when the API refuses or fails."""
+        return self.edge.attempt(scope, with_retries(call, self.timeouts))
 
-    def _guard(self, scope: str, call: Callable[[], T]) -> T | ScopeFailure:
-        """The call's result, or a ScopeFailure when the API refuses or fails."""
+    def _needed(self, what: str, call: Callable[[], T]) -> T:
+        """A read the command cannot do without: its failure is a ProviderError (exit 4)."""
         try:
-            return call()
-        except sdk_errors() as e:
-            return self._failure(scope, e)
+            return with_retries(call, self.timeouts)()
+        except self.edge.caught as e:
+            raise self.edge.error(what, e) from e
 
     # -- projects ---------------------------------------------------------------------------
 
@@ -89,13 +97,19 @@ class GcpProvider:
 
     def _billed_projects(self, clients: Clients, account: str) -> list[str]:
         """Projects with billing enabled on ``account`` (CloudBillingClient)."""
-        try:
-            infos = clients.billing().list_project_billing_info(name=f"billingAccounts/{account}")
+
+        def read() -> list[str]:
+            infos = clients.billing().list_project_billing_info(
+                name=f"billingAccounts/{account}", **clients.call_options()
+            )
             return sorted(i.project_id for i in infos if i.billing_enabled)
-        except sdk_errors() as e:
+
+        try:
+            return self._needed(f"the projects of billing account {account}", read)
+        except ProviderError as e:
             raise ProviderError(
-                f"cannot list the projects of billing account {account}: {describe(e)}",
-                hint=hint_for(e) or "grant Billing Account Viewer on the account",
+                f"cannot list the projects of billing account {account}: {e.message}",
+                hint=e.hint or "grant Billing Account Viewer on the account",
             ) from e
 
     # -- prices -----------------------------------------------------------------------------
@@ -114,7 +128,8 @@ class GcpProvider:
         """Compute Engine prices from the catalog (all pages), cached for cache_ttl_hours."""
         book = self._cached_book()
         if book is None:
-            skus = clients.catalog().list_skus(parent=catalog.COMPUTE_SERVICE)
+            opts = clients.call_options()
+            skus = clients.catalog().list_skus(parent=catalog.COMPUTE_SERVICE, **opts)
             book = catalog.price_book(skus)
             self.cache.put(FOLDER, PRICE_BOOK, book.to_data())
         return book
@@ -129,17 +144,25 @@ class GcpProvider:
         that one scan reports those of inventory() and costs() together.
         """
         clients = self._connect()
+        preload("google.cloud.compute_v1", "google.cloud.billing_v1", "google.cloud.monitoring_v3")
         projects = self._projects(scope, clients)
         book = self._inventory_prices(clients)
         read = lambda p: self._project(clients, p, scope, book)  # noqa: E731
-        outcomes = pool_map(read, projects, self.context.max_workers)
+        outcomes = pool_map(
+            read, projects, self.context.max_workers, self.timeouts.deadline, self._expired
+        )
         for resources, failures in outcomes:
             self.failures.extend(failures)
             yield from resources
 
+    def _expired(
+        self, project: str, error: DeadlineExceeded
+    ) -> tuple[list[Resource], list[ScopeFailure]]:
+        return [], [self.edge.failure(f"project {project}", error)]
+
     def _inventory_prices(self, clients: Clients) -> catalog.PriceBook | None:
         """The price book, or None (resources then carry no price) with a recorded failure."""
-        book = self._guard("Cloud Billing Catalog (prices)", lambda: self.price_book(clients))
+        book = self._retried("Cloud Billing Catalog (prices)", lambda: self.price_book(clients))
         if isinstance(book, ScopeFailure):
             self.failures.append(book)
             return None
@@ -148,13 +171,15 @@ class GcpProvider:
     def _project(
         self, clients: Clients, project: str, scope: Scope, book: catalog.PriceBook | None
     ) -> tuple[list[Resource], list[ScopeFailure]]:
-        pages = self._guard(f"project {project}", lambda: inventory.read_project(clients, project))
+        pages = self._retried(
+            f"project {project}", lambda: inventory.read_project(clients, project)
+        )
         if isinstance(pages, ScopeFailure):
             return [], [pages]
         failures: list[ScopeFailure] = []
         usage: Any = {}
         if pages.instances:
-            usage = self._guard(
+            usage = self._retried(
                 f"project {project} / monitoring",
                 lambda: monitoring.cpu_utilization(clients, project, scope.days),
             )
@@ -179,6 +204,7 @@ class GcpProvider:
                 hint="set it to the export table (Billing > Billing export), or pass --no-costs",
             )
         clients = self._connect()
+        preload("google.cloud.bigquery", "google.cloud.billing_v1")
         projects = self._cost_projects(clients)
         sql = costs.cost_sql(table, self.config.resource_level)
         query_project = self._query_project(table, clients)
@@ -187,14 +213,29 @@ class GcpProvider:
         records = self._cached_records(key, period)
         if records is None:
             params = costs.query_parameters(period, account, projects)
-            rows = self._query_rows(clients, table, query_project, sql, params)
-            self.cache.put(FOLDER, key, rows)
-            records = list(costs.cost_records(rows, period))
+            read = lambda: self._export(clients, query_project, sql, params, key, period)  # noqa: E731
+            got = self.edge.attempt(f"billing export {table}", read)
+            if isinstance(got, ScopeFailure):  # the inventory is still delivered
+                self.failures.append(_export_failure(got))
+                return
+            records = got
         yield from records
+
+    def _export(
+        self, clients: Clients, project: str, sql: str, params: list[Any], key: str, period: Period
+    ) -> list[CostRecord]:
+        """The export's records, read live; stored only once every row has been understood."""
+        rows = self._query_rows(clients, project, sql, params)
+        try:
+            records = list(costs.cost_records(rows, period))
+        except UNREADABLE as e:
+            raise MalformedAnswer(f"an export row without the expected columns ({e})") from e
+        self.cache.put(FOLDER, key, rows)
+        return records
 
     def _cached_records(self, key: str, period: Period) -> list[CostRecord] | None:
         """The records of a cached query answer; None when absent, stale or unreadable."""
-        rows = self.cache.get(FOLDER, key)
+        rows = self.cache.get(FOLDER, key, _is_rows)
         if rows is None:
             return None
         try:
@@ -203,18 +244,19 @@ class GcpProvider:
             return None
 
     def _query_rows(
-        self, clients: Clients, table: str, project: str, sql: str, params: list[Any]
+        self, clients: Clients, project: str, sql: str, params: list[Any]
     ) -> list[dict[str, Any]]:
-        """The export query's rows as plain dicts (what the cache stores)."""
-        try:
+        """The export query's rows as plain dicts (what the cache stores), within the deadline
+        (BigQuery's own retry handles its rate limits and backend errors)."""
+        from lepton_cli.providers.pool import within
+
+        def read() -> list[dict[str, Any]]:
             client = clients.bigquery(project)
-            rows = costs.run_query(client, sql, params, self.config.max_bytes_billed)
+            cap = self.config.max_bytes_billed
+            rows = costs.run_query(client, sql, params, cap, self.timeouts)
             return [dict(row.items()) for row in rows]
-        except sdk_errors() as e:
-            raise ProviderError(
-                f"the billing export query on {table} failed: {describe(e)}",
-                hint=hint_for(e) or costs.query_hint(e),
-            ) from e
+
+        return within(read, self.timeouts.deadline)
 
     def _query_project(self, table: str, clients: Clients) -> str:
         return self.config.query_project or table.split(".")[0] or clients.default_project or ""
@@ -226,7 +268,7 @@ class GcpProvider:
             return list(self.config.projects)
         kept: list[str] = []
         for project in self.config.projects:
-            billed = self._guard(
+            billed = self._retried(
                 f"project {project} / billing", partial(_account, clients, project)
             )
             if isinstance(billed, ScopeFailure):
@@ -243,18 +285,14 @@ class GcpProvider:
         """Every predefined machine type in ``regions`` (all when empty), priced per model."""
         clients = self._connect()
         project = self._projects(Scope(), clients)[0]
-        try:
-            book = self.price_book(clients)
-            shapes = [
-                s
-                for s in inventory.read_all_shapes(clients, project)
-                if not regions or s.region in regions
-            ]
-        except sdk_errors() as e:
-            raise ProviderError(
-                f"cannot read Compute Engine prices: {describe(e)}", hint=hint_for(e)
-            ) from e
-        yield from catalog.offerings(book, shapes)
+        book = self._needed("cannot read Compute Engine prices", lambda: self.price_book(clients))
+        shapes = self._needed(
+            "cannot read Compute Engine machine types",
+            lambda: list(inventory.read_all_shapes(clients, project)),
+        )
+        yield from catalog.offerings(
+            book, [s for s in shapes if not regions or s.region in regions]
+        )
 
 
 def _export_key(*query: Any) -> str:
@@ -263,8 +301,20 @@ def _export_key(*query: Any) -> str:
 
 
 def _account(clients: Clients, project: str) -> str:
-    info = clients.billing().get_project_billing_info(name=f"projects/{project}")
+    name = f"projects/{project}"
+    info = clients.billing().get_project_billing_info(name=name, **clients.call_options())
     return str(info.billing_account_name).removeprefix("billingAccounts/")
+
+
+def _is_rows(value: Any) -> bool:
+    """Whether a cached export answer has the shape the export query stores."""
+    return isinstance(value, list) and all(isinstance(r, dict) for r in value)
+
+
+def _export_failure(found: ScopeFailure) -> ScopeFailure:
+    """The export query's failure, with the bytes-cap or table hint when nothing better."""
+    hint = found.hint or costs.query_hint(Exception(found.message))
+    return ScopeFailure(found.provider, found.scope, found.message, hint)
 
 
 def _elsewhere(project: str, billed: str, account: str) -> ScopeFailure:

@@ -1,0 +1,97 @@
+"""Each HTML page in headless Chromium: no error logged, every chart drawn with its data, the
+waterfall summing to the plan's saving, and no request leaving the page."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from html_pages import make_pages, plan_json
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)"
+)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHARTS = """() => Array.from(document.querySelectorAll('figure')).map(f => ({
+  kind: f.dataset.kind,
+  drawn: f.querySelector('.chart').classList.contains('js-plotly-plot'),
+  data: (f.querySelector('.chart').data || []).map(t => ({type: t.type, x: t.x, y: t.y,
+    measure: t.measure, values: t.values}))
+}))"""
+
+
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Any]]]:
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("browser")
+    pages = make_pages(folder)
+    seen: dict[str, dict[str, Any]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for name, page_file in pages.items():
+            seen[name] = _show(browser, page_file, folder / f"{name}.png")
+        browser.close()
+    return folder, seen
+
+
+def _show(browser: Any, page_file: Path, shot: Path) -> dict[str, Any]:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.goto(page_file.as_uri())
+    page.wait_for_load_state("load")
+    charts = page.evaluate(CHARTS)
+    page.screenshot(path=str(shot), full_page=True)
+    page.close()
+    return {"errors": errors, "outside": outside, "charts": charts, "shot": shot}
+
+
+def test_no_errors_and_no_requests(shown: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    for name, page in shown[1].items():
+        assert page["errors"] == [], name
+        assert page["outside"] == [], name
+        assert page["shot"].stat().st_size > 10_000, name
+
+
+def test_every_chart_is_drawn_with_data(shown: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    for name, page in shown[1].items():
+        assert page["charts"], name
+        for chart in page["charts"]:
+            assert chart["drawn"], (name, chart["kind"])
+            assert any(t["y"] or t["values"] for t in chart["data"]), (name, chart["kind"])
+
+
+def test_the_waterfall_bars_sum_to_the_plans_saving(
+    shown: tuple[Path, dict[str, dict[str, Any]]],
+) -> None:
+    folder, pages = shown
+    saving = float(plan_json(folder)["summary"]["monthly_savings"])
+    for name in ("optimize", "plan-show"):
+        (waterfall,) = [c for c in pages[name]["charts"] if c["kind"] == "waterfall"]
+        trace = waterfall["data"][0]
+        steps = [y for y, m in zip(trace["y"], trace["measure"], strict=True) if m == "relative"]
+        assert sum(steps) == pytest.approx(-saving, abs=0.005), name
+        assert trace["y"][0] - trace["y"][-1] == pytest.approx(saving, abs=0.005), name
