@@ -14,7 +14,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.parametrize(
     ("script", "args", "header"),
     [
-        ("optimizer.py", ["--scale", "0.001", "--sample", "2"], "greedy/MILP"),
+        ("optimizer.py", ["--scale", "0.002", "--one-by-one", "5"], "greedy/plan"),
         ("ingest.py", ["--rows", "2000"], "| report | 2,000 |"),
         ("aws_scan.py", ["--instances", "6", "--regions", "1"], "DescribeInstances"),
     ],

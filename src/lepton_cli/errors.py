@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     DRIFT = 7
     GATE = 8
     PARTLY_APPLIED = 9
+    NOT_PROVEN_OVER_BUDGET = 10  # the best plan found is over budget, its bound is not
     INTERRUPTED = 130
 
 

@@ -10,7 +10,13 @@ from typing import Any
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, Workload
 from lepton_cli.optimizer import SolveOptions, optimize
-from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem, build_problem
+from lepton_cli.optimizer.problem import (
+    Candidate,
+    Problem,
+    WorkloadProblem,
+    build_problem,
+    zones_of,
+)
 from lepton_cli.optimizer.solve import Solution
 from lepton_cli.plan.model import Objective
 
@@ -124,7 +130,10 @@ def feasible(wp: WorkloadProblem, counts: dict[Candidate, int]) -> bool:
     keep = 1 - wp.max_spot_share
     plain_cap, plain_mem = _capacity({c: n for c, n in counts.items() if not c.spot})
     providers = {c.provider for c, n in counts.items() if n > 0}
-    zones = {c.zone or c.region for c, n in counts.items() if n > 0}
+    per_region: dict[tuple[str, str], int] = {}
+    for c, n in counts.items():
+        per_region[(c.provider, c.region)] = per_region.get((c.provider, c.region), 0) + n
+    zones = sum(min(n, len(zones_of(*pr))) for pr, n in per_region.items() if n > 0)
     f = wp.survive_fraction
     lost_ok = all(
         _capacity({c: n for c, n in counts.items() if c.provider != p})[0] >= f * wp.vcpu - 1e-9
@@ -140,7 +149,7 @@ def feasible(wp: WorkloadProblem, counts: dict[Candidate, int]) -> bool:
         and plain_cap >= keep * wp.vcpu - 1e-9
         and plain_mem >= keep * wp.memory_gib - 1e-9
         and len(providers) >= wp.min_providers
-        and len(zones) >= wp.min_zones
+        and zones >= wp.min_zones
         and lost_ok
     )
 

@@ -6,7 +6,7 @@ import random
 
 from opt_builders import offer, problem, solve, workload
 
-from lepton_cli.optimizer.solve import PARALLEL_MIN
+from lepton_cli.optimizer.parallel import PARALLEL_MIN
 
 CATALOG = [
     offer("aws", "gen", 4, 16, "0.20", reserved="0.13"),

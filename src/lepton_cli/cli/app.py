@@ -221,3 +221,6 @@ def main() -> None:
     finally:
         with contextlib.suppress(BrokenPipeError):
             sys.stdout.flush()
+        # The command is over (its files written whole): a Ctrl-C while the interpreter shuts
+        # down, which restores the default handler, would otherwise end it by the signal.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

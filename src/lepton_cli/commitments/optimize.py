@@ -99,9 +99,12 @@ def solve_inventory(
     budget: Decimal | None,
     pooled: bool,
     use_perf: bool = True,
+    deadline: float | None = None,
+    progress: Any = None,
 ) -> Any:
     """``optimizer.optimize_inventory`` with owned capacity sunk and, when ``pooled``, no
-    per-instance reserved candidates except for workloads that ask for them."""
+    per-instance reserved candidates except for workloads that ask for them; solved by
+    ``deadline`` (a ``time.monotonic()`` value), telling ``progress`` (solved, total)."""
     from lepton_cli.optimizer import build_problem, optimize
     from lepton_cli.optimizer.disruption import limit_changes
 
@@ -114,7 +117,8 @@ def solve_inventory(
         swapped = [by_name[w.name] if w.name in keep else w for w in problem.workloads]
         problem = dataclasses.replace(problem, workloads=swapped)
     problem = keep_sunk(problem, sunk_workloads(inventory))
-    return limit_changes(optimize(problem, options), settings.max_changes)
+    solution = optimize(problem, options, deadline, progress)
+    return limit_changes(solution, settings.max_changes)
 
 
 # ------------------------------------------------------------------ the plan

@@ -1,7 +1,9 @@
 """The optimiser: problem data, the MILP of DESIGN.md, and the greedy baseline.
 
 ``optimize_inventory`` is the one call the CLI makes: inventory + offerings + options in, a
-:class:`Solution` out (``plan.build`` turns it into a Plan).
+:class:`Solution` out (``plan.build`` turns it into a Plan). ``optimize`` dispatches on the
+objective: ``solve`` (cost, workload by workload) and ``efficiency`` (the budget couples them)
+never import each other.
 """
 
 from __future__ import annotations
@@ -12,19 +14,37 @@ from decimal import Decimal
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering
 from lepton_cli.models.optimization import Objective
+from lepton_cli.optimizer.efficiency import solve_efficiency
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Problem, build_problem
-from lepton_cli.optimizer.solve import Solution, WorkloadSolution, optimize
+from lepton_cli.optimizer.result import Solution, Source, WorkloadSolution
+from lepton_cli.optimizer.solve import solve_cost
+from lepton_cli.optimizer.workload import Progress
 
 __all__ = [
     "Problem",
     "Solution",
     "SolveOptions",
+    "Source",
     "WorkloadSolution",
     "build_problem",
     "optimize",
     "optimize_inventory",
 ]
+
+
+def optimize(
+    problem: Problem,
+    options: SolveOptions,
+    deadline: float | None = None,
+    progress: Progress | None = None,
+) -> Solution:
+    """Solve ``problem`` under its objective by ``deadline`` (a ``time.monotonic()`` value;
+    default: the time limit from now), telling ``progress`` (solved, total) as workloads come
+    back. Raises InfeasibleError naming the workloads."""
+    if problem.objective is Objective.EFFICIENCY:
+        return solve_efficiency(problem, options, deadline, progress)
+    return solve_cost(problem, options, deadline, progress)
 
 
 def optimize_inventory(
@@ -35,10 +55,13 @@ def optimize_inventory(
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
     use_perf: bool = True,
+    deadline: float | None = None,
+    progress: Progress | None = None,
 ) -> Solution:
-    """Build the problem and solve it, changing at most ``settings.max_changes`` workloads.
-    Raises InfeasibleError naming the workload and rule."""
+    """Build the problem (the settings it reads: headroom, idle rules, migration) and solve it
+    by ``deadline``, changing at most ``settings.max_changes`` workloads. Raises
+    InfeasibleError naming the workload and rule."""
     from lepton_cli.optimizer.disruption import limit_changes
 
     problem = build_problem(inventory, offerings, settings, objective, budget, use_perf)
-    return limit_changes(optimize(problem, options), settings.max_changes)
+    return limit_changes(optimize(problem, options, deadline, progress), settings.max_changes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from lepton_cli.optimizer.problem import Candidate, WorkloadProblem
+from lepton_cli.optimizer.problem import Candidate, WorkloadProblem, zones_of
 
 EPS = 1e-6  # derived demand is rounded up to 1e-6
 
@@ -32,11 +32,9 @@ def explain_infeasible(wp: WorkloadProblem) -> str | None:
             f"{wp.name} must keep {share} of its capacity after losing a provider but "
             f"allows only {_names(providers)}"
         )
-    zones = {c.zone or c.region for c in wp.candidates}
-    if len(zones) < wp.min_zones:
-        return (
-            f"{wp.name} needs {wp.min_zones} zones but its allowed regions have only {len(zones)}"
-        )
+    zones = sum(len(zones_of(p, r)) for p, r in {(c.provider, c.region) for c in wp.candidates})
+    if zones < wp.min_zones:
+        return f"{wp.name} needs {wp.min_zones} zones but its allowed regions have only {zones}"
     return None
 
 
@@ -79,9 +77,28 @@ def meets_rules(wp: WorkloadProblem, counts: Mapping[Candidate, int]) -> bool:
         and sum(used.values()) >= wp.min_replicas
         and _covers(plain, keep * wp.vcpu, keep * wp.memory_gib)
         and len({c.provider for c in used}) >= wp.min_providers
-        and len({c.zone or c.region for c in used}) >= wp.min_zones
+        and zones_used(used) >= wp.min_zones
         and survives_loss(wp, used)
     )
+
+
+def zones_used(counts: Mapping[Candidate, int]) -> int:
+    """Zones an allocation can spread over: a candidate with a zone counts its zone; the
+    instances of a region-wide one spread over up to all zones of its region."""
+    explicit: set[tuple[str, str, str]] = set()
+    spread: Counter[tuple[str, str]] = Counter()
+    for c, n in counts.items():
+        if n <= 0:
+            continue
+        if c.zone:
+            explicit.add((c.provider, c.region, c.zone))
+        else:
+            spread[(c.provider, c.region)] += n
+    total = len(explicit)
+    for (p, r), n in spread.items():
+        taken = sum(1 for q in explicit if q[:2] == (p, r))
+        total += min(n, max(len(zones_of(p, r)) - taken, 0 if taken else 1))
+    return total
 
 
 def today_meets_rules(wp: WorkloadProblem) -> bool:

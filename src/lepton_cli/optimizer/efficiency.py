@@ -19,17 +19,19 @@ import pulp
 
 from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer import milp
+from lepton_cli.optimizer.direct import Weights
 from lepton_cli.optimizer.milp import SolveOptions
+from lepton_cli.optimizer.parallel import solve_many
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
-from lepton_cli.optimizer.solve import (
-    Counts,
-    Solution,
-    WorkloadSolution,
-    solve_cost,
-    solve_shapes,
-)
+from lepton_cli.optimizer.result import Counts, Solution, WorkloadSolution, tally
+from lepton_cli.optimizer.solve import solve_cost
+from lepton_cli.optimizer.workload import Job, Progress
 
-MAX_ROUNDS = 12  # multiplier bisection steps
+MAX_ROUNDS = 14  # multiplier bisection steps
+# Rounds that bound the subproblems by their LP relaxation only. Measured on 300 all-distinct
+# workloads: LP rounds first leave the bound 12% above the plan, exact rounds 0.3%. So none:
+# the LP's spend at a multiplier is not the MILP's, and bisecting on it lands elsewhere.
+LP_ROUNDS = 0
 JOINT_MAX = 200  # beyond this many workloads the joint model is slower than it is useful
 
 
@@ -136,19 +138,21 @@ def best_ratio(problem: Problem) -> float:
 
 
 def lagrangian(
-    problem: Problem, options: SolveOptions, deadline: float, rho: float
+    problem: Problem, options: SolveOptions, deadline: float, rho: float, lp_only: bool = False
 ) -> tuple[list[WorkloadSolution], float | None]:
     """Relax the budget row with multiplier rho: L(rho) = rho B + sum_w max_x (K - rho C) x is an
     upper bound on the optimum for any rho >= ``best_ratio`` (where every max is finite), and
     each workload's max is its own small MILP min (rho c_o - k_o) x, solved like the cost
     objective (shapes shared, in parallel). Returns the subproblem solutions and the bound
-    (None when a subproblem has no proven bound)."""
-    weights = milp.Weights(price=rho, capacity=1.0)
+    (None when a subproblem has no proven bound). ``lp_only``: each subproblem's LP relaxation
+    bounds it (a weaker but still valid L, ten times cheaper) and its rounded point is the
+    plan."""
+    weights = Weights(price=rho, capacity=1.0)  # no cost tie-break: the bound is L's own
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
     # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
     tight = dataclasses.replace(options, gap=min(options.gap, 1e-6))
     with milp.native_output_silenced():
-        solved = solve_shapes(unique, tight, deadline, weights)
+        solved = solve_many(unique, Job(tight, deadline, weights, problem.budget, lp_only=lp_only))
     by_shape = {s.problem.shape(): s for s in solved}
     subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
     if any(s.bound is None for s in subs) or problem.budget is None:
@@ -173,7 +177,9 @@ def search_multiplier(
     problem: Problem, base: list[WorkloadSolution], options: SolveOptions, deadline: float
 ) -> Search:
     """Minimise L over rho >= 0 by bisection on the sign of its slope, B - spend(rho):
-    a spend within budget gives a plan (after the fill), every rho gives a bound."""
+    a spend within budget gives a plan (after the fill), every rho gives a bound. The first
+    ``LP_ROUNDS`` (none by default) bisect on the subproblems' LP relaxations; the rest solve
+    the subproblems exactly."""
     budget = problem.budget or Decimal(0)
     found = Search(fill(base, budget))
     # Every workload's capacity is capped, so every subproblem is bounded at any rho >= 0:
@@ -183,8 +189,10 @@ def search_multiplier(
     high: float | None = None
     over: list[WorkloadSolution] | None = None  # the last subproblem plans that overspent
     under = base
-    for _ in range(MAX_ROUNDS):
-        subs, bound = lagrangian(problem, options, deadline, rho)
+    for round_ in range(MAX_ROUNDS):
+        if round_ and time.monotonic() >= deadline:
+            break
+        subs, bound = lagrangian(problem, options, deadline, rho, lp_only=round_ < LP_ROUNDS)
         if bound is not None and (found.bound is None or bound < found.bound):
             found.bound = bound
         if sum((s.cost for s in subs), Decimal(0)) <= budget:
@@ -219,12 +227,25 @@ def blend(
     return plan
 
 
-def solve_efficiency(problem: Problem, options: SolveOptions) -> Solution:
-    """Cheapest plan first (over budget ends there), then the multiplier search; then, for
+def solve_efficiency(
+    problem: Problem,
+    options: SolveOptions,
+    deadline: float | None = None,
+    progress: Progress | None = None,
+) -> Solution:
+    """Cheapest plan first (proven over budget ends there), then the multiplier search (at
+    least one round, for a bound); then, for
     small fleets not yet within the gap, the joint MILP (kept only when it beats that plan)."""
     began = time.monotonic()
-    deadline = began + options.time_limit
-    base = solve_cost(problem, options)
+    deadline = deadline or began + options.time_limit
+    # The cheapest plan is the start, the over-budget test and the caps: the LP relaxations
+    # bound it at a tenth of the cost of proving it; the exact solve runs only where needed.
+    # The caps need each workload's cheapest plan, so a workload the LP did not prove is
+    # solved exactly unless the fleet is already proven over budget.
+    base = solve_cost(problem, options, deadline, progress, lp_only=True)
+    unproven = base.counts.proven < len(base.workloads)
+    if unproven and not base.proven_over_budget:
+        base = solve_cost(problem, options, deadline, progress)
     budget = problem.budget
     if budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])
@@ -308,4 +329,5 @@ def _result(
         bound,
         gap,
         time.monotonic() - began,
+        counts=tally(workloads),
     )

@@ -9,11 +9,12 @@ met by one offering per provider or zone; never cheaper than the MILP (tested).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from decimal import Decimal
 
-from lepton_cli.optimizer.problem import Candidate, WorkloadProblem
+from lepton_cli.optimizer.problem import Candidate, WorkloadProblem, zones_of
 
 Counts = dict[Candidate, int]
 
@@ -22,32 +23,46 @@ def price_per_perf_vcpu(c: Candidate) -> Decimal:
     return c.monthly / Decimal(str(c.capacity))
 
 
-def _slots(wp: WorkloadProblem) -> list[Candidate] | None:
-    """The cheapest-per-vCPU candidates covering enough distinct providers and zones."""
-    need_providers = max(wp.min_providers, 2 if wp.survive_fraction > 0 else 1)
-    usable = sorted(
-        (c for c in wp.candidates if not c.spot),
-        key=lambda c: (price_per_perf_vcpu(c), c.sort_key),
+Slot = tuple[Candidate, str | None]  # a candidate in one zone (None: zones not counted)
+
+
+@functools.lru_cache(maxsize=512)
+def _usable(candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    """Non-spot candidates, cheapest per perf-vCPU first (workloads share candidate sets)."""
+    return tuple(
+        sorted(
+            (c for c in candidates if not c.spot),
+            key=lambda c: (price_per_perf_vcpu(c), c.sort_key),
+        )
     )
-    chosen: list[Candidate] = []
-    for c in usable:
-        providers = {s.provider for s in chosen}
-        zones = {s.zone for s in chosen}
-        new_provider = c.provider not in providers and len(providers) < need_providers
-        new_zone = c.zone not in zones and len(zones) < wp.min_zones
-        if not chosen or new_provider or new_zone:
-            chosen.append(c)
-    enough = len({s.provider for s in chosen}) >= need_providers
-    return chosen if chosen and enough and len({s.zone for s in chosen}) >= wp.min_zones else None
 
 
-def _per_slot(wp: WorkloadProblem, slots: list[Candidate], demand: float) -> float:
+def _slots(wp: WorkloadProblem) -> list[Slot] | None:
+    """The cheapest-per-vCPU candidates covering enough distinct providers and zones (one
+    candidate may fill several zones of its region: they all offer it at the same price)."""
+    need_providers = max(wp.min_providers, 2 if wp.survive_fraction > 0 else 1)
+    chosen: list[Slot] = []
+    for c in _usable(wp.candidates):
+        for zone in zones_of(c.provider, c.region) if wp.min_zones > 1 else [None]:
+            providers = {s.provider for s, _ in chosen}
+            zones = {z for _, z in chosen}
+            new_provider = c.provider not in providers and len(providers) < need_providers
+            new_zone = zone not in zones and len(zones) < wp.min_zones
+            if chosen and not new_provider and not new_zone:
+                break
+            chosen.append((c, zone))
+    enough = len({s.provider for s, _ in chosen}) >= need_providers
+    zones_ok = len({z for _, z in chosen}) >= wp.min_zones
+    return chosen if chosen and enough and zones_ok else None
+
+
+def _per_slot(wp: WorkloadProblem, slots: list[Slot], demand: float) -> float:
     """Equal shares of ``demand`` (vCPU or memory), large enough that losing the biggest
     provider keeps f * demand."""
     n = len(slots)
     share = demand / n
     if wp.survive_fraction > 0:
-        biggest = max(Counter(s.provider for s in slots).values())
+        biggest = max(Counter(s.provider for s, _ in slots).values())
         share = max(share, wp.survive_fraction * demand / (n - biggest))
     return share
 
@@ -69,9 +84,11 @@ def greedy(wp: WorkloadProblem) -> Counts | None:
         return None
     share = _per_slot(wp, slots, wp.vcpu)
     memory = _per_slot(wp, slots, wp.memory_gib)
-    counts: Counts = {s: _instances(wp, s, share, memory) for s in slots}
+    counts: Counts = {}
+    for s, _ in slots:
+        counts[s] = counts.get(s, 0) + _instances(wp, s, share, memory)
     for i in range(max(0, wp.min_replicas - sum(counts.values()))):
-        counts[slots[i % len(slots)]] += 1  # replicas: round-robin keeps the spread
+        counts[slots[i % len(slots)][0]] += 1  # replicas: round-robin keeps the spread
     return counts
 
 

@@ -1,9 +1,9 @@
 r"""The MILP of DESIGN.md, built with PuLP and solved by HiGHS (default) or CBC.
 
 Sets and data
-    W               workloads; O_w their candidates (one per provider, region, type, pricing,
-                    and zone when the workload spreads over zones) after the placement and
-                    compatibility filters (residency, arch, platform, GPUs), dominated ones pruned
+    W               workloads; O_w their candidates (one per provider, region, type, pricing)
+                    after the placement and compatibility filters (residency, arch, platform,
+                    GPUs), dominated ones pruned
     c_o             monthly price (hourly x 730);  k_o = vcpus_o * perf_o;  m_o = memory_gib_o
     g_o             GPUs per instance
     V_w, M_w, G_w   demand in perf-vCPUs, GiB and GPUs (given, else derived with headroom)
@@ -15,7 +15,8 @@ Sets and data
                     data_gib_w * egress_per_gib(its current provider; the highest when several)
     e               migration.per_instance, the one-time cost of each instance placed anew
     H               migration.horizon_months: one-time costs are amortised over H months
-    U_w             an upper bound on instances (a feasible cost over the cheapest price)
+    U_w             an upper bound on instances (``column_bounds``: memory, GPUs and zero
+                    prices count)
     B               the budget, when given, less the fixed cost the plan keeps (disks, ...)
     a_w, S_w        efficiency only: priority, and the capacity cap
                     max(max_scale_w * V_w, the capacity of w's cheapest plan)
@@ -23,7 +24,7 @@ Sets and data
 Variables
     x[w,o] in Z>=0, 0 <= x[w,o] <= U_w            instances of o for w
     y[w,p] in {0,1}  (only when n_w > 1)          w runs on provider p
-    z[w,q] in {0,1}  (only when z_w > 1)          w runs in zone q
+    n[w,r] in {0..Z_r} (only when z_w > 1)        zones w uses in region r (Z_r zones there)
     u[w,q] in {0,1}  (q in Q_w)                   w takes the new placement q
 
 Constraints (one function each below)
@@ -35,7 +36,7 @@ Constraints (one function each below)
                    sum_{o not spot} m_o x[w,o] >= (1 - s_w) M_w   (what survives a reclaim)
     provider spread x[w,o] <= U_w y[w,p(o)];  sum_{o: p(o)=p} x[w,o] >= y[w,p];
                     sum_p y[w,p] >= n_w
-    zone spread     the same with z[w,q] and z_w
+    zone spread     sum_{o in r} x[w,o] >= n[w,r];  sum_r n[w,r] >= z_w
     loss of p       sum_{o: p(o) != p} k_o x[w,o] >= f_w V_w  and
                     sum_{o: p(o) != p} m_o x[w,o] >= f_w M_w     for every p in P_w (f_w > 0)
     new placement   x[w,o] <= U_w u[w,q(o)]                      for o with q(o) in Q_w
@@ -77,7 +78,7 @@ import pulp
 
 from lepton_cli.errors import UsageError
 from lepton_cli.models.optimization import SolverStatus
-from lepton_cli.optimizer.problem import Candidate, Site, WorkloadProblem
+from lepton_cli.optimizer.problem import Candidate, Site, WorkloadProblem, zones_of
 
 TIE_BREAK = 1e-4
 HIGHS_SMALL_MODELS = {
@@ -191,12 +192,22 @@ def add_provider_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables,
 
 
 def add_zone_spread(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
-    """Run in at least z_w zones."""
-    if wp.min_zones > 1:
-        groups: dict[str, list[Any]] = {}
-        for c, v in x.items():
-            groups.setdefault(c.zone or c.region, []).append(v)
-        _add_spread(prob, groups, wp.min_zones, f"yz_{tag}")
+    """Run in at least z_w zones, counted per region: n[w,r] in {0..zones of r} zones used in
+    region r, sum_{o in r} x[w,o] >= n[w,r], sum_r n[w,r] >= z_w. Every zone of a region offers
+    the same types at the same prices, so any instances in r spread over min(count, zones of r)
+    zones; no per-zone copy of a candidate is needed."""
+    if wp.min_zones <= 1:
+        return
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for c, v in x.items():
+        groups.setdefault((c.provider, c.region), []).append(v)
+    used = []
+    for i, (provider, region) in enumerate(sorted(groups)):
+        most = len(zones_of(provider, region))
+        n = pulp.LpVariable(f"nz_{tag}_{i}", lowBound=0, upBound=most, cat=pulp.LpInteger)
+        prob += pulp.lpSum(groups[(provider, region)]) >= n, f"zones_used_{tag}_{i}"
+        used.append(n)
+    prob += pulp.lpSum(used) >= wp.min_zones, f"zones_least_{tag}"
 
 
 def add_loss_of_provider(prob: pulp.LpProblem, wp: WorkloadProblem, x: Variables, tag: str) -> None:
@@ -339,15 +350,51 @@ def one_time_cost(wp: WorkloadProblem, counts: Mapping[Candidate, int]) -> Decim
     return Decimal(str(round(total, 6)))
 
 
-def upper_bound(wp: WorkloadProblem, feasible_cost: Decimal | None) -> int:
-    """U_w: no cost-optimal solution has more instances than a feasible cost buys at the
-    cheapest price (prices are positive); without a feasible cost, a generous multiple."""
-    cheapest = min((c.monthly for c in wp.candidates), default=Decimal(0))
-    if feasible_cost is not None and cheapest > 0:
-        return max(1, int(feasible_cost / cheapest))
-    smallest = min((c.capacity for c in wp.candidates), default=1.0)
-    need = max(wp.min_replicas, math.ceil(wp.vcpu / smallest)) if wp.candidates else 0
-    return max(1, 4 * need + 4 * max(wp.min_providers, wp.min_zones))
+def upper_bound(wp: WorkloadProblem, feasible_cost: Decimal | None, most: int = 0) -> int:
+    """U_w: the largest of the per-candidate bounds below (one bound for every x[w,o])."""
+    return max(column_bounds(wp, feasible_cost, most), default=1)
+
+
+def column_bounds(wp: WorkloadProblem, feasible_cost: Decimal | None, most: int = 0) -> list[int]:
+    """A bound on x[w,o] per candidate that keeps a cost-optimal allocation, if there is one.
+
+    - ``cover`` instances of any one candidate meet the capacity, memory and replica rows alone
+      (memory counts: a memory-heavy workload on small instances needs many of them);
+      placing ``cover`` on each of the providers / zones the rules need meets spread and loss
+      of provider, and enough non-spot instances beside spot ones meet the spot share. That
+      allocation stays feasible under these bounds whatever the prices.
+    - ``most``: the largest count of a feasible allocation already known (greedy's) stays
+      feasible too.
+    - a candidate with a positive price c_o: no allocation whose objective is below
+      ``feasible_cost`` (an ``objective_value``: one-time costs only add) has more than
+      feasible_cost / c_o of it (a candidate priced at zero keeps the first bound)."""
+    cover = _cover(wp)
+    groups = max(wp.min_providers, wp.min_zones, 2 if wp.survive_fraction > 0 else 1)
+    s = wp.max_spot_share
+    dilute = 1 + math.ceil((1 - s) / s) if 0 < s < 1 else 1
+    generous = max(1, cover * groups * dilute, most)
+    if feasible_cost is None:
+        return [generous] * len(wp.candidates)
+    return [
+        int(feasible_cost / c.monthly + Decimal("1e-9")) if c.monthly > 0 else generous
+        for c in wp.candidates
+    ]
+
+
+def _cover(wp: WorkloadProblem) -> int:
+    """Instances of the smallest candidate that meet capacity, memory, GPUs and replicas
+    alone (non-spot ones then meet the spot-share rows too)."""
+    caps = [c.capacity for c in wp.candidates if c.capacity > 0]
+    mems = [c.memory_gib for c in wp.candidates if c.memory_gib > 0]
+    gpus = [c.gpus for c in wp.candidates if c.gpus > 0]
+    need = wp.min_replicas
+    if wp.gpus > 0 and gpus:
+        need = max(need, math.ceil(wp.gpus / min(gpus) - 1e-9))
+    if wp.vcpu > 0 and caps:
+        need = max(need, math.ceil(wp.vcpu / min(caps) - 1e-9))
+    if wp.memory_gib > 0 and mems:
+        need = max(need, math.ceil(wp.memory_gib / min(mems) - 1e-9))
+    return max(need, 1)
 
 
 # ---------------------------------------------------------------- solving

@@ -207,7 +207,8 @@ def prune_dominated(
 ) -> list[Candidate]:
     """Drop every candidate that another one beats within its group: same provider, zone and
     spot-ness (and region, when ``by_region``: a new region's one-time cost is a row of its
-    own), so the same rows of every constraint.
+    own; and within regions when it spreads over zones: the zone rows count per region),
+    so the same rows of every constraint.
 
     ``a`` beats ``b`` when m instances of ``a`` give at least ``b``'s capacity, memory and GPUs
     for at most its price. m = 1 needs a strict improvement somewhere (exact ties are kept).
@@ -371,6 +372,7 @@ class CandidatePool:
         self.use_perf = use_perf
         self._memo: dict[Filter, tuple[Candidate, ...]] = {}
         self._all: dict[Filter, list[Candidate]] = {}
+        self._candidates: dict[int, list[Candidate]] = {}
 
     def get(self, f: Filter) -> tuple[Candidate, ...]:
         if f not in self._memo:
@@ -378,11 +380,19 @@ class CandidatePool:
                 c
                 for o in self.offerings
                 if f.admits(o)
-                for c in expand(o, f.zones, self.use_perf)
+                for c in self._expanded(o)  # zones are counted per region (milp), not copied
                 if f.spot or not c.spot
             ]
-            self._memo[f] = tuple(prune_dominated(self._all[f], f.by_region, f.multiples))
+            by_region = f.by_region or f.zones
+            self._memo[f] = tuple(prune_dominated(self._all[f], by_region, f.multiples))
         return self._memo[f]
+
+    def _expanded(self, o: Offering) -> list[Candidate]:
+        # Every filter re-reads the same offerings: expand each once (by identity:
+        # self.offerings keeps every one alive).
+        if id(o) not in self._candidates:
+            self._candidates[id(o)] = expand(o, False, self.use_perf)
+        return self._candidates[id(o)]
 
     def with_current(self, f: Filter, current: frozenset[PlacementKey]) -> tuple[Candidate, ...]:
         """The pruned candidates plus any pruned one the workload runs today (ties go to it)."""

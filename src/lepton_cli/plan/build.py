@@ -29,7 +29,7 @@ from lepton_cli.analysis.waste import FindingKind
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, ResourceKind
 from lepton_cli.models.resource import ResourceState
 from lepton_cli.optimizer.milp import one_time_cost
-from lepton_cli.optimizer.problem import Cleanup, PlacementKey, Site
+from lepton_cli.optimizer.problem import Candidate, Cleanup, PlacementKey, Site, zones_of
 from lepton_cli.optimizer.solve import Solution, WorkloadSolution
 from lepton_cli.plan.io import inputs_digest
 from lepton_cli.plan.model import (
@@ -76,12 +76,38 @@ def _sorted_keys(keys: Iterable[PlacementKey]) -> list[PlacementKey]:
 # ---------------------------------------------------------------- allocations
 
 
+def _in_zones(ws: WorkloadSolution) -> list[tuple[Candidate, str | None, int]]:
+    """(candidate, zone, instances): a workload that spreads over zones has its region-wide
+    candidates' instances dealt over the region's zones in turn (the zones it runs in today
+    first), as the model counts them: n instances in region r use min(n, zones of r) zones."""
+    wp = ws.problem
+    if wp.min_zones <= 1:
+        return [(c, c.zone, n) for c, n in ws.counts.items()]
+    today: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for r in wp.resources:
+        if r.zone:
+            today[(r.provider, r.region)].add(r.zone)
+    turn: dict[tuple[str, str], int] = defaultdict(int)
+    out: list[tuple[Candidate, str | None, int]] = []
+    for c, n in sorted(ws.counts.items(), key=lambda cn: cn[0].sort_key):
+        if c.zone is not None:
+            out.append((c, c.zone, n))
+            continue
+        site = (c.provider, c.region)
+        known = today[site]
+        zones = sorted(known) + [z for z in zones_of(*site) if z not in known]
+        for _ in range(n):
+            out.append((c, zones[turn[site] % len(zones)], 1))
+            turn[site] += 1
+    return out
+
+
 def allocations(ws: WorkloadSolution) -> list[Allocation]:
     """Planned instances grouped by placement and zone (zones named when it spreads), sorted."""
     counts: dict[tuple[PlacementKey, str | None], int] = defaultdict(int)
     monthly: dict[tuple[PlacementKey, str | None], Decimal] = defaultdict(Decimal)
-    for c, n in ws.counts.items():
-        at = (c.key, c.zone)
+    for c, zone, n in _in_zones(ws):
+        at = (c.key, zone)
         counts[at] += n
         monthly[at] += c.monthly * n
     order = sorted(counts, key=lambda a: (a[0][0], a[0][1], a[0][2], a[0][3].value, a[1] or ""))
@@ -453,6 +479,9 @@ def solver_info(solution: Solution) -> SolverInfo:
         bound=_round(solution.bound, 4),
         gap=_round(solution.gap, 9),
         seconds=seconds,
+        proven_optimal=solution.counts.proven,
+        cut_by_limit=solution.counts.limited,
+        on_fallback=solution.counts.fallback,
     )
 
 

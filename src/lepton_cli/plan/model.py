@@ -74,6 +74,11 @@ class SolverInfo(Model):
     bound: float | None = None
     gap: float | None = None
     seconds: float = 0.0
+    # How many workloads are proven optimal, were cut by the time limit (the solver's
+    # incumbent), or are on the greedy fallback (no time left, or greedy was better).
+    proven_optimal: int | None = None
+    cut_by_limit: int | None = None
+    on_fallback: int | None = None
 
 
 class Summary(Model):

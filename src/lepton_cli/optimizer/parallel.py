@@ -1,0 +1,117 @@
+"""Many workloads over the CPUs, within a deadline, with no state shared through module globals.
+
+Workers are forked processes handed the workload list as a ``Process`` argument (inherited by
+the fork, never pickled); each solves every n-th workload and sends back small tuples
+(candidate positions and counts, status, bound, source) in batches. At the deadline the parent
+stops waiting: what has not come back keeps greedy's allocation and a combinatorial bound.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import queue
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from lepton_cli.models.optimization import SolverStatus
+from lepton_cli.optimizer.highs import Highs
+from lepton_cli.optimizer.problem import WorkloadProblem
+from lepton_cli.optimizer.result import Source, WorkloadSolution
+from lepton_cli.optimizer.workload import Job, _fallback, bounds_for, quick_bound, solve_one
+
+PARALLEL_MIN = 64  # below this many workloads, forking costs more than it saves
+BATCH = 32
+GRACE = 0.5  # seconds past the deadline to collect what workers are sending
+Packed = tuple[int, tuple[tuple[int, int], ...], SolverStatus, float | None, Source]
+
+
+def workers(options_workers: int) -> int:
+    return options_workers or min(os.cpu_count() or 1, 8)
+
+
+def _pack(index: int, ws: WorkloadSolution) -> Packed:
+    position = {c: i for i, c in enumerate(ws.problem.candidates)}
+    counts = tuple((position[c], n) for c, n in ws.counts.items())
+    return index, counts, ws.status, ws.bound, ws.source
+
+
+def _unpack(wp: WorkloadProblem, packed: Packed) -> WorkloadSolution:
+    _, counts, status, bound, source = packed
+    return WorkloadSolution(wp, {wp.candidates[i]: n for i, n in counts}, status, bound, source)
+
+
+def _work(
+    shapes: Sequence[WorkloadProblem], first: int, step: int, job: Job, out: Any
+) -> None:  # pragma: no cover - runs in a forked worker (its results are asserted on)
+    try:
+        highs = Highs()
+        batch: list[Packed] = []
+        for i in range(first, len(shapes), step):
+            batch.append(_pack(i, solve_one(shapes[i], job, highs)))
+            if len(batch) >= BATCH:
+                out.put(batch)
+                batch = []
+        out.put(batch)
+    except Exception as e:  # a bug: say so in the parent rather than wait for the deadline
+        out.put(f"{type(e).__name__}: {e}")
+    out.put(None)
+
+
+def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolution]:
+    """Solve every workload (in parallel when there are enough), by the job's deadline."""
+    n = workers(job.options.workers)
+    if n <= 1 or len(shapes) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        highs = Highs()
+        solved = []
+        for i, wp in enumerate(shapes):
+            solved.append(solve_one(wp, job, highs))
+            if job.progress and i % BATCH == 0:
+                job.progress(i + 1, len(shapes))
+        return solved
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_work, args=(shapes, i, n, job, out), daemon=True) for i in range(n)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        got = _collect(out, n, job, len(shapes))
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join(timeout=1)
+    return [_unpack(wp, got[i]) if i in got else _late(wp, job) for i, wp in enumerate(shapes)]
+
+
+def _collect(out: Any, n: int, job: Job, total: int) -> dict[int, Packed]:
+    got: dict[int, Packed] = {}
+    done = 0
+    until = job.deadline + GRACE
+    while done < n:
+        wait = until - time.monotonic()
+        if wait <= 0:
+            break
+        with contextlib.suppress(queue.Empty):
+            batch = out.get(timeout=min(wait, 1.0))
+            if batch is None:
+                done += 1
+            elif isinstance(batch, str):
+                raise RuntimeError(f"an optimizer worker failed: {batch}")
+            else:
+                got.update((p[0], p) for p in batch)
+                if job.progress:
+                    job.progress(len(got), total)
+    return got
+
+
+def _late(wp: WorkloadProblem, job: Job) -> WorkloadSolution:
+    """A workload whose worker did not report by the deadline: greedy and a quick bound."""
+    from lepton_cli.optimizer.greedy import greedy
+
+    start = greedy(wp)
+    return _fallback(wp, start, quick_bound(wp, job.weights, bounds_for(wp, job, None)))
