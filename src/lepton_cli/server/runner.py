@@ -255,6 +255,7 @@ class Operations:
             self.cancel(op)
 
 
-# A plan over budget (6), a savings gate (8) or drift (7) is a finished answer, not a failure:
+# A plan over budget (6, or not proven within it: 10), a savings gate (8) or drift (7) is a
+# finished answer, not a failure:
 # the document is there, with the exit code the CLI would have given.
-_DONE_CODES = frozenset({0, 6, 7, 8})
+_DONE_CODES = frozenset({0, 6, 7, 8, 10})
