@@ -15,6 +15,7 @@ from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import Offering, fmt_money
+from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.plan.view import summary_view
@@ -226,9 +227,14 @@ def optimize(
             deadline,
             _progress(say),
         )
-    digest_options = digest_of(objective, amount, settings, no_perf)
-    if pooled:
-        digest_options["commitments"] = commitments.value
+    digest_options = inputs_options(
+        objective.value,
+        amount,
+        settings,
+        max_changes=settings.max_changes,
+        no_perf=no_perf,
+        commitments=commitments.value if pooled else None,
+    )
     plan, unused = account_sunk(
         build_plan(inventory, offerings, solution, catalog.date, digest_options), inventory
     )
@@ -271,22 +277,6 @@ def _with_purchases(
     options = PlanOptions(time_limit=settings.time_limit, gap=settings.gap)
     planned: Plan = attach_purchases(plan, offerings, unused, 30, default_rates(), options)
     return planned
-
-
-def digest_of(
-    objective: Objective, budget: Decimal | None, settings: Settings, no_perf: bool
-) -> dict[str, object]:
-    """The options a plan's inputs digest covers (``plan verify`` recomputes it)."""
-    options: dict[str, object] = {
-        "objective": objective.value,
-        "budget": budget,
-        "headroom": settings.headroom,
-    }
-    if settings.max_changes is not None:
-        options["max_changes"] = settings.max_changes
-    if no_perf:
-        options["perf"] = False
-    return options
 
 
 def _record_history(plan: Plan, settings: Settings) -> None:

@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
 from lepton_cli.fileio import atomic_write, dump_yaml, load_document, plain, validate
 from lepton_cli.models import Inventory, Offering
@@ -77,6 +78,34 @@ def _canon(value: Any) -> Any:
 
 def _canonical(data: Any) -> str:
     return json.dumps(_canon(data), sort_keys=True, separators=(",", ":"))
+
+
+def digest_options(
+    objective: str,
+    budget: Decimal | None,
+    settings: Settings,
+    *,
+    max_changes: int | None = None,
+    no_perf: bool = False,
+    commitments: str | None = None,
+) -> dict[str, object]:
+    """Every setting the problem reads, as the inputs digest records it: the one place both
+    ``lepton optimize`` and ``lepton plan verify`` build it from, so a changed setting is seen."""
+    options: dict[str, object] = {
+        "objective": objective,
+        "budget": budget,
+        "headroom": settings.headroom,
+        "idle_threshold": settings.idle_threshold,
+        "idle_min_days": settings.idle_min_days,
+        "migration": settings.migration.model_dump(mode="json"),
+    }
+    if max_changes is not None:
+        options["max_changes"] = max_changes
+    if no_perf:
+        options["perf"] = False
+    if commitments:
+        options["commitments"] = commitments
+    return options
 
 
 def inputs_digest(

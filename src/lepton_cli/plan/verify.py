@@ -173,15 +173,16 @@ def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
     return inputs_digest(inventory, offerings, _options(plan, settings))
 
 
-def _options(plan: Plan, settings: Settings) -> dict[str, Any]:
+def _options(plan: Plan, settings: Settings) -> dict[str, object]:
+    from lepton_cli.plan.io import digest_options
+
     meta = plan.metadata
-    options: dict[str, Any] = {
-        "objective": meta.objective.value,
-        "budget": meta.budget,
-        "headroom": settings.headroom,
-    }
-    if meta.max_changes is not None:
-        options["max_changes"] = meta.max_changes
-    if meta.no_perf:
-        options["perf"] = False
-    return options
+    pooled = "plan" if plan.commitments is not None else None
+    return digest_options(
+        meta.objective.value,
+        meta.budget,
+        settings,
+        max_changes=meta.max_changes,
+        no_perf=bool(meta.no_perf),
+        commitments=pooled,
+    )
