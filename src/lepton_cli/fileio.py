@@ -307,16 +307,20 @@ def _parse(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if loader._aliases and _expanded_size(node) > MAX_ALIAS_EXPANSION:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
-                node.start_mark,
-            )
+        if loader._aliases:
+            _check_aliases(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _check_aliases(node: Any) -> None:
+    """ComposerError when aliases make the document expand past MAX_ALIAS_EXPANSION values."""
+    if _expanded_size(node) > MAX_ALIAS_EXPANSION:
+        raise yaml.composer.ComposerError(
+            None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
+            node.start_mark,
+        )  # fmt: skip
 
 
 def _children(node: Any) -> list[Any]:
@@ -351,13 +355,7 @@ def _parse_fast(text: str) -> Any:
             raise yaml.composer.ComposerError(
                 None, None, f"nested deeper than {MAX_DEPTH} levels", deep.start_mark
             )
-        if _expanded_size(node) > MAX_ALIAS_EXPANSION:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
-                node.start_mark,
-            )
+        _check_aliases(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()
