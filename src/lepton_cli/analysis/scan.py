@@ -59,9 +59,9 @@ class BilledCost(Model):
 
     provider: str
     service: str
-    currency: Currency
-    billed_cost: Money
-    effective_cost: Money
+    currency: str
+    billed_cost: Decimal
+    effective_cost: Decimal
 
 
 class ScanFailure(Model):
