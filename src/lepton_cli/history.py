@@ -284,7 +284,7 @@ def _connect(path: Path, notes: list[str], read_only: bool = False) -> Any:
             return None
         try:
             if read_only:
-                return con if _REQUIRED <= set(_columns(con)) else _close(con)
+                return con if set(_columns(con)) >= _REQUIRED else _close(con)
             if _migrate(con, path, notes):
                 return con
         except duckdb.Error as e:

@@ -40,17 +40,18 @@ def _charts(entries: list[Any]) -> list[str]:
     return lines
 
 
+def _row(r: Any) -> list[Any]:
+    when = f"{r.recorded_at:%Y-%m-%d %H:%M}"
+    return [when, r.kind, r.currency, r.cost, r.waste, r.idle_cost, r.savings]
+
+
 def _view(entries: list[Any], path: str) -> View:
     from lepton_cli.history import history_document
 
     lines = [f"{len(entries)} runs recorded in {path}", *_charts(entries)]
     cols = ["recorded", "kind", "currency", "monthly cost", "waste", "idle cost", "savings found"]
     doc = history_document(entries)
-    rows = [
-        [f"{r.recorded_at:%Y-%m-%d %H:%M}", r.kind, r.currency, r.cost, r.waste]
-        + [r.idle_cost, r.savings]
-        for r in doc.runs
-    ]
+    rows = [_row(r) for r in doc.runs]
     return View(doc.data(), [Table("History", cols, rows, frozenset(cols[3:]))], lines)
 
 
