@@ -404,19 +404,28 @@ def sparkline(values: list[Decimal | None]) -> str:
     return "".join(out)
 
 
+def typed_summary(
+    kind: str, summary: RunSummary | Mapping[str, object]
+) -> RunSummary | Mapping[str, object]:
+    """``summary`` as ``kind``'s typed summary (a kind without one: as given)."""
+    if isinstance(summary, RunSummary) or kind not in SUMMARIES:
+        return summary
+    return SUMMARIES[kind].model_validate(dict(summary))
+
+
 def try_record(
     kind: str, summary: RunSummary | Mapping[str, object], settings: Settings
 ) -> str | None:
     """:func:`record` unless ``settings.history`` is off; a warning to show if it failed.
 
     History is a convenience: a locked or unwritable file must not fail the scan or the
-    optimisation that produced the summary.
+    optimisation that produced the summary. A mapping is read as ``kind``'s typed summary.
     """
     if not settings.history:
         return None
     notes: list[str] = []
     try:
-        record(kind, summary, settings, notes=notes)
+        record(kind, typed_summary(kind, summary), settings, notes=notes)
     except InputError as e:
         notes.append(f"history not recorded: {e.message}")
     return "; ".join(notes) or None
