@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
@@ -428,4 +428,6 @@ def try_record(
         record(kind, typed_summary(kind, summary), settings, notes=notes)
     except InputError as e:
         notes.append(f"history not recorded: {e.message}")
+    except ValidationError as e:  # a summary that is not its kind's: say so, keep the run
+        notes.append(f"history not recorded: the {kind} summary does not fit ({e.error_count()})")
     return "; ".join(notes) or None

@@ -183,7 +183,8 @@ def test_anomalies_document(cli) -> None:
 
 def test_catalog_document(cli, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("LEPTON_DATA_DIR", str(tmp_path / "data"))  # no refreshed prices
-    doc = OfferingList.model_validate(_json("catalog", "list", "-p", "aws", "--region", "us-east-1"))
+    raw = _json("catalog", "list", "-p", "aws", "--region", "us-east-1")
+    doc = OfferingList.model_validate(raw)
     bundled = yaml.safe_load(
         (ROOT / "src" / "lepton_cli" / "pricing" / "data" / "catalog.yaml").read_text()
     )

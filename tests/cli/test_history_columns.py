@@ -141,3 +141,30 @@ def test_an_older_history_reads_and_migrates(tmp_path: Path) -> None:
     with duckdb.connect(str(history_path(settings))) as con:
         stored = con.execute("SELECT waste, idle_cost FROM runs WHERE kind = 'optimize'").fetchall()
     assert stored == [(None, Decimal("536.64"))]
+
+
+def test_a_summary_that_is_not_its_kinds_is_a_warning(tmp_path: Path) -> None:
+    from lepton_cli.history import OptimizeSummary, try_record
+
+    settings = Settings(data_dir=tmp_path / "data")
+    warning = try_record("optimize", {"monthly_waste": "3", "currency": "USD"}, settings)
+    assert warning and "optimize summary does not fit" in warning
+    assert entries(settings) == []
+    full = OptimizeSummary(
+        current_monthly_cost=Decimal("10"),
+        planned_monthly_cost=Decimal("7"),
+        monthly_savings=Decimal("3"),
+        current_idle_cost=Decimal("4.5"),
+        currency="EUR",
+        actions=2,
+    )
+    assert try_record("optimize", full, settings) is None
+    [entry] = entries(settings)
+    assert (entry.currency, entry.cost, entry.idle_cost, entry.savings, entry.waste) == (
+        "EUR",
+        Decimal("10.00"),
+        Decimal("4.50"),
+        Decimal("3.00"),
+        None,
+    )
+    assert entry.summary["actions"] == 2
