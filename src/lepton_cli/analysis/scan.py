@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from pydantic import Field
 
@@ -18,8 +18,20 @@ from lepton_cli.models import CostRecord, Inventory, Resource
 from lepton_cli.models.base import Currency, Model, Money
 from lepton_cli.models.document import Document, omitted_when_none
 
-if TYPE_CHECKING:
-    from lepton_cli.providers.base import ScopeFailure
+
+class ScopeFailure(Protocol):
+    """A scope a provider could not read (``providers.base.ScopeFailure``: analysis reads no
+    provider module)."""
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def hint(self) -> str | None: ...
+
 
 SUMMARY_KEYS = ("provider", "account", "region", "kind")
 
