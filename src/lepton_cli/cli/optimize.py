@@ -13,7 +13,7 @@ import typer
 from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings
-from lepton_cli.errors import ExitCode, LeptonError, UsageError
+from lepton_cli.errors import NotProvenOverBudgetError, OverBudgetError, UsageError
 from lepton_cli.models import Offering, fmt_money
 from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
@@ -38,19 +38,6 @@ class SolverName(StrEnum):
 class CommitmentsMode(StrEnum):
     NONE = "none"
     PLAN = "plan"
-
-
-class OverBudgetError(LeptonError):
-    """A feasible plan exists but costs more than --budget (the plan is still written)."""
-
-    exit_code = ExitCode.OVER_BUDGET
-
-
-class NotProvenOverBudgetError(LeptonError):
-    """The best plan found costs more than --budget, but its proven bound does not: a longer
-    solve may still find a plan within budget (the plan is still written)."""
-
-    exit_code = ExitCode.NOT_PROVEN_OVER_BUDGET
 
 
 def over_budget(plan: Plan, bound: Decimal | None) -> OverBudgetError:
