@@ -199,6 +199,7 @@ def optimize(
     from lepton_cli.commitments.flex import apply_size_flexibility
     from lepton_cli.commitments.optimize import account_sunk, solve_inventory
     from lepton_cli.optimizer import SolveOptions
+    from lepton_cli.optimizer.sensitivity import rule_costs
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
@@ -247,6 +248,8 @@ def optimize(
             deadline,
             _progress(say),
         )
+        say("pricing the binding rules")
+        solution = rule_costs(solution, options, deadline)
     digest_options = inputs_options(
         objective.value,
         amount,
