@@ -32,10 +32,10 @@ CENT = Decimal("0.01")
 
 # rule name -> (its value on a workload, or None when the workload does not state it; the
 # workload without it)
-RULES: dict[
-    str,
-    tuple[Callable[[WorkloadProblem], float | None], Callable[[WorkloadProblem], WorkloadProblem]],
-] = {  # fmt: skip
+Rule = tuple[
+    Callable[[WorkloadProblem], float | None], Callable[[WorkloadProblem], WorkloadProblem]
+]
+RULES: dict[str, Rule] = {
     "spread.min_providers": (
         lambda wp: wp.min_providers if wp.min_providers > 1 else None,
         lambda wp: dataclasses.replace(wp, min_providers=1),
