@@ -21,7 +21,7 @@ from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.plan.view import summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
-from lepton_cli.report import Format, render
+from lepton_cli.report import Format, View, render
 from lepton_cli.sources import load_inventory
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def optimize(
         common.write_output(output, text or common.as_text(render(view, file_fmt)), "plan")
         # People get the summary; a machine format asked for gets the whole plan, as without -o.
         short = fmt is Format.TABLE and not wide
-        common.emit(summary_view(plan) if short else view, fmt)
+        common.emit(_brief(plan) if short else view, fmt)
     else:
         common.emit(view, fmt)
     _record_history(plan, settings)
@@ -344,6 +344,15 @@ def _sweep(
         common.write_output(output, common.as_text(render(view, file_fmt)), "frontier")
     else:
         common.emit(view, fmt)
+
+
+def _brief(plan: Plan) -> View:
+    """The summary, with the shadow price and the costliest binding rules in a line each."""
+    from lepton_cli.report.sensitivity import sensitivity_lines
+
+    view = summary_view(plan)
+    view.lines += sensitivity_lines(plan)
+    return view
 
 
 def _progress(say: Callable[[str], None]) -> Callable[[int, int], None]:

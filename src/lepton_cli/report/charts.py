@@ -87,7 +87,22 @@ def plan_charts(plan: Plan) -> list[Chart]:
     charts = [waterfall(plan)]
     extra = one_time_costs(plan.actions)
     charts += [extra] if extra else []
-    return [*charts, workload_costs(plan)] if plan.workloads else charts
+    charts += [workload_costs(plan)] if plan.workloads else []
+    rules = rule_costs(plan)
+    return [*charts, rules] if rules else charts
+
+
+def rule_costs(plan: Plan) -> Chart | None:
+    """What each binding rule costs a month, costliest first (from the plan's sensitivity)."""
+    costs = plan.sensitivity.rule_costs if plan.sensitivity else None
+    if not costs:
+        return None
+    labels = [f"{c.rule} {c.value:g} on {c.workload}" for c in costs]
+    trace = {"type": "bar", "orientation": "h", "x": [c.monthly_cost for c in costs],
+             "y": labels, "text": [_money(c.monthly_cost) for c in costs]}  # fmt: skip
+    layout = {"showlegend": False, "yaxis": {"autorange": "reversed", "automargin": True},
+              "xaxis": {"title": {"text": f"{plan.metadata.currency} a month"}}}  # fmt: skip
+    return Chart("What each binding rule costs", "rule-costs", [trace], layout)
 
 
 def diff_charts(d: PlanDiff) -> list[Chart]:
