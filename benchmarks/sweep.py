@@ -2,7 +2,7 @@
 
     python benchmarks/sweep.py                   # examples/ inventory and a 1,000-workload fleet
     python benchmarks/sweep.py --scale 0.1       # the fleet at 100 workloads
-    python benchmarks/sweep.py --points 5        # fewer budgets
+    python benchmarks/sweep.py --points 9        # more budgets (the default: 3)
 
 Both sides solve the efficiency objective at the same budgets in the same run. The sweep builds
 the problem once, solves the cheapest plan once and keeps the Lagrangian subproblems by
@@ -77,7 +77,7 @@ def table(rows: list[list[str]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the 1,000 fleet")
-    parser.add_argument("--points", type=int, default=5, help="budgets per sweep")
+    parser.add_argument("--points", type=int, default=3, help="budgets per sweep")
     args = parser.parse_args()
     catalog = bundled_catalog()
     example = load_inventory([EXAMPLE])

@@ -330,7 +330,9 @@ def shadow_price(found: Search, fixed: Decimal, start: float) -> BudgetPrice | N
     ends. It holds for every budget between the subproblems' spend at the high end (which
     fits) and at the low end (which overspends), plus what the plan keeps outside workloads;
     no upper end when no multiplier overspent (the capacity caps, not money, stop growth;
-    nil when the bracket reached a millionth of the best ray ``start`` without overspending)."""
+    nil when the bracket reached a millionth of the best ray ``start`` without overspending).
+    The range is what the search proved: the subproblems' columns are bounded by what the
+    budget buys, so it may end before the price really changes, never after."""
     br = found.bracket
     if br.high is None or br.under_spend is None:
         return None
