@@ -53,6 +53,22 @@ def _view(report: Any, method: str) -> View:
     return View(doc, [Table(f"Budgets, {report.month.label}", cols, rows, right)], lines)
 
 
+def _burn_downs(report: Any) -> list[Any]:
+    """One burn-down chart per budget: actual, forecast with its band, the budget line."""
+    from lepton_cli.analysis.forecast import forecast_path
+    from lepton_cli.report.charts import burn_down
+
+    return [
+        burn_down(
+            s.budget.name,
+            s.budget.amount,
+            s.budget.currency,
+            forecast_path(s.daily, report.month, report.as_of, report.coverage_start),
+        )
+        for s in report.statuses
+    ]
+
+
 def _alert_lines(report: Any) -> list[str]:
     out = []
     for s in report.statuses:
@@ -100,7 +116,10 @@ def status(
     report = budget_report(source, budgets, Period.month(month) if month else None)
     for warning in report.warnings:
         common.warn(warning)
-    common.emit(_view(report, METHOD), fmt)
+    view = _view(report, METHOD)
+    if fmt is Format.HTML:
+        view.charts, view.title = _burn_downs(report), "lepton budget status"
+    common.emit(view, fmt)
     lines = _alert_lines(report)
     send(target, notify_timeout, f"lepton: budget alerts for {report.month.label}", lines)
     _gate(report, fail_on)
