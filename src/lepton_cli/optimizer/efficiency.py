@@ -35,7 +35,6 @@ from lepton_cli.optimizer.solve import solve_cost
 from lepton_cli.optimizer.workload import Job, Progress
 
 MAX_ROUNDS = 14  # multiplier bisection steps
-TIGHT = 0.01  # the shadow price is named when its bracket is this narrow (relative)
 ZERO = 1e-6  # below this share of the best ray, the shadow price is taken as nil
 # Rounds that bound the subproblems by their LP relaxation only. Measured on 300 all-distinct
 # workloads: LP rounds first leave the bound 12% above the plan, exact rounds 0.3%. So none:
@@ -216,6 +215,11 @@ def _spend(workloads: list[WorkloadSolution]) -> Decimal:
     return sum((w.cost for w in workloads), Decimal(0))
 
 
+def at_caps(plan: list[WorkloadSolution]) -> bool:
+    """Every workload holds all the capacity its cap allows."""
+    return all(_room(w.counts, w.problem) <= 1e-6 for w in plan)
+
+
 @dataclass
 class Bracket:
     """Multipliers around the best one: ``low`` overspends the budget, ``high`` fits it
@@ -228,23 +232,27 @@ class Bracket:
     over_spend: Decimal | None = None
     under_spend: Decimal | None = None
 
-    def tight(self, start: float) -> bool:
-        """Narrow enough to name the budget's shadow price: to 1%, or (nothing overspent yet)
-        below a millionth of the best ray, where the budget does not bind."""
-        if self.high is None:
-            return False
-        return self.high - self.low <= TIGHT * self.high or (
-            self.over is None and self.high <= ZERO * start
-        )
-
-    def next(self, start: float) -> float:
-        """Bisect; double while everything overspends; while nothing has, step down by a
-        thousand at a time (the budget may not bind at all: the caps stop growth first)."""
+    def next(self, start: float, probe: bool = False) -> float:
+        """Bisect; double while everything overspends. ``probe`` (the plan is within the gap
+        but nothing has overspent yet): step down by a thousand, to tell a budget that does
+        not bind at all (the caps stop growth first) from one that does."""
         if self.high is None:
             return max(2 * self.low, start)
-        if self.over is None:
+        if self.over is None and probe:
             return self.high * 1e-3
         return (self.low + self.high) / 2
+
+    def priced(self, start: float, plan: list[WorkloadSolution]) -> bool:
+        """The multiplier is bracketed from both sides, or shown to be nil: the shadow price
+        can be named."""
+        return self.high is not None and (self.over is not None or self.nil(start, plan))
+
+    def nil(self, start: float, plan: list[WorkloadSolution]) -> bool:
+        """Nothing overspent, and more budget buys nothing: ``plan`` has every workload at its
+        capacity cap, or the multiplier fell below a millionth of the best ray ``start``."""
+        if self.over is not None or self.high is None:
+            return False
+        return self.high <= ZERO * start or at_caps(plan)
 
     def record(self, rho: float, subs: list[WorkloadSolution], budget: Decimal) -> None:
         spend = _spend(subs)
@@ -283,7 +291,7 @@ def search_multiplier(
     a spend within budget gives a plan (after the fill), every rho gives a bound. The first
     ``LP_ROUNDS`` (none by default) bisect on the subproblems' LP relaxations; the rest solve
     the subproblems exactly. The search goes on until the gap is met and the multiplier is
-    known to 1% (it is the budget's shadow price), or ``MAX_ROUNDS``. ``multipliers``: the
+    bracketed (it is the budget's shadow price), or ``MAX_ROUNDS``. ``multipliers``: the
     subproblems solved so far (a sweep shares them), whose bracket starts the search."""
     budget = problem.budget or Decimal(0)
     multipliers = multipliers or Multipliers(problem, options)
@@ -300,9 +308,10 @@ def search_multiplier(
     # the best multiplier may lie below the best ray (then the caps, not rho, stop growth).
     start = best_ratio(problem)
     for round_ in range(MAX_ROUNDS):
-        if _done(found, options, start) or (round_ and time.monotonic() >= deadline):
+        within = _within(found, options)
+        if (within and br.priced(start, found.plan)) or (round_ and time.monotonic() >= deadline):
             break
-        rho = br.next(start)
+        rho = br.next(start, probe=within)
         subs, value = multipliers.solve(rho, deadline, lp_only=round_ < LP_ROUNDS)
         bound = _bound(rho, value, budget)
         if bound is not None and (found.bound is None or bound < found.bound):
@@ -312,9 +321,12 @@ def search_multiplier(
     return found
 
 
-def _done(found: Search, options: SolveOptions, start: float) -> bool:
+def _within(found: Search, options: SolveOptions) -> bool:
+    """The plan is within the gap. The bracket is then narrowed no further than it takes to
+    name a price: each round solves every subproblem, and the time limit is for the plan; a
+    smaller --gap narrows both."""
     gap = found.gap()
-    return gap is not None and gap <= options.gap and found.bracket.tight(start)
+    return gap is not None and gap <= options.gap
 
 
 def _improve(found: Search, budget: Decimal) -> None:
@@ -330,14 +342,14 @@ def shadow_price(found: Search, fixed: Decimal, start: float) -> BudgetPrice | N
     ends. It holds for every budget between the subproblems' spend at the high end (which
     fits) and at the low end (which overspends), plus what the plan keeps outside workloads;
     no upper end when no multiplier overspent (the capacity caps, not money, stop growth;
-    nil when the bracket reached a millionth of the best ray ``start`` without overspending).
+    nil when more budget buys nothing, :meth:`Bracket.nil`).
     The range is what the search proved: the subproblems' columns are bounded by what the
     budget buys, so it may end before the price really changes, never after."""
     br = found.bracket
     if br.high is None or br.under_spend is None:
         return None
     return BudgetPrice(
-        value=0.0 if br.over is None and br.high <= ZERO * start else (br.low + br.high) / 2,
+        value=0.0 if br.nil(start, found.plan) else (br.low + br.high) / 2,
         low=br.low,
         high=br.high,
         valid_from=br.under_spend + fixed,
