@@ -140,6 +140,9 @@ def _last_line(text: str) -> str | None:
 def _worker(args: list[str], folder: str, conn: Connection) -> None:
     import os
 
+    # Its own process group: ending the operation ends the solver processes it forks too.
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     os.chdir(folder)
     # Nothing native (a solver's banner) may reach the server's stdout: for `lepton mcp` that is
     # the protocol channel. The command's own output goes to the captured sys.stdout.
@@ -158,11 +161,25 @@ def launch(context: Any, job: Job) -> tuple[Any, Connection, Path]:
     for name, data in job.files:
         (folder / name).write_bytes(data)
     parent, child = context.Pipe(duplex=False)
+    # Not a daemon: a daemon may not fork, and the optimizer forks its solvers for a large
+    # fleet. It is ended by ``end`` (cancel, time limit, shutdown), its process group with it.
     process = context.Process(target=_worker, args=(list(job.args), str(folder), child))
-    process.daemon = True
     process.start()
     child.close()
     return process, parent, folder
+
+
+def end(process: Any) -> None:
+    """Kill a worker and every process it started (its process group), and reap it."""
+    import os
+    import signal
+
+    if process.is_alive():
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:  # not yet its own group leader: the process alone
+            process.kill()
+    process.join()
 
 
 Followed = Callable[[dict[str, Any]], Awaitable[None]]
@@ -177,7 +194,7 @@ async def run_job(job: Job, on_progress: Followed | None = None) -> Result:
     try:
         while not conn.poll():
             if time.monotonic() > ends:
-                process.kill()
+                end(process)
                 return Result(130, "", f"the command ran past {job.seconds:.0f} s and was ended")
             if not process.is_alive() and not conn.poll():
                 return Result(1, "", "the worker process ended without a result")
@@ -190,8 +207,8 @@ async def run_job(job: Job, on_progress: Followed | None = None) -> Result:
         return result
     except EOFError:
         return Result(1, "", "the worker process ended without a result")
-    finally:
-        await asyncio.to_thread(process.join)
+    finally:  # also when the caller is cancelled: the solve ends with it
+        await asyncio.to_thread(end, process)
         conn.close()
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -241,8 +258,7 @@ class Operations:
 
     def cancel(self, op: Operation) -> None:
         if op.status is Status.RUNNING and op.process is not None:
-            op.process.kill()
-            op.process.join()
+            end(op.process)
         if op.status not in FINISHED:
             self._finish(op, Status.CANCELLED, None)
 
@@ -282,8 +298,7 @@ class Operations:
         elif not op.process.is_alive():
             self._finish(op, Status.FAILED, Result(1, "", "the worker process ended abnormally"))
         elif time.time() - op.started > op.job.seconds:
-            op.process.kill()
-            op.process.join()
+            end(op.process)
             message = f"the operation ran past its limit of {op.job.seconds:.0f} s and was ended"
             self._finish(op, Status.FAILED, Result(130, "", message, "raise time_limit"))
 
