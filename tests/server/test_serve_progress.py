@@ -13,10 +13,9 @@ import pytest
 from serve_fixture import ROOT, cli, server
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from fleets import distinct_fleet  # noqa: E402
-
-from lepton_cli.models import Inventory  # noqa: E402
-from lepton_cli.pricing.catalog import bundled_catalog  # noqa: E402
+from fleets import distinct_fleet
+from lepton_cli.models import Inventory
+from lepton_cli.pricing.catalog import bundled_catalog
 
 WORKLOADS = 700  # all distinct shapes: a solve of several seconds on two cores
 
@@ -67,6 +66,7 @@ def test_a_running_optimisation_reports_live_valid_progress(tmp_path: Path) -> N
     # The plan is still the CLI's, byte for byte (the progress file changes nothing in it).
     path = tmp_path / "fleet.json"
     path.write_text(json.dumps(inventory))
-    local = cli("optimize", "--source", str(path), "-f", "json", "--no-history", "--time-limit", "600")
+    args = ("--source", str(path), "-f", "json", "--no-history", "--time-limit", "600")
+    local = cli("optimize", *args)
     assert local.returncode == 0, local.stderr
     assert json.loads(local.stdout) == done["plan"]
