@@ -70,3 +70,63 @@ def test_a_running_optimisation_reports_live_valid_progress(tmp_path: Path) -> N
     local = cli("optimize", *args)
     assert local.returncode == 0, local.stderr
     assert json.loads(local.stdout) == done["plan"]
+
+
+def _parents() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state) of every process, from /proc."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        state, ppid = text[text.rindex(")") + 2 :].split()[:2]
+        out[int(text.split()[0])] = (int(ppid), state)
+    return out
+
+
+def _below(root: int, depth: int) -> set[int]:
+    """The processes at least ``depth`` generations below ``root``."""
+    parents = _parents()
+    level, found = {root}, set()
+    for generation in range(1, 5):
+        level = {p for p, (ppid, _) in parents.items() if ppid in level}
+        found |= level if generation >= depth else set()
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _alive(pids: set[int]) -> set[int]:
+    parents = _parents()
+    return {p for p in pids if p in parents and parents[p][1] != "Z"}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_cancelling_a_large_solve_ends_its_solver_processes_too() -> None:
+    with server() as client:
+        port = str(client.base_url.port)
+        serve = next(p for p in _parents() if f"serve\0--port\0{port}\0" in _cmdline(p))
+        location = client.post(
+            "/v1/optimize", json={"inventory": fleet(3000), "options": {"time_limit": 600}}
+        ).headers["location"]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            view = client.get(location).json()
+            if view["status"] != "queued" and (view["progress"] or {}).get("workloads_solved"):
+                break
+            time.sleep(0.05)
+        # serve -> forkserver -> the operation's worker -> the solvers it forked
+        solvers = _below(serve, 3)
+        assert view["status"] == "running" and len(solvers) >= 1
+        assert client.delete(location).json()["status"] == "cancelled"
+        # Killed, they are gone at once; left running, they would solve 3,000 workloads first.
+        gone = time.monotonic() + 10
+        while _alive(solvers) and time.monotonic() < gone:
+            time.sleep(0.1)
+        assert not _alive(solvers)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import json
 import multiprocessing as mp
@@ -191,10 +192,10 @@ async def run_job(job: Job, on_progress: Followed | None = None) -> Result:
     process, conn, folder = launch(mp.get_context("forkserver"), job)
     reader, told = ProgressReader(folder / PROGRESS_FILE), None
     ends = time.monotonic() + job.seconds
+    answered = False
     try:
         while not conn.poll():
             if time.monotonic() > ends:
-                end(process)
                 return Result(130, "", f"the command ran past {job.seconds:.0f} s and was ended")
             if not process.is_alive() and not conn.poll():
                 return Result(1, "", "the worker process ended without a result")
@@ -204,11 +205,12 @@ async def run_job(job: Job, on_progress: Followed | None = None) -> Result:
                 await on_progress(snapshot)
             await asyncio.sleep(POLL_SECONDS)
         result: Result = conn.recv()
+        answered = True
         return result
     except EOFError:
         return Result(1, "", "the worker process ended without a result")
-    finally:  # also when the caller is cancelled: the solve ends with it
-        await asyncio.to_thread(end, process)
+    finally:  # past its limit, or the caller cancelled: the solve ends with it
+        await asyncio.to_thread(process.join if answered else functools.partial(end, process))
         conn.close()
         shutil.rmtree(folder, ignore_errors=True)
 
