@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
+import json
 import math
 import os
 import signal
@@ -12,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, RenderableType
@@ -23,6 +25,9 @@ from lepton_cli.errors import LeptonError, UsageError
 from lepton_cli.fileio import output_target, write_output_file
 from lepton_cli.report import Format, View, render
 from lepton_cli.report.render import safe_text as safe_text  # re-exported for cli/
+
+if TYPE_CHECKING:
+    from lepton_cli.optimizer.progress import Snapshot
 
 
 @dataclass
@@ -41,6 +46,7 @@ state = State()
 
 PIPED_WIDTH = 160  # piped output is read in CI logs: room for tables, unless COLUMNS says
 SLOW_STAGE_SECONDS = 2.0  # stages slower than this are reported in non-interactive runs
+PROGRESS_LINE_SECONDS = 10.0  # in CI logs, one line of a long stage's progress this often
 
 
 def _piped_width() -> int:
@@ -119,6 +125,81 @@ def _stage_lines(first: str) -> Iterator[Callable[[str], None]]:
 
     yield say
     done()
+
+
+def progress_lines(say: Callable[[str], None]) -> Callable[[str], None]:
+    """Updates within a stage: on a terminal each one is the spinner's text; in CI logs one
+    line every PROGRESS_LINE_SECONDS at most (the stage's own line still comes at its end)."""
+    if state.quiet:
+        return lambda _text: None
+    if sys.stderr.isatty():
+        return say
+    last = [time.monotonic()]
+
+    def line(text: str) -> None:
+        if time.monotonic() - last[0] >= PROGRESS_LINE_SECONDS:
+            last[0] = time.monotonic()
+            stderr().print(Text(safe_text(text)), highlight=False)
+
+    return line
+
+
+def describe_progress(snapshot: Snapshot) -> str:
+    """``solving: 120 of 300 workloads, best 10,234.50, gap 1.20%`` (what is known of it)."""
+    s = snapshot
+    text = f"solving: {s.solved:,} of {s.total:,} workloads"
+    if s.maximize and s.incumbent is not None:
+        text = f"solving: budget search, best {s.incumbent:,.1f} perf-vCPUs"
+    elif s.incumbent is not None:
+        text += f", best {s.incumbent:,.2f}"
+    gap = s.gap
+    return text if gap is None else f"{text}, gap {gap:.2%}"
+
+
+@contextlib.contextmanager
+def progress_file(path: Path | None) -> Iterator[Callable[[Snapshot], None] | None]:
+    """Snapshots as JSON lines appended to ``path`` (none without it). Each line is one
+    ``write`` on an append-only descriptor; a reader takes what ends in a newline."""
+    if path is None:
+        yield None
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as e:
+        raise UsageError(
+            f"--progress-file {path}: cannot write it ({e.strerror})",
+            hint="give a file in a writable folder",
+        ) from e
+
+    def write(snapshot: Snapshot) -> None:
+        line = json.dumps(snapshot.as_dict(), separators=(",", ":")) + "\n"
+        os.write(fd, line.encode())
+
+    try:
+        yield write
+    finally:
+        os.close(fd)
+
+
+def solve_progress(
+    say: Callable[[str], None], channel: Callable[[Snapshot], None] | None, exact: bool = True
+) -> Callable[[Snapshot], None] | None:
+    """What the optimizer tells as it runs: the stage line on stderr and ``channel``; None
+    when nobody listens (-q and no channel). ``exact``: the solved problem is the planned one
+    (not so with --max-changes, applied after: then its incumbent is no plan's, and only the
+    counts and the bound, still valid, are told)."""
+    if state.quiet and channel is None:
+        return None
+    show = progress_lines(say)
+
+    def tell(snapshot: Snapshot) -> None:
+        if not exact:
+            snapshot = dataclasses.replace(snapshot, incumbent=None)
+        show(describe_progress(snapshot))
+        if channel is not None:
+            channel(snapshot)
+
+    return tell
 
 
 def warn(message: str) -> None:

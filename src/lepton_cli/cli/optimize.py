@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -161,6 +160,14 @@ def optimize(
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
     wide: common.WideOption = False,
+    progress_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--progress-file",
+            hidden=True,
+            help="Append the solve's progress to this file as JSON lines (for `lepton serve`).",
+        ),
+    ] = None,
 ) -> None:
     """Find the cheapest fleet serving every workload within its rules, and write it as a plan.
 
@@ -213,7 +220,7 @@ def optimize(
         budgets = _parse_sweep(sweep)
         _sweep(began, source, settings, budgets, not no_perf, output, file_fmt, fmt)
         return
-    with common.status("reading sources") as say:
+    with common.progress_file(progress_file) as channel, common.status("reading sources") as say:
         inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
         catalog = load_catalog(settings)
@@ -233,7 +240,7 @@ def optimize(
             pooled,
             not no_perf,
             deadline,
-            _progress(say),
+            common.solve_progress(say, channel, exact=settings.max_changes is None),
         )
         say("pricing the binding rules")
         solution = rule_costs(solution, options, deadline)
@@ -340,10 +347,6 @@ def _brief(plan: Plan) -> View:
     view = summary_view(plan)
     view.lines += sensitivity_lines(plan)
     return view
-
-
-def _progress(say: Callable[[str], None]) -> Callable[[int, int], None]:
-    return lambda done, total: say(f"solving: {done:,} of {total:,} workloads")
 
 
 def _with_purchases(

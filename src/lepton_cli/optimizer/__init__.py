@@ -40,8 +40,9 @@ def optimize(
     progress: Progress | None = None,
 ) -> Solution:
     """Solve ``problem`` under its objective by ``deadline`` (a ``time.monotonic()`` value;
-    default: the time limit from now), telling ``progress`` (solved, total) as workloads come
-    back. Raises InfeasibleError naming the workloads."""
+    default: the time limit from now), telling ``progress`` a ``progress.Snapshot`` (workloads
+    solved of total, incumbent, bound) as workloads come back, at most a few times a second.
+    Raises InfeasibleError naming the workloads."""
     if problem.objective is Objective.EFFICIENCY:
         return solve_efficiency(problem, options, deadline, progress)
     return solve_cost(problem, options, deadline, progress)

@@ -23,6 +23,7 @@ from lepton_cli.optimizer.direct import Weights
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.parallel import solve_many
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
+from lepton_cli.optimizer.progress import Snapshot, counts_only
 from lepton_cli.optimizer.result import (
     BudgetPrice,
     Counts,
@@ -286,6 +287,7 @@ def search_multiplier(
     options: SolveOptions,
     deadline: float,
     multipliers: Multipliers | None = None,
+    progress: Progress | None = None,
 ) -> Search:
     """Minimise L over rho >= 0 by bisection on the sign of its slope, B - spend(rho):
     a spend within budget gives a plan (after the fill), every rho gives a bound. The first
@@ -304,6 +306,7 @@ def search_multiplier(
     if br.under is None:
         br.under, br.under_spend = base, _spend(base)
     _improve(found, budget)
+    _tell(progress, found)
     # Every workload's capacity is capped, so every subproblem is bounded at any rho >= 0:
     # the best multiplier may lie below the best ray (then the caps, not rho, stop growth).
     start = best_ratio(problem)
@@ -318,7 +321,15 @@ def search_multiplier(
             found.bound = bound
         br.record(rho, subs, budget)
         _improve(found, budget)
+        _tell(progress, found)
     return found
+
+
+def _tell(progress: Progress | None, found: Search) -> None:
+    """The best plan within budget so far, and the lowest Lagrangian bound."""
+    if progress:
+        n = len(found.plan)
+        progress(Snapshot(n, n, capacity(found.plan), found.bound, maximize=True))
 
 
 def _within(found: Search, options: SolveOptions) -> bool:
@@ -392,7 +403,7 @@ def solve_efficiency(
     if isinstance(start, Solution):
         return start
     problem, base = start
-    return solve_at(problem, base, options, began, deadline)
+    return solve_at(problem, base, options, began, deadline, progress=progress)
 
 
 def cheapest(
@@ -404,10 +415,11 @@ def cheapest(
     # bound it at a tenth of the cost of proving it; the exact solve runs only where needed.
     # The caps need each workload's cheapest plan, so a workload the LP did not prove is
     # solved exactly unless the fleet is already proven over budget.
-    base = solve_cost(problem, options, deadline, progress, lp_only=True)
+    # Live progress: how many workloads the first pass has back (its figures are costs).
+    base = solve_cost(problem, options, deadline, counts_only(progress, True), lp_only=True)
     unproven = base.counts.proven < len(base.workloads)
     if unproven and not base.proven_over_budget:
-        base = solve_cost(problem, options, deadline, progress)
+        base = solve_cost(problem, options, deadline)  # no progress: its counts restart
     if problem.budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])
     return capped(problem, base)
@@ -420,6 +432,7 @@ def solve_at(
     began: float,
     deadline: float,
     multipliers: Multipliers | None = None,
+    progress: Progress | None = None,
 ) -> Solution:
     """The most capacity ``problem.budget`` buys, from the cheapest plan ``base`` (within it)
     of the capped ``problem``; ``multipliers``: subproblems already solved (a sweep's)."""
@@ -427,7 +440,7 @@ def solve_at(
     if options.solver == "greedy":
         plan = fill(base.workloads, budget)
         return _result(problem, plan, options, began, SolverStatus.FEASIBLE, None)
-    found = search_multiplier(problem, base.workloads, options, deadline, multipliers)
+    found = search_multiplier(problem, base.workloads, options, deadline, multipliers, progress)
     price = shadow_price(found, problem.fixed, best_ratio(problem))
     gap = found.gap()
     if gap is not None and gap <= options.gap:

@@ -2,8 +2,10 @@
 
 Workers are forked processes handed the workload list as a ``Process`` argument (inherited by
 the fork, never pickled); each solves every n-th workload and sends back small tuples
-(candidate positions and counts, status, bound, source) in batches. At the deadline the parent
-stops waiting: what has not come back keeps greedy's allocation and a combinatorial bound.
+(candidate positions and counts, status, bound, source) in batches (of ``BATCH``, or what was
+solved in the last ``FLUSH`` seconds). At the deadline the parent stops waiting: what has not
+come back keeps greedy's allocation and a combinatorial bound. With ``job.progress`` the parent
+keeps a :class:`~lepton_cli.optimizer.progress.Tracker` of the fleet's incumbent and bound.
 """
 
 from __future__ import annotations
@@ -19,11 +21,21 @@ from typing import Any
 from lepton_cli.models.optimization import SolverStatus
 from lepton_cli.optimizer.highs import Highs
 from lepton_cli.optimizer.problem import WorkloadProblem
+from lepton_cli.optimizer.progress import Tracker
 from lepton_cli.optimizer.result import Source, WorkloadSolution
-from lepton_cli.optimizer.workload import Job, _fallback, bounds_for, quick_bound, solve_one
+from lepton_cli.optimizer.workload import (
+    Job,
+    _fallback,
+    bounds_for,
+    quick_bound,
+    solve_one,
+    solved_point,
+    start_point,
+)
 
 PARALLEL_MIN = 64  # below this many workloads, forking costs more than it saves
 BATCH = 32
+FLUSH = 0.25  # seconds: a worker sends what it has at least this often (live progress)
 GRACE = 0.5  # seconds past the deadline to collect what workers are sending
 Packed = tuple[int, tuple[tuple[int, int], ...], SolverStatus, float | None, Source]
 
@@ -49,11 +61,12 @@ def _work(
     try:
         highs = Highs()
         batch: list[Packed] = []
+        sent = time.monotonic()
         for i in range(first, len(shapes), step):
             batch.append(_pack(i, solve_one(shapes[i], job, highs)))
-            if len(batch) >= BATCH:
+            if len(batch) >= BATCH or time.monotonic() - sent >= FLUSH:
                 out.put(batch)
-                batch = []
+                batch, sent = [], time.monotonic()
         out.put(batch)
     except Exception as e:  # a bug: say so in the parent rather than wait for the deadline
         out.put(f"{type(e).__name__}: {e}")
@@ -64,13 +77,7 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
     """Solve every workload (in parallel when there are enough), by the job's deadline."""
     n = workers(job.options.workers)
     if n <= 1 or len(shapes) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        highs = Highs()
-        solved = []
-        for i, wp in enumerate(shapes):
-            solved.append(solve_one(wp, job, highs))
-            if job.progress and i % BATCH == 0:
-                job.progress(i + 1, len(shapes))
-        return solved
+        return _one_by_one(shapes, job)
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     procs = [
@@ -79,16 +86,43 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
     for p in procs:
         p.start()
     try:
-        got = _collect(out, n, job, len(shapes))
+        tracker = _tracker(shapes, job)  # the greedy starts, while the workers solve
+        got = _collect(out, n, job, shapes, tracker)
     finally:
         for p in procs:
             if p.is_alive():
                 p.terminate()
             p.join(timeout=1)
+    if tracker:
+        tracker.flush()
     return [_unpack(wp, got[i]) if i in got else _late(wp, job) for i, wp in enumerate(shapes)]
 
 
-def _collect(out: Any, n: int, job: Job, total: int) -> dict[int, Packed]:
+def _tracker(shapes: Sequence[WorkloadProblem], job: Job) -> Tracker | None:
+    """The fleet's running incumbent and bound (cost only), when someone listens."""
+    if job.progress is None:
+        return None
+    tracker = Tracker([start_point(wp) for wp in shapes], job.copies, job.progress)
+    tracker.flush()
+    return tracker
+
+
+def _one_by_one(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolution]:
+    highs = Highs()
+    tracker = _tracker(shapes, job)
+    solved = []
+    for i, wp in enumerate(shapes):
+        solved.append(solve_one(wp, job, highs))
+        if tracker:
+            tracker.record(i, solved_point(solved[-1]))
+    if tracker:
+        tracker.flush()
+    return solved
+
+
+def _collect(
+    out: Any, n: int, job: Job, shapes: Sequence[WorkloadProblem], tracker: Tracker | None
+) -> dict[int, Packed]:
     got: dict[int, Packed] = {}
     done = 0
     until = job.deadline + GRACE
@@ -104,8 +138,9 @@ def _collect(out: Any, n: int, job: Job, total: int) -> dict[int, Packed]:
                 raise RuntimeError(f"an optimizer worker failed: {batch}")
             else:
                 got.update((p[0], p) for p in batch)
-                if job.progress:
-                    job.progress(len(got), total)
+                if tracker:
+                    for p in batch:
+                        tracker.record(p[0], solved_point(_unpack(shapes[p[0]], p)))
     return got
 
 

@@ -3,13 +3,16 @@
 Under ``cost`` the workloads share no constraint (the budget only bounds the sum, checked
 afterwards), so one big model would only make the solver's life harder. Instead: equal workload
 shapes are solved once, and the distinct shapes are spread over the CPUs (``parallel``); each
-result carries a proven lower bound, and the fleet's bound is their sum.
+result carries a proven lower bound, and the fleet's bound is their sum. A ``progress``
+callback hears the running sums as shapes come back (``progress.Snapshot``: each shape counts
+once per workload that has it).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -58,9 +61,12 @@ def solve_shapes(
     weights: Weights = COST,
     progress: Progress | None = None,
     lp_only: bool = False,
+    copies: Sequence[int] = (),
 ) -> list[WorkloadSolution]:
-    """Solve each distinct shape once, in parallel when there are enough of them."""
-    return solve_many(shapes, Job(options, deadline, weights, progress=progress, lp_only=lp_only))
+    """Solve each distinct shape once, in parallel when there are enough of them; ``copies``:
+    how many workloads each shape stands for (in ``progress``'s counts and sums)."""
+    job = Job(options, deadline, weights, progress=progress, copies=tuple(copies), lp_only=lp_only)
+    return solve_many(shapes, job)
 
 
 def _aggregate(status: Sequence[SolverStatus]) -> SolverStatus:
@@ -84,6 +90,7 @@ def solve_cost(
     began = time.monotonic()
     check_feasible(problem)
     unique = list({wp.shape(): wp for wp in problem.workloads}.values())
+    copies = Counter(wp.shape() for wp in problem.workloads) if progress else Counter()
     with milp.native_output_silenced():
         solved = solve_shapes(
             unique,
@@ -91,6 +98,7 @@ def solve_cost(
             deadline or began + options.time_limit,
             progress=progress,
             lp_only=lp_only,
+            copies=[copies[wp.shape()] for wp in unique] if progress else (),
         )
     by_shape = {s.problem.shape(): s for s in solved}
     infeasible = [

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,9 +26,9 @@ from lepton_cli.optimizer.greedy import greedy
 from lepton_cli.optimizer.highs import Highs
 from lepton_cli.optimizer.milp import SolveOptions, column_bounds
 from lepton_cli.optimizer.problem import WorkloadProblem
+from lepton_cli.optimizer.progress import Point
+from lepton_cli.optimizer.progress import Progress as Progress
 from lepton_cli.optimizer.result import Counts, Source, WorkloadSolution, covering_bound
-
-Progress = Callable[[int, int], None]  # (solved, total)
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,8 @@ class Job:
     deadline: float  # time.monotonic() value
     weights: Weights = COST
     budget: Decimal | None = None  # efficiency: columns are bounded by what the budget buys
-    progress: Progress | None = None  # called by the parent as workloads come back
+    progress: Progress | None = None  # told by the parent as workloads come back (cost only)
+    copies: tuple[int, ...] = ()  # how many workloads each shape stands for (default: one)
     node_limit: int | None = None  # branch-and-bound nodes per MILP (a deterministic limit)
     lp_only: bool = False  # stop after the LP relaxation: its bound, the rounded point
 
@@ -89,6 +89,24 @@ def _within_cap(wp: WorkloadProblem, start: Counts | None) -> Counts | None:
         return start
     capacity = sum(c.capacity * n for c, n in start.items())
     return start if capacity <= wp.capacity_cap + 1e-9 else None
+
+
+def start_point(wp: WorkloadProblem) -> Point:
+    """Under ``cost``, before ``wp`` is solved: greedy's allocation (what it keeps if the
+    deadline comes first; None when greedy finds none or breaks the cap) and the covering
+    bound."""
+    start = _within_cap(wp, greedy(wp))
+    value = milp.objective_value(wp, start) if start is not None else None
+    return Point(value, covering_bound(wp))
+
+
+def solved_point(ws: WorkloadSolution) -> Point:
+    """Under ``cost``, once solved: its allocation's objective (None when it has none) and
+    its proven bound (the covering bound when it has none: an infeasible workload)."""
+    found = ws.status not in (SolverStatus.INFEASIBLE, SolverStatus.NOT_SOLVED)
+    value = milp.objective_value(ws.problem, ws.counts) if found else None
+    bound = ws.bound if ws.bound is not None else covering_bound(ws.problem)
+    return Point(value, bound)
 
 
 def _trivial(wp: WorkloadProblem, start: Counts | None) -> bool:

@@ -31,7 +31,15 @@ from lepton_cli.server.auth import Scope as TokenScope
 from lepton_cli.server.auth import TokenFile, find
 from lepton_cli.server.metrics import Metrics
 from lepton_cli.server.problems import PROBLEM, STATUS_FOR_EXIT, Problem, exit_title
-from lepton_cli.server.runner import FINISHED, Job, Operation, Operations, QueueFull, Status
+from lepton_cli.server.runner import (
+    FINISHED,
+    PROGRESS_FILE,
+    Job,
+    Operation,
+    Operations,
+    QueueFull,
+    Status,
+)
 
 MIB = 1024 * 1024
 
@@ -95,6 +103,23 @@ class VerifyRequest(Inputs):
     strict: bool = False
 
 
+class Progress(BaseModel):
+    """Where an optimisation stands. While it runs: how many workloads are solved, the
+    incumbent (the objective of the best feasible plan known so far: monthly cost plus
+    amortised moves under ``cost``, perf-vCPUs under ``efficiency``), a proven bound on the
+    optimum (lower under ``cost``, upper under ``efficiency``) and the relative gap between
+    them; each is null until known. When done: the plan's solver status, objective, bound and
+    gap (the incumbent is then the objective)."""
+
+    workloads_solved: int | None = None
+    workloads_total: int | None = None
+    incumbent: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    status: str | None = None
+    objective: float | None = None
+
+
 class OperationView(BaseModel):
     id: str
     kind: str
@@ -103,7 +128,7 @@ class OperationView(BaseModel):
     started: float | None = None
     finished: float | None = None
     exit_code: int | None = None
-    progress: dict[str, Any] | None = None
+    progress: Progress | None = None
     plan: dict[str, Any] | None = None
     plan_url: str | None = None
     problem: dict[str, Any] | None = None
@@ -355,11 +380,14 @@ def _optimize_job(request: OptimizeRequest, options: ServeOptions) -> Job:
     source, files = _inputs(request, options)
     args = ["optimize", "--source", source, "-f", "json", "--no-history"]
     args += ["--objective", o.objective, "--time-limit", repr(limit)]
+    args += ["--progress-file", PROGRESS_FILE]
     args += ["--budget", repr(o.budget)] if o.budget is not None else []
     args += ["--gap", repr(o.gap)] if o.gap is not None else []
     args += ["--max-changes", str(o.max_changes)] if o.max_changes is not None else []
     # The CLI keeps its own time limit; the worker is ended only well past it.
-    return Job("optimize", (*_globals(options), *args), files, seconds=limit * 2 + 30)
+    return Job(
+        "optimize", (*_globals(options), *args), files, seconds=limit * 2 + 30, progress=True
+    )
 
 
 def _submit(ops: Operations, job: Job, key: str | None, fingerprint: str | None) -> Operation:
@@ -390,18 +418,27 @@ def _view(op: Operation) -> OperationView:
         started=op.started, finished=op.finished,
     )  # fmt: skip
     result = op.result
+    if op.progress is not None:
+        view.progress = Progress.model_validate(_known(op.progress))
     if result is None:
         return view
     view.exit_code = result.exit_code
     if result.stdout:
         plan = json.loads(result.stdout)
         view.plan, view.plan_url = plan, f"/v1/operations/{op.id}/plan"
-        view.progress = {
-            k: plan.get("solver", {}).get(k) for k in ("status", "objective", "bound", "gap")
-        }
+        solver = plan.get("solver", {})
+        figures = {k: solver.get(k) for k in ("status", "objective", "bound", "gap")}
+        view.progress = (view.progress or Progress()).model_copy(
+            update={**figures, "incumbent": figures["objective"]}
+        )
     if op.status is Status.FAILED:
         view.problem = _failure(result.exit_code, result.message, result.hint).body()
     return view
+
+
+def _known(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a progress line this server knows (a newer CLI may write more)."""
+    return {k: v for k, v in snapshot.items() if k in Progress.model_fields}
 
 
 def _failure(code: int, message: str | None, hint: str | None) -> Problem:

@@ -2,17 +2,18 @@
 
 Each tool runs the CLI's command in a worker process and returns its document with the exit
 code, and for plans the inputs digest, bound and gap, so an assistant's answer can be checked
-against a plan anyone can rebuild with `lepton optimize`.
+against a plan anyone can rebuild with `lepton optimize`. While `optimize` runs it sends MCP
+progress notifications (when the client asked for them with a progress token): workloads
+solved of total, with the incumbent, bound and gap in the message.
 """
 
-from __future__ import annotations
-
-import asyncio
+# No `from __future__ import annotations`: the SDK finds the tool's Context parameter by its
+# annotation, which must be the class itself (it is imported only when the server is built).
 import json
 from pathlib import Path
 from typing import Any, Literal
 
-from lepton_cli.server.runner import Job, Result, run_job
+from lepton_cli.server.runner import PROGRESS_FILE, Followed, Job, Result, run_job
 
 
 def _answer(result: Result) -> dict[str, Any]:
@@ -26,9 +27,15 @@ def _answer(result: Result) -> dict[str, Any]:
     return answer
 
 
-async def _run(kind: str, args: list[str], files: tuple[tuple[str, bytes], ...] = ()) -> Any:
-    job = Job(kind, ("--quiet", *args), files, seconds=600)
-    return _answer(await asyncio.to_thread(run_job, job))
+async def _run(kind: str, args: list[str], on_progress: Followed | None = None) -> Any:
+    job = Job(kind, ("--quiet", *args), seconds=600, progress=on_progress is not None)
+    return _answer(await run_job(job, on_progress))
+
+
+def describe(snapshot: dict[str, Any]) -> str:
+    """A progress line's figures as the notification's message."""
+    known = [k for k in ("incumbent", "bound", "gap") if snapshot.get(k) is not None]
+    return ", ".join(f"{k} {snapshot[k]}" for k in known) or "solving"
 
 
 def _path(path: str) -> str:
@@ -36,7 +43,7 @@ def _path(path: str) -> str:
 
 
 def build_server() -> Any:
-    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver import Context, MCPServer
 
     server = MCPServer("lepton", instructions="Cloud cost: scan, report, optimise, diff plans.")
 
@@ -55,16 +62,25 @@ def build_server() -> Any:
 
     @server.tool()
     async def optimize(
+        ctx: Context,
         path: str,
         budget: float | None = None,
         objective: Literal["cost", "efficiency"] = "cost",
         time_limit: float = 60.0,
     ) -> dict[str, Any]:
-        """The cheapest (or most efficient) plan for an inventory, with its digest, bound, gap."""
+        """The cheapest (or most efficient) plan for an inventory, with its digest, bound, gap.
+        Progress notifications while it runs: workloads solved of total, incumbent, bound."""
         args = ["optimize", "--source", _path(path), "-f", "json", "--no-history"]
         args += ["--objective", objective, "--time-limit", repr(time_limit)]
         args += ["--budget", repr(budget)] if budget is not None else []
-        answer: dict[str, Any] = await _run("optimize", args)
+        args += ["--progress-file", PROGRESS_FILE]
+
+        async def tell(snapshot: dict[str, Any]) -> None:
+            solved, total = snapshot.get("workloads_solved"), snapshot.get("workloads_total")
+            if isinstance(solved, int) and isinstance(total, int):
+                await ctx.report_progress(solved, total, describe(snapshot))
+
+        answer: dict[str, Any] = await _run("optimize", args, tell)
         plan = answer.get("document") or {}
         solver = plan.get("solver", {})
         answer["inputs_digest"] = plan.get("metadata", {}).get("inputs_digest")

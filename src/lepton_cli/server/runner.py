@@ -2,20 +2,24 @@
 
 A worker runs the CLI command in-process (``lepton optimize ... -f json``) with its output
 captured, so the HTTP API and the CLI share every handler, message and exit code. Each operation
-gets its own process: cancelling one, or a time limit, ends exactly that solve.
+gets its own process: cancelling one, or a time limit, ends exactly that solve. A job that
+asks for it (``Job.progress``) passes ``--progress-file`` to `lepton optimize`, which appends
+its live progress there as JSON lines; the runner reads the newest complete line as it polls.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
+import json
 import multiprocessing as mp
 import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from multiprocessing.connection import Connection
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 POLL_SECONDS = 0.05
+PROGRESS_FILE = "progress.jsonl"  # in the job's folder: `lepton optimize --progress-file`
 PRELOAD = ["lepton_cli.cli.app", "lepton_cli.optimizer", "lepton_cli.plan.build"]
 
 
@@ -45,6 +50,36 @@ class Job:
     args: tuple[str, ...]  # after `lepton`; file names are relative to the job's folder
     files: tuple[tuple[str, bytes], ...] = ()
     seconds: float = 300.0  # hard limit: the process is ended past it
+    progress: bool = False  # the command appends its progress to PROGRESS_FILE
+
+
+class ProgressReader:
+    """The newest complete JSON line of a file another process appends to. Only what ends in
+    a newline is read as a line (the rest waits for the next read); a line that does not
+    parse is skipped."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.rest = b""
+        self.last: dict[str, Any] | None = None
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError:  # not written yet, or its folder already removed
+            return self.last
+        self.offset += len(data)
+        *lines, self.rest = (self.rest + data).split(b"\n")
+        for line in reversed(lines):
+            with contextlib.suppress(ValueError):
+                found = json.loads(line)
+                if isinstance(found, dict):
+                    self.last = found
+                    break
+        return self.last
 
 
 @dataclass
@@ -70,6 +105,8 @@ class Operation:
     conn: Connection | None = None
     folder: Path | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    reader: ProgressReader | None = None
+    progress: dict[str, Any] | None = None  # the newest snapshot `lepton optimize` wrote
 
 
 def run_command(args: list[str]) -> Result:
@@ -104,6 +141,9 @@ def _last_line(text: str) -> str | None:
 def _worker(args: list[str], folder: str, conn: Connection) -> None:
     import os
 
+    # Its own process group: ending the operation ends the solver processes it forks too.
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     os.chdir(folder)
     # Nothing native (a solver's banner) may reach the server's stdout: for `lepton mcp` that is
     # the protocol channel. The command's own output goes to the captured sys.stdout.
@@ -122,26 +162,55 @@ def launch(context: Any, job: Job) -> tuple[Any, Connection, Path]:
     for name, data in job.files:
         (folder / name).write_bytes(data)
     parent, child = context.Pipe(duplex=False)
+    # Not a daemon: a daemon may not fork, and the optimizer forks its solvers for a large
+    # fleet. It is ended by ``end`` (cancel, time limit, shutdown), its process group with it.
     process = context.Process(target=_worker, args=(list(job.args), str(folder), child))
-    process.daemon = True
     process.start()
     child.close()
     return process, parent, folder
 
 
-def run_job(job: Job) -> Result:
-    """Run one job in a worker process and wait for it (bounded by ``job.seconds``)."""
-    process, conn, folder = launch(mp.get_context("forkserver"), job)
-    try:
-        if not conn.poll(job.seconds):
+def end(process: Any) -> None:
+    """Kill a worker and every process it started (its process group), and reap it."""
+    import os
+    import signal
+
+    if process.is_alive():
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:  # not yet its own group leader: the process alone
             process.kill()
-            return Result(130, "", f"the command ran past {job.seconds:.0f} s and was ended")
+    process.join()
+
+
+Followed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def run_job(job: Job, on_progress: Followed | None = None) -> Result:
+    """Run one job in a worker process and wait for it (bounded by ``job.seconds``), telling
+    ``on_progress`` each new snapshot the command writes."""
+    process, conn, folder = launch(mp.get_context("forkserver"), job)
+    reader, told = ProgressReader(folder / PROGRESS_FILE), None
+    ends = time.monotonic() + job.seconds
+    answered = False
+    try:
+        while not conn.poll():
+            if time.monotonic() > ends:
+                return Result(130, "", f"the command ran past {job.seconds:.0f} s and was ended")
+            if not process.is_alive() and not conn.poll():
+                return Result(1, "", "the worker process ended without a result")
+            snapshot = reader.read() if job.progress else None
+            if on_progress is not None and snapshot is not None and snapshot != told:
+                told = snapshot
+                await on_progress(snapshot)
+            await asyncio.sleep(POLL_SECONDS)
         result: Result = conn.recv()
+        answered = True
         return result
     except EOFError:
         return Result(1, "", "the worker process ended without a result")
-    finally:
-        process.join()
+    finally:  # past its limit, or the caller cancelled: the solve ends with it
+        await asyncio.to_thread(process.join if answered else functools.partial(end, process))
         conn.close()
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -191,8 +260,7 @@ class Operations:
 
     def cancel(self, op: Operation) -> None:
         if op.status is Status.RUNNING and op.process is not None:
-            op.process.kill()
-            op.process.join()
+            end(op.process)
         if op.status not in FINISHED:
             self._finish(op, Status.CANCELLED, None)
 
@@ -214,9 +282,13 @@ class Operations:
     def _start(self, op: Operation) -> None:
         op.process, op.conn, op.folder = launch(self._context, op.job)
         op.status, op.started = Status.RUNNING, time.time()
+        if op.job.progress:
+            op.reader = ProgressReader(op.folder / PROGRESS_FILE)
 
     def _collect(self, op: Operation) -> None:
         assert op.conn is not None and op.started is not None
+        if op.reader is not None:
+            op.progress = op.reader.read()
         if op.conn.poll():
             try:
                 result: Result = op.conn.recv()
@@ -228,8 +300,7 @@ class Operations:
         elif not op.process.is_alive():
             self._finish(op, Status.FAILED, Result(1, "", "the worker process ended abnormally"))
         elif time.time() - op.started > op.job.seconds:
-            op.process.kill()
-            op.process.join()
+            end(op.process)
             message = f"the operation ran past its limit of {op.job.seconds:.0f} s and was ended"
             self._finish(op, Status.FAILED, Result(130, "", message, "raise time_limit"))
 
