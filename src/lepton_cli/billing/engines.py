@@ -139,24 +139,32 @@ class Source(Protocol):
 
 
 class DuckDBSource:
-    """The FOCUS provider's checked, normalised ``charges`` as an Ibis table on DuckDB."""
+    """The FOCUS provider's checked, normalised ``charges`` as an Ibis table on DuckDB.
+
+    The table is declared from the view's own column types and compiled with
+    ``ibis.to_sql``: the expressions need no Ibis connection (which would import Ibis's
+    DuckDB backend and pyarrow and query the schema again), only DuckDB SQL to run."""
 
     VIEW = "lepton_charges"
 
     def __init__(self, charges: Charges) -> None:
         import ibis
+        from ibis.backends.sql.datatypes import DuckDBType
 
         self.charges = charges
         charges.create_view(self.VIEW)
-        self.backend = ibis.duckdb.from_connection(charges.con)
-        self.table = self.backend.table(self.VIEW)
+        described = charges.run(f"DESCRIBE {self.VIEW}").fetchall()
+        types = {row[0]: DuckDBType.from_string(row[1]) for row in described}
+        self.table = ibis.table(ibis.schema(types), name=self.VIEW)
 
     @property
     def notes(self) -> Notes:
         return self.charges.notes
 
     def sql(self, expr: ir.Table) -> str:
-        return str(self.backend.compile(expr))
+        import ibis
+
+        return str(ibis.to_sql(expr, dialect="duckdb"))
 
     def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]:
         return [row for batch in self.batches(expr) for row in batch]
