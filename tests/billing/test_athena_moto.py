@@ -289,3 +289,26 @@ def test_athena_needs_a_table(tmp_path, monkeypatch):
     (tmp_path / "lepton.yaml").write_text("athena: {table: b.focus, output_location: bucket}\n")
     got = run("--engine", "athena", "report", "--by", "service")
     assert got.exit_code == 3 and "output_location" in got.output
+
+
+@pytest.fixture
+def slow_queries(moto_url: str) -> Iterator[None]:
+    """Moto's queries stay QUEUED for many polls (its state manager, manual progression)."""
+    transition = {"progression": "manual", "times": 10_000}
+    body = {"model_name": "athena::execution", "transition": transition}
+    requests.post(f"{moto_url}/moto-api/state-manager/set-transition", json=body, timeout=10)
+    yield
+    requests.post(
+        f"{moto_url}/moto-api/state-manager/unset-transition",
+        json={"model_name": "athena::execution"},
+        timeout=10,
+    )
+
+
+def test_a_query_over_its_time_is_stopped(athena, moto_url, slow_queries, tmp_path, monkeypatch):
+    config(tmp_path, monkeypatch, endpoint=moto_url, timeout_seconds=0.3)
+    got = run("--engine", "athena", "report", "--by", "service")
+    assert got.exit_code == 4, got.output
+    assert "ran over 0.3 s and was stopped" in got.output
+    (query,) = submitted(athena)
+    assert query["Status"]["State"] == "CANCELLED"  # StopQueryExecution reached Athena
