@@ -16,6 +16,11 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     [
         ("optimizer.py", ["--scale", "0.002", "--one-by-one", "5"], "greedy/plan"),
         ("ingest.py", ["--rows", "2000"], "| report | 2,000 |"),
+        (
+            "ingest.py",
+            ["--engines", "--engine-names", "duckdb", "--rows", "2000", "--data-dir", "bench"],
+            "| lepton report (duckdb) | 2,000 |",
+        ),
         ("aws_scan.py", ["--instances", "6", "--regions", "1"], "DescribeInstances"),
         ("sweep.py", ["--scale", "0.01", "--points", "3"], "max perf diff"),
     ],

@@ -110,9 +110,10 @@ class Settings(BaseSettings):
             return env
         return str(self._file) if self._file else CONFIG_NAME
 
-    engine: str = "duckdb"  # billing queries: duckdb | spark (see docs/engines.md)
+    engine: str = "duckdb"  # billing queries: duckdb | spark | bigquery | athena (docs/engines.md)
     spark: dict[str, Any] = Field(default_factory=dict)  # {master: local[2]} | {remote: sc://…}
     bigquery: dict[str, Any] = Field(default_factory=dict)  # {table: p.d.t, max_bytes_billed: …}
+    athena: dict[str, Any] = Field(default_factory=dict)  # {table: db.t, workgroup: …}
 
     @classmethod
     def settings_customise_sources(

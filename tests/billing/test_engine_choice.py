@@ -19,7 +19,7 @@ def test_unknown_engine_is_a_usage_error(tmp_path, monkeypatch):
 def test_engine_from_env_and_config(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = write_csv(tmp_path / "f.csv", rows(n=20))
-    (tmp_path / "lepton.yaml").write_text("engine: athena\n")
+    (tmp_path / "lepton.yaml").write_text("engine: trino\n")
     result = run("report", "--source", path)
     assert result.exit_code == 2 and "compiled to SQL only" in result.output
     monkeypatch.setenv("LEPTON_ENGINE", "duckdb")  # env beats the file

@@ -7,7 +7,9 @@ lepton.yaml ``engine:``.
   Connect (``spark: {remote: "sc://host:15002"}``), over CSV / Parquet paths (local or any URI
   Spark reads, such as ``s3a://``) or a table (``spark: {table: billing.focus}``).
 - ``bigquery`` / ``athena`` / ``trino``: the same expressions compiled to their SQL
-  (:func:`compile_sql`); BigQuery runs after a dry run (:mod:`lepton_cli.billing.bigquery`).
+  (:func:`compile_sql`); BigQuery runs after a dry run (:mod:`lepton_cli.billing.bigquery`),
+  Athena in its workgroup through boto3 (:mod:`lepton_cli.billing.athena`); Trino is compiled
+  only.
 
 Credentials come from each engine's own chain (Spark's Hadoop/S3 settings, Google ADC, the AWS
 chain); lepton stores none.
@@ -67,6 +69,16 @@ class Engine:
     name: EngineName = EngineName.DUCKDB
     spark: SparkConfig = field(default_factory=SparkConfig)
     bigquery: dict[str, Any] = field(default_factory=dict)  # see billing.bigquery
+    athena: dict[str, Any] = field(default_factory=dict)  # see billing.athena
+
+    @property
+    def table(self) -> str | None:
+        """The table this engine reads instead of ``--source`` files, when it reads one."""
+        if self.name is EngineName.SPARK:
+            return self.spark.table
+        section = {EngineName.BIGQUERY: self.bigquery, EngineName.ATHENA: self.athena}
+        found = section.get(self.name, {}).get("table")
+        return str(found) if found else None
 
 
 _selected: ContextVar[Callable[[], Engine] | None] = ContextVar("lepton_engine", default=None)
@@ -95,7 +107,10 @@ def selected() -> Engine:
 
 
 def engine_from(
-    name: str | None, spark: dict[str, Any] | None = None, bigquery: dict[str, Any] | None = None
+    name: str | None,
+    spark: dict[str, Any] | None = None,
+    bigquery: dict[str, Any] | None = None,
+    athena: dict[str, Any] | None = None,
 ) -> Engine:
     """An Engine from settings; UsageError naming the engines for an unknown one."""
     try:
@@ -107,7 +122,7 @@ def engine_from(
         cfg = SparkConfig.model_validate(spark or {})
     except ValueError as e:
         raise InputError(f"spark: {e}", hint="see docs/engines.md") from e
-    return Engine(engine, cfg, dict(bigquery or {}))
+    return Engine(engine, cfg, dict(bigquery or {}), dict(athena or {}))
 
 
 class Source(Protocol):
@@ -124,24 +139,32 @@ class Source(Protocol):
 
 
 class DuckDBSource:
-    """The FOCUS provider's checked, normalised ``charges`` as an Ibis table on DuckDB."""
+    """The FOCUS provider's checked, normalised ``charges`` as an Ibis table on DuckDB.
+
+    The table is declared from the view's own column types and compiled with
+    ``ibis.to_sql``: the expressions need no Ibis connection (which would import Ibis's
+    DuckDB backend and pyarrow and query the schema again), only DuckDB SQL to run."""
 
     VIEW = "lepton_charges"
 
     def __init__(self, charges: Charges) -> None:
         import ibis
+        from ibis.backends.sql.datatypes import DuckDBType
 
         self.charges = charges
         charges.create_view(self.VIEW)
-        self.backend = ibis.duckdb.from_connection(charges.con)
-        self.table = self.backend.table(self.VIEW)
+        described = charges.run(f"DESCRIBE {self.VIEW}").fetchall()
+        types = {row[0]: DuckDBType.from_string(row[1]) for row in described}
+        self.table = ibis.table(ibis.schema(types), name=self.VIEW)
 
     @property
     def notes(self) -> Notes:
         return self.charges.notes
 
     def sql(self, expr: ir.Table) -> str:
-        return str(self.backend.compile(expr))
+        import ibis
+
+        return str(ibis.to_sql(expr, dialect="duckdb"))
 
     def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]:
         return [row for batch in self.batches(expr) for row in batch]
@@ -201,10 +224,22 @@ def open_source(
             ) from e
         yield BigQuerySource(cfg, notes if notes is not None else Notes())
         return
+    if engine.name is EngineName.ATHENA:
+        from lepton_cli.billing.athena import AthenaConfig, AthenaSource
+        from lepton_cli.billing.engine import Notes
+
+        try:
+            athena = AthenaConfig.model_validate(engine.athena)
+        except ValueError as e:
+            raise InputError(
+                f"athena: {e}", hint="set `athena: {table: database.table, workgroup: NAME}`"
+            ) from e
+        yield AthenaSource(athena, notes if notes is not None else Notes())
+        return
     raise UsageError(
         f"engine {engine.name.value!r} is compiled to SQL only (tests/golden/sql); lepton does "
         "not run it yet",
-        hint="use --engine duckdb, spark or bigquery",
+        hint="use --engine duckdb, spark, bigquery or athena",
     )
 
 

@@ -104,5 +104,8 @@ def query_set(charges_table: ir.Table, month: Period) -> dict[str, ir.Table]:
         "scan_resources": expr.resources(charges_table, month),
         "scan_resource_details": expr.resource_details(charges_table, month),
         "pricing_currency_totals": expr.pricing_currency(charges_table, ["service"]),
+        "report_pricing_service_region": expr.pricing_currency(
+            charges_table, ["service", "region"]
+        ),
         "cost_records": expr.records(charges_table, month),
     }

@@ -187,8 +187,9 @@ def _root(
         str | None,
         typer.Option(
             "--engine",
-            help="Where billing queries run: duckdb (default, in-process) or spark (local or "
-            "Spark Connect, see `spark:` in lepton.yaml). Also LEPTON_ENGINE / `engine:`. "
+            help="Where billing queries run: duckdb (default, in-process), spark (local or "
+            "Spark Connect, see `spark:` in lepton.yaml), bigquery or athena (a table, see "
+            "`bigquery:` / `athena:`). Also LEPTON_ENGINE / `engine:`. "
             "Example: lepton --engine spark report -s exports/ --by service,region",
         ),
     ] = None,

@@ -71,7 +71,7 @@ def select_engine(flag: str | None) -> None:
 
     def resolve() -> engines.Engine:
         found = settings(engine=flag)
-        return engines.engine_from(found.engine, found.spark, found.bigquery)
+        return engines.engine_from(found.engine, found.spark, found.bigquery, found.athena)
 
     engines.select_lazily(resolve)
 

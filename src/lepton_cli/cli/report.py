@@ -80,10 +80,11 @@ def report(
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
         raise UsageError(f"--by names {', '.join(repeated)} twice", hint="name each key once")
-    if not source:
+    table = not source and _engine_table()
+    if not source and not table:
         raise UsageError("no --source given", hint="pass --source FILE (repeatable)")
     month = Period.month(period) if period else None
-    files = classify(source)
+    files = classify(source or [])
     if files.focus and files.inventories:  # billed cost and run-rate would count spend twice
         raise UsageError(
             "report reads either FOCUS exports or inventories, not both at once",
@@ -97,13 +98,21 @@ def report(
     if basis is not BasisOption.BILLING and files.inventories:
         raise UsageError("--basis applies to FOCUS exports", hint="drop --basis")
     with common.status("aggregating costs"):
-        if files.focus:
+        if files.focus or table:
             view = _view(_focus_report(files.focus, keys, month, basis))
             if _html(fmt, output):
                 view.charts[:0] = _daily_chart(files.focus, keys[0], month, basis)
         else:
             view = _view(inventory_report(load_inventory(files.inventories), keys))
     common.emit_or_write(view, fmt, output, "report")
+
+
+def _engine_table() -> bool:
+    """Whether the billing engine reads a table (athena, bigquery, spark `table:`), so that
+    a report needs no --source."""
+    from lepton_cli.billing import engines
+
+    return engines.selected().table is not None
 
 
 def _html(fmt: Format, output: Path | None) -> bool:
