@@ -12,9 +12,10 @@ import typer
 
 from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.errors import ExitCode, LeptonError, UsageError
 from lepton_cli.models import Offering, fmt_money
+from lepton_cli.models.optimization import Solver
 from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
@@ -27,12 +28,6 @@ if TYPE_CHECKING:
     from lepton_cli.optimizer import Solution
 
 FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV, Format.HTML)
-
-
-class SolverName(StrEnum):
-    HIGHS = "highs"
-    CBC = "cbc"
-    GREEDY = "greedy"
 
 
 class CommitmentsMode(StrEnum):
@@ -117,7 +112,7 @@ def optimize(
         typer.Option(help="cost: cheapest plan; efficiency: most perf-vCPUs within --budget."),
     ] = Objective.COST,
     solver: Annotated[
-        SolverName | None, typer.Option(help="highs (default), cbc, or the greedy baseline.")
+        Solver | None, typer.Option(help="highs (default), cbc, or the greedy baseline.")
     ] = None,
     time_limit: Annotated[
         float | None,
@@ -215,25 +210,20 @@ def optimize(
         options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
         pooled = commitments is CommitmentsMode.PLAN
         deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))
+        problem = problem_options(settings, use_perf=not no_perf)
         solution = solve_inventory(
             inventory,
             offerings,
-            settings,
+            problem,
             options,
             objective,
             amount,
             pooled,
-            not no_perf,
             deadline,
             _progress(say),
         )
     digest_options = inputs_options(
-        objective.value,
-        amount,
-        settings,
-        max_changes=settings.max_changes,
-        no_perf=no_perf,
-        commitments=commitments.value if pooled else None,
+        objective.value, amount, problem, commitments=commitments.value if pooled else None
     )
     plan, unused = account_sunk(
         build_plan(inventory, offerings, solution, catalog.date, digest_options), inventory

@@ -9,7 +9,7 @@ time (utilisation moves daily), so a changed digest is reported but is drift onl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lepton_cli.config import Settings
@@ -174,15 +174,12 @@ def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
 
 
 def _options(plan: Plan, settings: Settings) -> dict[str, object]:
+    from lepton_cli.config import problem_options
     from lepton_cli.plan.io import digest_options
 
     meta = plan.metadata
     pooled = "plan" if plan.commitments is not None else None
-    return digest_options(
-        meta.objective.value,
-        meta.budget,
-        settings,
-        max_changes=meta.max_changes,
-        no_perf=bool(meta.no_perf),
-        commitments=pooled,
+    problem = replace(
+        problem_options(settings, use_perf=not meta.no_perf), max_changes=meta.max_changes
     )
+    return digest_options(meta.objective.value, meta.budget, problem, commitments=pooled)
