@@ -19,9 +19,9 @@ from lepton_cli.models.optimization import Solver
 from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
-from lepton_cli.plan.view import summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
 from lepton_cli.report import Format, render
+from lepton_cli.report.plan import summary_view
 from lepton_cli.sources import load_inventory
 
 if TYPE_CHECKING:
