@@ -2,7 +2,8 @@
 
 Actions are matched by their stable id, so an action that keeps its id but changes its saving,
 target or risk shows as *changed*, not as one removed and one added. Workloads are compared by
-their allocations (provider, region, type, pricing, count).
+their allocations (provider, region, type, pricing, count). The result is a document
+(:class:`PlanDiffDocument`, kind PlanDiff); ``report.plan`` renders it for people.
 """
 
 from __future__ import annotations

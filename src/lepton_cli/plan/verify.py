@@ -4,6 +4,7 @@ Each action lists the resources it touches with the type, pricing and state the 
 (``ResourceRef``). A plan holds when every such resource still exists and still matches; any
 difference is a :class:`Drift`. The inputs digest is compared separately: inputs change all the
 time (utilisation moves daily), so a changed digest is reported but is drift only with ``strict``.
+The result's document is :class:`VerificationDocument`; ``report.plan`` renders it for people.
 """
 
 from __future__ import annotations
