@@ -15,9 +15,7 @@ def _rows(view_table: object) -> dict[str, object]:
 
 
 def test_one_move_in_full_shows_its_one_time_cost_and_payback() -> None:
-    move = action(
-        "move-1", "250", kind="move", one_time_cost=Decimal("900"), payback_months=3.6
-    )
+    move = action("move-1", "250", kind="move", one_time_cost=Decimal("900"), payback_months=3.6)
     view = action_view(plan([action("a1"), move]), "move-1")
     assert view is not None
     rows = _rows(view.tables[0])
