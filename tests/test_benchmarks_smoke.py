@@ -17,6 +17,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
         ("optimizer.py", ["--scale", "0.002", "--one-by-one", "5"], "greedy/plan"),
         ("ingest.py", ["--rows", "2000"], "| report | 2,000 |"),
         ("aws_scan.py", ["--instances", "6", "--regions", "1"], "DescribeInstances"),
+        ("sweep.py", ["--scale", "0.01", "--points", "3"], "max perf diff"),
     ],
 )
 def test_benchmark_runs_and_prints_its_table(script, args, header, tmp_path):

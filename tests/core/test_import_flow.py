@@ -62,8 +62,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     # Apply executes a plan's actions through the providers' SDKs, as configured.
     "apply": frozenset({"plan", "providers", "config", "commitments.model"}),
-    # Renderers: views of plans, diffs, verifications and apply results.
-    "report": frozenset({"plan", "apply", "commitments.model"}),
+    # Renderers: views and charts of what the layers below compute (plans, diffs,
+    # verifications, apply results, forecasts, the budget sweep's frontier).
+    "report": frozenset({"plan", "apply", "analysis", "optimizer", "commitments.model"}),
     # The HTTP API runs the CLI's commands in-process: the one place below cli/ importing it.
     "server": frozenset({"cli"}),
     # The CLI wires every part together.

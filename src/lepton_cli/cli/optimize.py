@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,14 +14,14 @@ import typer
 from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings, problem_options
-from lepton_cli.errors import ExitCode, LeptonError, UsageError
+from lepton_cli.errors import NotProvenOverBudgetError, OverBudgetError, UsageError
 from lepton_cli.models import Offering, fmt_money
 from lepton_cli.models.optimization import Solver
 from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
-from lepton_cli.report import Format, render
+from lepton_cli.report import Format, View, render
 from lepton_cli.report.plan import summary_view
 from lepton_cli.sources import load_inventory
 
@@ -33,19 +34,6 @@ FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV, 
 class CommitmentsMode(StrEnum):
     NONE = "none"
     PLAN = "plan"
-
-
-class OverBudgetError(LeptonError):
-    """A feasible plan exists but costs more than --budget (the plan is still written)."""
-
-    exit_code = ExitCode.OVER_BUDGET
-
-
-class NotProvenOverBudgetError(LeptonError):
-    """The best plan found costs more than --budget, but its proven bound does not: a longer
-    solve may still find a plan within budget (the plan is still written)."""
-
-    exit_code = ExitCode.NOT_PROVEN_OVER_BUDGET
 
 
 def over_budget(plan: Plan, bound: Decimal | None) -> OverBudgetError:
@@ -154,6 +142,16 @@ def optimize(
             "on the planned fleet (the plan's `commitments:` section).",
         ),
     ] = CommitmentsMode.NONE,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            metavar="MIN:MAX:STEP|B1,B2,...",
+            help="Solve the efficiency objective at each budget (at most 200) and print the "
+            "frontier (budget, planned cost, performance, status, gap; the knee marked) "
+            "instead of a plan. Not with --budget; -o writes the frontier.",
+        ),
+    ] = None,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
@@ -175,18 +173,24 @@ def optimize(
     Example: lepton optimize --source examples/acme/inventory.yaml --max-changes 3
 
     Example: lepton optimize -s fleet.json --time-limit 300 -o plan.yaml
+
+    Example: lepton optimize -s examples/acme/inventory.yaml --sweep 6000:12000:1000
     """
     began = time.monotonic()
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
     from lepton_cli.commitments.flex import apply_size_flexibility
     from lepton_cli.commitments.optimize import account_sunk, solve_inventory
     from lepton_cli.optimizer import SolveOptions
+    from lepton_cli.optimizer.sensitivity import rule_costs
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
     file_fmt = common.check_output(output, fmt)
     common.check_solver(solver.value if solver else None)
-    if objective is Objective.EFFICIENCY and budget is None:
+    if sweep is not None:
+        _check_sweep(budget, commitments, fail_on_savings)
+        objective = Objective.EFFICIENCY
+    if objective is Objective.EFFICIENCY and budget is None and sweep is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
         solver=solver.value if solver else None,
@@ -200,6 +204,10 @@ def optimize(
             "--max-changes works with --objective cost",
             hint="drop --max-changes (or `max_changes` in lepton.yaml) for --objective efficiency",
         )
+    if sweep is not None:
+        budgets = _parse_sweep(sweep)
+        _sweep(began, source, settings, budgets, not no_perf, output, file_fmt, fmt)
+        return
     with common.status("reading sources") as say:
         inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
@@ -222,6 +230,8 @@ def optimize(
             deadline,
             _progress(say),
         )
+        say("pricing the binding rules")
+        solution = rule_costs(solution, options, deadline)
     digest_options = inputs_options(
         objective.value, amount, problem, commitments=commitments.value if pooled else None
     )
@@ -240,7 +250,7 @@ def optimize(
         common.write_output(output, text or common.as_text(render(view, file_fmt)), "plan")
         # People get the summary; a machine format asked for gets the whole plan, as without -o.
         short = fmt is Format.TABLE and not wide
-        common.emit(summary_view(plan) if short else view, fmt)
+        common.emit(_brief(plan) if short else view, fmt)
     else:
         common.emit(view, fmt)
     _record_history(plan, settings)
@@ -250,6 +260,75 @@ def optimize(
             raise over_budget(plan, bound)
         raise not_proven_over_budget(plan, bound)
     savings_gate(plan, fail_on_savings)
+
+
+def _check_sweep(budget: float | None, commitments: CommitmentsMode, gate: object) -> None:
+    """A sweep answers many budgets and writes a frontier, not a plan: no single --budget,
+    no purchases, no savings gate."""
+    clash = [
+        name
+        for name, given in (
+            ("--budget", budget is not None),
+            ("--commitments plan", commitments is CommitmentsMode.PLAN),
+            ("--fail-on-savings", gate is not None),
+        )
+        if given
+    ]
+    if clash:
+        raise UsageError(
+            f"--sweep does not go with {', '.join(clash)}: a sweep writes the frontier of many "
+            "budgets, not a plan",
+            hint="drop those flags, or drop --sweep and give one --budget for a plan",
+        )
+
+
+def _parse_sweep(spec: str) -> list[Decimal]:
+    from lepton_cli.optimizer.sweep import parse_sweep
+
+    return parse_sweep(spec)
+
+
+def _sweep(
+    began: float,
+    source: list[Path] | None,
+    settings: Settings,
+    budgets: list[Decimal],
+    use_perf: bool,
+    output: Path | None,
+    file_fmt: Format | None,
+    fmt: Format,
+) -> None:
+    """Build the problem once, solve it at every budget, show the frontier."""
+    from lepton_cli.commitments.flex import apply_size_flexibility
+    from lepton_cli.commitments.optimize import keep_sunk, sunk_workloads
+    from lepton_cli.optimizer import SolveOptions, build_problem
+    from lepton_cli.optimizer.sweep import sweep
+    from lepton_cli.report.frontier import frontier_doc, frontier_view
+
+    with common.status("reading sources") as say:
+        inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
+        offerings = effective_offerings(load_catalog(settings), inventory)
+        say(f"sweeping {len(budgets)} budgets ({settings.solver})")
+        read = problem_options(settings, use_perf=use_perf)
+        problem = build_problem(inventory, offerings, read, Objective.EFFICIENCY, budgets[-1])
+        problem = keep_sunk(problem, sunk_workloads(inventory))
+        options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
+        deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))
+        frontier = sweep(problem, budgets, options, deadline)
+    view = frontier_view(frontier_doc(frontier))
+    if output and file_fmt:
+        common.write_output(output, common.as_text(render(view, file_fmt)), "frontier")
+    else:
+        common.emit(view, fmt)
+
+
+def _brief(plan: Plan) -> View:
+    """The summary, with the shadow price and the costliest binding rules in a line each."""
+    from lepton_cli.report.sensitivity import sensitivity_lines
+
+    view = summary_view(plan)
+    view.lines += sensitivity_lines(plan)
+    return view
 
 
 def _progress(say: Callable[[str], None]) -> Callable[[int, int], None]:

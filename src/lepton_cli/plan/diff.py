@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer
+from pydantic import PlainSerializer
 
 from lepton_cli.fileio import plain
 from lepton_cli.models.base import Model
+from lepton_cli.models.document import Document
 from lepton_cli.models.money import fmt_money
 from lepton_cli.plan.model import Action, Allocation, Plan, SolverInfo, Summary, WorkloadPlan
 
@@ -191,10 +192,9 @@ class WorkloadDiff(Model):
     new: Annotated[WorkloadPlan, _AsInPlan] | None
 
 
-class PlanDiffDocument(Model):
+class PlanDiffDocument(Document):
     """``lepton plan diff -f json|yaml`` (apiVersion lepton/v1, kind PlanDiff)."""
 
-    api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
     kind: Literal["PlanDiff"] = "PlanDiff"
     verdict: str
     old: PlanSide

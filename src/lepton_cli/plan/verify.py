@@ -13,11 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from pydantic import Field
-
 from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Resource
 from lepton_cli.models.base import Model
+from lepton_cli.models.document import Document
 from lepton_cli.plan.model import Action, Plan, ResourceRef
 
 
@@ -138,10 +137,9 @@ class DigestPair(Model):
     current: str | None  # None when the source cannot give one (a live provider)
 
 
-class VerificationDocument(Model):
+class VerificationDocument(Document):
     """``lepton plan verify -f json|yaml`` (apiVersion lepton/v1, kind PlanVerification)."""
 
-    api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
     kind: Literal["PlanVerification"] = "PlanVerification"
     holds: bool
     checked: int

@@ -276,7 +276,7 @@ def _workloads_table(d: PlanDiff) -> Table:
 def diff_view(d: PlanDiff) -> View:
     """The diff as a View: the verdict above a summary, actions and workloads tables."""
     tables = [_summary_table(d), _actions_table(d), _workloads_table(d)]
-    document = diff_document(d).model_dump(by_alias=True)
+    document = diff_document(d).data()
     return View(document, tables, [verdict(d), _counts(d)], MARKER, csv_table=1)
 
 
@@ -312,6 +312,6 @@ def verification_view(v: Verification) -> View:
     """A View of the result: one row per drift."""
     rows = [[d.action_id, d.resource_id, d.what, d.expected, d.actual] for d in v.drifts]
     cols = ["action", "resource", "drift", "expected", "actual"]
-    doc = verification_document(v).model_dump(by_alias=True)
+    doc = verification_document(v).data()
     tables = [Table("Drift", cols, rows)] if rows else []
     return View(doc, tables, verification_lines(v))
