@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fleets import distinct_fleet
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.models import Inventory, Offering
 from lepton_cli.optimizer import build_problem, milp, optimize
 from lepton_cli.optimizer.greedy import cost as counts_cost
@@ -39,6 +39,8 @@ from lepton_cli.optimizer.parallel import workers
 from lepton_cli.optimizer.problem import Problem
 from lepton_cli.plan.model import Objective
 from lepton_cli.pricing.catalog import bundled_catalog
+
+OPTIONS = problem_options(Settings())  # what `lepton optimize` reads at the default settings
 
 HEAD = [
     "run",
@@ -84,7 +86,7 @@ def greedy_ratio(problem: Problem, objective: float | None) -> str:
 def cost_row(offerings: list[Offering], n: int, limit: int | None, naive: int | None) -> list[str]:
     began = time.monotonic()
     problem = build_problem(
-        Inventory(workloads=distinct_fleet(n, 7, offerings)), offerings, Settings()
+        Inventory(workloads=distinct_fleet(n, 7, offerings)), offerings, OPTIONS
     )
     s = optimize(problem, SolveOptions(gap=1e-6, time_limit=float(limit or 3600)))
     seconds = time.monotonic() - began
@@ -105,10 +107,10 @@ def cost_row(offerings: list[Offering], n: int, limit: int | None, naive: int | 
 def efficiency_row(offerings: list[Offering], n: int, gap: float) -> list[str]:
     """The budget: 15% over the cheapest plan, so it binds (more capacity always costs)."""
     inventory = Inventory(workloads=distinct_fleet(n, 11, offerings))
-    cheapest = optimize(build_problem(inventory, offerings, Settings()), SolveOptions(gap=1e-6))
+    cheapest = optimize(build_problem(inventory, offerings, OPTIONS), SolveOptions(gap=1e-6))
     budget = (Decimal(str(cheapest.objective)) * Decimal("1.15")).quantize(Decimal(1))
     began = time.monotonic()
-    problem = build_problem(inventory, offerings, Settings(), Objective.EFFICIENCY, budget)
+    problem = build_problem(inventory, offerings, OPTIONS, Objective.EFFICIENCY, budget)
     s = optimize(problem, SolveOptions(gap=gap, time_limit=120))
     seconds = time.monotonic() - began
     c = s.counts

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fleets import distinct_fleet
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.models import Inventory, Offering
 from lepton_cli.optimizer import SolveOptions, build_problem, optimize
 from lepton_cli.optimizer.efficiency import capacity
@@ -33,6 +33,7 @@ from lepton_cli.plan.model import Objective
 from lepton_cli.pricing.catalog import bundled_catalog, effective_offerings
 from lepton_cli.sources import load_inventory
 
+OPTIONS = problem_options(Settings())  # what `lepton optimize` reads at the default settings
 EXAMPLE = Path(__file__).parent.parent / "examples" / "acme" / "inventory.yaml"
 HEAD = ["inventory", "workloads", "points", "sweep s", "s/point", "independent s", "s/point",
         "ratio", "max perf diff"]  # fmt: skip
@@ -40,7 +41,7 @@ HEAD = ["inventory", "workloads", "points", "sweep s", "s/point", "independent s
 
 def budgets(inventory: Inventory, offerings: list[Offering], points: int) -> list[Decimal]:
     """From the cheapest plan's bill to 40% over it."""
-    problem = build_problem(inventory, offerings, Settings())
+    problem = build_problem(inventory, offerings, OPTIONS)
     cheapest = optimize(problem, SolveOptions(gap=1e-6))
     low = cheapest.planned_cost + problem.fixed
     step = low * Decimal("0.4") / max(points - 1, 1)
@@ -51,13 +52,13 @@ def row(name: str, inventory: Inventory, offerings: list[Offering], points: int)
     options = SolveOptions(gap=1e-3, time_limit=600)
     amounts = budgets(inventory, offerings, points)
     began = time.monotonic()
-    problem = build_problem(inventory, offerings, Settings(), Objective.EFFICIENCY, amounts[-1])
+    problem = build_problem(inventory, offerings, OPTIONS, Objective.EFFICIENCY, amounts[-1])
     frontier = sweep(problem, amounts, options, time.monotonic() + 600)
     shared = time.monotonic() - began
     began = time.monotonic()
     alone = []
     for b in amounts:
-        one = build_problem(inventory, offerings, Settings(), Objective.EFFICIENCY, b)
+        one = build_problem(inventory, offerings, OPTIONS, Objective.EFFICIENCY, b)
         alone.append(capacity(optimize(one, options).workloads))
     independent = time.monotonic() - began
     diff = max(abs(p.performance - a) for p, a in zip(frontier.points, alone, strict=True))

@@ -12,10 +12,10 @@ import os
 from collections.abc import Collection, Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -27,18 +27,11 @@ from pydantic_settings import (
 from lepton_cli.errors import InputError, LeptonError, UsageError
 from lepton_cli.fileio import load_document, yaml_path
 from lepton_cli.models.base import Days, Headroom, Share
+from lepton_cli.models.optimization import EGRESS_PER_GIB as EGRESS_PER_GIB
+from lepton_cli.models.optimization import Migration as Migration
+from lepton_cli.models.optimization import ProblemOptions, Solver
 
 CONFIG_NAME = "lepton.yaml"
-
-EGRESS_PER_GIB = {
-    # Internet egress list price of the first paid tier, USD per GiB, as published on
-    # 2025-06-01: AWS EC2 "Data Transfer Out to Internet", first 10 TB/month (us-east-1);
-    # Azure bandwidth over the Microsoft premium global network, first 10 TB (zone 1);
-    # GCP Premium Tier internet egress, 0-1 TiB/month from North America.
-    "aws": 0.09,
-    "azure": 0.087,
-    "gcp": 0.12,
-}
 
 ENV_PREFIX = "LEPTON_"
 SCRIPT_VARIABLES = frozenset(
@@ -46,21 +39,6 @@ SCRIPT_VARIABLES = frozenset(
 )
 """LEPTON_* names left to CI scripts (the recipes in examples/ci use them): not settings."""
 _file_data: ContextVar[dict[str, Any] | None] = ContextVar("lepton_config_file", default=None)
-
-
-class Migration(BaseModel):
-    """What a move to a new (provider, region) costs once, amortised over ``horizon_months``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    horizon_months: float = Field(default=12, gt=0)
-    per_instance: float = Field(default=0, ge=0)  # one-time cost of each instance placed anew
-    egress_per_gib: dict[str, float] = Field(default_factory=lambda: dict(EGRESS_PER_GIB))
-
-    def egress(self, provider: str) -> float:
-        """A provider's price per GiB copied out; an unknown provider: the highest one known."""
-        prices = {**EGRESS_PER_GIB, **self.egress_per_gib}
-        return prices.get(provider, max(prices.values()))
 
 
 class Settings(BaseSettings):
@@ -78,7 +56,7 @@ class Settings(BaseSettings):
     # Seconds one provider scope (region, subscription, project) may take; connect and read
     # timeouts of each call, and the cap on a server's Retry-After, are derived from it.
     timeout: float = Field(default=300, gt=0, le=86400)
-    solver: Literal["highs", "cbc", "greedy"] = "highs"
+    solver: Solver = Solver.HIGHS
     time_limit: float = Field(default=60, gt=0, le=7 * 86400, allow_inf_nan=False)
     gap: float = Field(default=1e-4, ge=0, lt=1, allow_inf_nan=False)
     history: bool = True
@@ -126,6 +104,20 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         file_source = InitSettingsSource(settings_cls, init_kwargs=_file_data.get() or {})
         return (init_settings, env_settings, file_source)
+
+
+def problem_options(settings: Settings, use_perf: bool = True) -> ProblemOptions:
+    """What the optimizer reads of ``settings`` (``use_perf``: False for ``--no-perf``): the
+    one place the settings become the problem's options, for `optimize`, `plan verify`, the
+    benchmarks and the server alike."""
+    return ProblemOptions(
+        headroom=settings.headroom,
+        idle_threshold=settings.idle_threshold,
+        idle_min_days=settings.idle_min_days,
+        migration=settings.migration,
+        max_changes=settings.max_changes,
+        use_perf=use_perf,
+    )
 
 
 def find_config(explicit: Path | None = None) -> Path | None:

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from ops_builders import action, plan, workload
 
-from lepton_cli.plan.diff import MARKER, diff_markdown, diff_plans, diff_view, money, verdict
+from lepton_cli.plan.diff import diff_plans, money, verdict
 from lepton_cli.report import Format, render
+from lepton_cli.report.plan import MARKER, diff_markdown, diff_view
 
 
 def _pair():
@@ -80,3 +81,18 @@ def test_json_document_carries_the_changes():
     assert doc["actions"]["changed"][0]["changed"]["risk"] == {"old": "low", "new": "medium"}
     assert [a["id"] for a in doc["actions"]["added"]] == ["a4"]
     assert doc["old"]["solver"]["status"] == "optimal"
+
+
+def test_the_json_output_is_the_documents_own_serialisation():
+    import json
+
+    from lepton_cli.fileio import dump_json
+    from lepton_cli.plan.diff import PlanDiffDocument
+
+    text = str(render(diff_view(diff_plans(*_pair())), Format.JSON))
+    doc = PlanDiffDocument.model_validate_json(text)  # the output reads back as the model ...
+    assert dump_json(doc.data()) == text  # ... and writes back the same
+    # The diff's own empty fields stay (null); the plans' unset fields are left out, as in a plan.
+    search = next(w for w in json.loads(text)["workloads"] if w["name"] == "search")
+    assert search["old"] is None and "min_zones" not in search["new"]
+    assert doc.workloads[1].new is not None and doc.workloads[1].new.name == "search"

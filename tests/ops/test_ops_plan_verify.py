@@ -7,7 +7,8 @@ from decimal import Decimal
 from ops_builders import action, plan
 
 from lepton_cli.models import Resource
-from lepton_cli.plan.verify import verification_view, verify
+from lepton_cli.plan.verify import verify
+from lepton_cli.report.plan import verification_view
 
 
 def _live(**changes: object) -> list[Resource]:
@@ -57,3 +58,21 @@ def test_digest_change_is_a_note_unless_strict():
     assert not strict.holds and strict.drifts[-1].what == "inputs-digest"
     same = verify(p, _live(), current_digest=p.metadata.inputs_digest, strict=True)
     assert same.holds and not same.digest_changed
+
+
+def test_the_json_output_is_the_documents_own_serialisation():
+    import json
+
+    from lepton_cli.plan.verify import VerificationDocument, verification_document
+    from lepton_cli.report import Format, render
+
+    v = verify(plan([action("a1"), action("a2")]), _live(type="m5.2xlarge"))
+    text = str(render(verification_view(v), Format.JSON))
+    doc = VerificationDocument.model_validate_json(text)
+    assert doc == verification_document(v) and not doc.holds
+    data = json.loads(text)
+    assert data["inputs_digest"] == {"plan": v.plan_digest, "current": None}
+    assert data["drifts"] == [
+        {"action_id": "a2", "resource_id": "i-a2", "what": "type",
+         "expected": "m5.xlarge", "actual": "m5.2xlarge"}
+    ]  # fmt: skip

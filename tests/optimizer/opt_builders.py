@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, Workload
 from lepton_cli.optimizer import SolveOptions, optimize
 from lepton_cli.optimizer.problem import (
@@ -96,9 +96,8 @@ def problem(
 ) -> Problem:
     inventory = Inventory(resources=list(resources), workloads=list(workloads))
     amount = Decimal(budget) if budget is not None else None
-    return build_problem(
-        inventory, offerings, settings or Settings(), objective, amount, use_perf=use_perf
-    )
+    options = problem_options(settings or Settings(), use_perf=use_perf)
+    return build_problem(inventory, offerings, options, objective, amount)
 
 
 def solve(p: Problem, **options: Any) -> Solution:

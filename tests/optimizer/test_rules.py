@@ -20,7 +20,7 @@ from opt_builders import (
     workload,
 )
 
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.errors import InfeasibleError, InputError
 from lepton_cli.models import Inventory, Workload
 from lepton_cli.optimizer import SolveOptions, optimize_inventory
@@ -259,7 +259,9 @@ def _fleet() -> tuple[list[Workload], list[Any]]:
 
 def _optimize(settings: Settings, workloads: list[Workload], resources: list[Any]) -> Any:
     inventory = Inventory(resources=resources, workloads=workloads)
-    return optimize_inventory(inventory, FLEET, settings, SolveOptions(workers=1, gap=0))
+    return optimize_inventory(
+        inventory, FLEET, problem_options(settings), SolveOptions(workers=1, gap=0)
+    )
 
 
 def test_max_changes_takes_the_largest_savings_and_lists_the_rest() -> None:
@@ -295,7 +297,9 @@ def test_workloads_breaking_their_rules_must_change_beyond_max_changes() -> None
 def test_near_ties_keep_what_runs_today() -> None:
     offerings = [offer("aws", "gen", 4, 16, "0.200"), offer("aws", "twin", 4, 16, "0.199")]
     inventory = Inventory(resources=[server("i-1", "app")], workloads=[declared()])
-    solution = optimize_inventory(inventory, offerings, Settings(), SolveOptions(workers=1))
+    solution = optimize_inventory(
+        inventory, offerings, problem_options(Settings()), SolveOptions(workers=1)
+    )
     assert {c.type for c in solution.workloads[0].counts} == {"gen"}
     assert [h.reason for h in solution.held_back] == ["near-tie: keeps what runs today"]
 
@@ -341,7 +345,9 @@ def test_a_change_that_costs_more_keeps_what_runs_today() -> None:
     # Today's machine (a type the catalog lacks, at a negotiated price) beats every candidate.
     today = server("i-1", "app", type_="legacy", hourly="0.05", arch="x86_64")
     inventory = Inventory(resources=[today], workloads=[declared()])
-    solution = optimize_inventory(inventory, FLEET, Settings(), SolveOptions(workers=1))
+    solution = optimize_inventory(
+        inventory, FLEET, problem_options(Settings()), SolveOptions(workers=1)
+    )
     (ws,) = solution.workloads
     assert {c.type for c in ws.counts} == {"legacy"}
     assert ws.cost == Decimal("0.05") * 730

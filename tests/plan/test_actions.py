@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.models import Inventory
 from lepton_cli.optimizer import SolveOptions, optimize_inventory
 from lepton_cli.optimizer.checks import meets_rules
@@ -71,7 +71,11 @@ def make(settings: Settings | None = None, budget: str | None = None) -> tuple[P
     settings = settings or Settings()
     amount = Decimal(budget) if budget else None
     solution = optimize_inventory(
-        inventory, inventory.offerings, settings, SolveOptions(workers=1), budget=amount
+        inventory,
+        inventory.offerings,
+        problem_options(settings),
+        SolveOptions(workers=1),
+        budget=amount,
     )
     plan = build_plan(inventory, inventory.offerings, solution, "2025-06-01", {"budget": amount})
     return plan, solution

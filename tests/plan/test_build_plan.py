@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.models import Inventory
 from lepton_cli.optimizer import SolveOptions, optimize_inventory
 from lepton_cli.plan.build import build_plan, created_at
@@ -117,7 +117,7 @@ def make_plan(tmp_path: Path, budget: str | None = None) -> tuple[Plan, Inventor
     offerings = effective_offerings(load_catalog(settings), inventory)
     amount = Decimal(budget) if budget else None
     solution = optimize_inventory(
-        inventory, offerings, settings, SolveOptions(workers=1), budget=amount
+        inventory, offerings, problem_options(settings), SolveOptions(workers=1), budget=amount
     )
     return build_plan(inventory, offerings, solution, "2025-06-01", {"budget": amount}), inventory
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.models import Inventory
 from lepton_cli.optimizer import SolveOptions, optimize_inventory
 from lepton_cli.plan.build import build_plan
@@ -47,7 +47,7 @@ def plan_for(zones: list[str]) -> tuple[Plan, Inventory]:
         }
     )
     solution = optimize_inventory(
-        inventory, inventory.offerings, Settings(), SolveOptions(workers=1)
+        inventory, inventory.offerings, problem_options(Settings()), SolveOptions(workers=1)
     )
     return build_plan(inventory, inventory.offerings, solution, "2025-06-01", {}), inventory
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
-from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Resource, ResourceKind, ResourceState
 
 
@@ -27,6 +27,16 @@ class FindingKind(StrEnum):
     UNATTACHED_ADDRESS = "unattached-address"
 
 
+class IdleRule(Protocol):
+    """What the rules read: the settings, or the optimizer's problem options."""
+
+    @property
+    def idle_threshold(self) -> float: ...
+
+    @property
+    def idle_min_days(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: FindingKind
@@ -35,7 +45,7 @@ class Finding:
     monthly_saving: Decimal
 
 
-def is_idle(resource: Resource, settings: Settings) -> bool:
+def is_idle(resource: Resource, settings: IdleRule) -> bool:
     """Running compute whose cpu_p95 stayed under the idle threshold for long enough to know."""
     u = resource.utilization
     return (
@@ -48,7 +58,7 @@ def is_idle(resource: Resource, settings: Settings) -> bool:
     )
 
 
-def _idle(r: Resource, s: Settings) -> Finding | None:
+def _idle(r: Resource, s: IdleRule) -> Finding | None:
     if not is_idle(r, s) or r.utilization is None:
         return None
     u = r.utilization
@@ -87,7 +97,7 @@ def _address(r: Resource) -> Finding | None:
     return Finding(FindingKind.UNATTACHED_ADDRESS, r, "address not associated", r.monthly_cost)
 
 
-def findings(inventory: Inventory, settings: Settings) -> list[Finding]:
+def findings(inventory: Inventory, settings: IdleRule) -> list[Finding]:
     """Every finding, largest saving first (ties by resource id, so output is stable)."""
     attached: dict[str, list[Resource]] = {}
     for r in inventory.resources:

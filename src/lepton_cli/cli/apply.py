@@ -77,7 +77,7 @@ def _rollback(path: Path, fmt: Format, timeout: float) -> None:
     from lepton_cli.apply.journal import Journal
     from lepton_cli.apply.providers import Executors
     from lepton_cli.apply.rollback import rollback
-    from lepton_cli.apply.view import rollback_view
+    from lepton_cli.report.apply import rollback_view
 
     if not path.is_file():
         raise InputError(f"{path}: no such journal", hint="give the journal lepton apply wrote")
@@ -169,8 +169,8 @@ def _apply(
     from lepton_cli.apply.journal import plan_fingerprint
     from lepton_cli.apply.providers import Executors
     from lepton_cli.apply.runner import ApplyOptions, run
-    from lepton_cli.apply.view import apply_view
     from lepton_cli.plan.io import load_plan
+    from lepton_cli.report.apply import apply_view
 
     plan = load_plan(plan_file)
     check_plan(plan, str(plan_file))

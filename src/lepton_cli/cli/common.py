@@ -23,6 +23,7 @@ from rich.text import Text
 from lepton_cli.config import Settings, load_settings, unknown_env_vars
 from lepton_cli.errors import LeptonError, UsageError
 from lepton_cli.fileio import output_target, write_output_file
+from lepton_cli.models.optimization import Solver
 from lepton_cli.report import Format, View, render
 from lepton_cli.report.render import safe_text as safe_text  # re-exported for cli/
 
@@ -339,7 +340,7 @@ def check_solver(name: str | None) -> None:
         raise UsageError(
             f"the {chosen} solver is not usable: {e}",
             hint=f"reinstall it: pip install --force-reinstall {package}; "
-            "or choose another with --solver highs|cbc|greedy",
+            f"or choose another with --solver {'|'.join(Solver)}",
         ) from e
 
 

@@ -12,27 +12,22 @@ import typer
 
 from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
-from lepton_cli.config import Settings
+from lepton_cli.config import Settings, problem_options
 from lepton_cli.errors import NotProvenOverBudgetError, OverBudgetError, UsageError
 from lepton_cli.models import Offering, fmt_money
+from lepton_cli.models.optimization import Solver
 from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
-from lepton_cli.plan.view import summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
 from lepton_cli.report import Format, View, render
+from lepton_cli.report.plan import summary_view
 from lepton_cli.sources import load_inventory
 
 if TYPE_CHECKING:
     from lepton_cli.optimizer import Solution
 
 FORMATS = (Format.TABLE, Format.YAML, Format.JSON, Format.MARKDOWN, Format.CSV, Format.HTML)
-
-
-class SolverName(StrEnum):
-    HIGHS = "highs"
-    CBC = "cbc"
-    GREEDY = "greedy"
 
 
 class CommitmentsMode(StrEnum):
@@ -104,7 +99,7 @@ def optimize(
         typer.Option(help="cost: cheapest plan; efficiency: most perf-vCPUs within --budget."),
     ] = Objective.COST,
     solver: Annotated[
-        SolverName | None, typer.Option(help="highs (default), cbc, or the greedy baseline.")
+        Solver | None, typer.Option(help="highs (default), cbc, or the greedy baseline.")
     ] = None,
     time_limit: Annotated[
         float | None,
@@ -230,27 +225,22 @@ def optimize(
         options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
         pooled = commitments is CommitmentsMode.PLAN
         deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))
+        problem = problem_options(settings, use_perf=not no_perf)
         solution = solve_inventory(
             inventory,
             offerings,
-            settings,
+            problem,
             options,
             objective,
             amount,
             pooled,
-            not no_perf,
             deadline,
             common.solve_progress(say, channel, exact=settings.max_changes is None),
         )
         say("pricing the binding rules")
         solution = rule_costs(solution, options, deadline)
     digest_options = inputs_options(
-        objective.value,
-        amount,
-        settings,
-        max_changes=settings.max_changes,
-        no_perf=no_perf,
-        commitments=commitments.value if pooled else None,
+        objective.value, amount, problem, commitments=commitments.value if pooled else None
     )
     plan, unused = account_sunk(
         build_plan(inventory, offerings, solution, catalog.date, digest_options), inventory
@@ -326,9 +316,8 @@ def _sweep(
         inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         offerings = effective_offerings(load_catalog(settings), inventory)
         say(f"sweeping {len(budgets)} budgets ({settings.solver})")
-        problem = build_problem(
-            inventory, offerings, settings, Objective.EFFICIENCY, budgets[-1], use_perf
-        )
+        read = problem_options(settings, use_perf=use_perf)
+        problem = build_problem(inventory, offerings, read, Objective.EFFICIENCY, budgets[-1])
         problem = keep_sunk(problem, sunk_workloads(inventory))
         options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
         deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))

@@ -65,8 +65,8 @@ def _output(text: str, output: Path | None, what: str) -> None:
 
 def plan_page(plan: Plan, wide: bool = False) -> View:
     """The plan's view, with the charts of its HTML page."""
-    from lepton_cli.plan.view import plan_view
     from lepton_cli.report.charts import plan_charts
+    from lepton_cli.report.plan import plan_view
 
     view = plan_view(plan, wide=wide)
     view.charts, view.title = plan_charts(plan), "lepton plan"
@@ -101,7 +101,7 @@ def show(
 
     Example: lepton plan show plan.yaml --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from lepton_cli.plan.view import action_view
+    from lepton_cli.report.plan import action_view
 
     plan = _load(plan_file)
     view = plan_page(plan, wide=wide)
@@ -130,8 +130,9 @@ def diff(
 
     Example: lepton plan diff base-plan.yaml plan.yaml --format markdown -o comment.md
     """
-    from lepton_cli.plan.diff import diff_markdown, diff_plans, diff_view
+    from lepton_cli.plan.diff import diff_plans
     from lepton_cli.report.charts import diff_charts
+    from lepton_cli.report.plan import diff_markdown, diff_view
 
     result = diff_plans(_load(old), _load(new))
     if fmt is Format.MARKDOWN:
@@ -198,8 +199,8 @@ def verify(
 
     Example: lepton plan verify plan.yaml --source examples/acme/inventory.yaml
     """
-    from lepton_cli.plan.verify import verification_view
     from lepton_cli.plan.verify import verify as run_verify
+    from lepton_cli.report.plan import verification_view
 
     plan = _load(plan_file)
     resources, digest = _live_resources(plan, source or [], provider, account or [], region or [])

@@ -93,12 +93,11 @@ def _as_billed(wp: Any) -> tuple[Any, ...]:
 def solve_inventory(
     inventory: Inventory,
     offerings: Sequence[Offering],
-    settings: Any,
+    problem_options: Any,
     options: Any,
     objective: Any,
     budget: Decimal | None,
     pooled: bool,
-    use_perf: bool = True,
     deadline: float | None = None,
     progress: Any = None,
 ) -> Any:
@@ -109,16 +108,16 @@ def solve_inventory(
     from lepton_cli.optimizer.disruption import limit_changes
 
     used = pooled_offerings(offerings) if pooled else list(offerings)
-    problem = build_problem(inventory, used, settings, objective, budget, use_perf)
+    problem = build_problem(inventory, used, problem_options, objective, budget)
     keep = per_instance_workloads(inventory) if pooled else set()
     if keep:
-        full = build_problem(inventory, offerings, settings, objective, budget, use_perf)
+        full = build_problem(inventory, offerings, problem_options, objective, budget)
         by_name = {w.name: w for w in full.workloads}
         swapped = [by_name[w.name] if w.name in keep else w for w in problem.workloads]
         problem = dataclasses.replace(problem, workloads=swapped)
     problem = keep_sunk(problem, sunk_workloads(inventory))
     solution = optimize(problem, options, deadline, progress)
-    return limit_changes(solution, settings.max_changes)
+    return limit_changes(solution, problem_options.max_changes)
 
 
 # ------------------------------------------------------------------ the plan

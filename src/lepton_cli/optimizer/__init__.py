@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from lepton_cli.config import Settings
 from lepton_cli.models import Inventory, Offering
-from lepton_cli.models.optimization import Objective
+from lepton_cli.models.optimization import Objective, ProblemOptions
 from lepton_cli.optimizer.efficiency import solve_efficiency
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.problem import Problem, build_problem
@@ -23,6 +22,7 @@ from lepton_cli.optimizer.workload import Progress
 
 __all__ = [
     "Problem",
+    "ProblemOptions",
     "Solution",
     "SolveOptions",
     "Source",
@@ -51,18 +51,18 @@ def optimize(
 def optimize_inventory(
     inventory: Inventory,
     offerings: Sequence[Offering],
-    settings: Settings,
+    problem_options: ProblemOptions,
     options: SolveOptions,
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
-    use_perf: bool = True,
     deadline: float | None = None,
     progress: Progress | None = None,
 ) -> Solution:
-    """Build the problem (the settings it reads: headroom, idle rules, migration) and solve it
-    by ``deadline``, changing at most ``settings.max_changes`` workloads. Raises
-    InfeasibleError naming the workload and rule."""
+    """Build the problem (from ``problem_options``: headroom, idle rules, migration, perf) and
+    solve it by ``deadline``, changing at most ``problem_options.max_changes`` workloads.
+    Raises InfeasibleError naming the workload and rule."""
     from lepton_cli.optimizer.disruption import limit_changes
 
-    problem = build_problem(inventory, offerings, settings, objective, budget, use_perf)
-    return limit_changes(optimize(problem, options, deadline, progress), settings.max_changes)
+    problem = build_problem(inventory, offerings, problem_options, objective, budget)
+    solution = optimize(problem, options, deadline, progress)
+    return limit_changes(solution, problem_options.max_changes)

@@ -77,7 +77,7 @@ from typing import Any
 import pulp
 
 from lepton_cli.errors import UsageError
-from lepton_cli.models.optimization import SolverStatus
+from lepton_cli.models.optimization import Solver, SolverStatus
 from lepton_cli.optimizer.problem import Candidate, Site, WorkloadProblem, zones_of
 
 TIE_BREAK = 1e-4
@@ -90,20 +90,19 @@ HIGHS_SMALL_MODELS = {
     "mip_heuristic_effort": 0.0,
     "mip_heuristic_run_feasibility_jump": False,
 }
-SOLVERS = ("highs", "cbc", "greedy")
 Variables = dict[Candidate, Any]  # candidate -> pulp.LpVariable
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    solver: str = "highs"
+    solver: str = Solver.HIGHS  # a Solver, or its name
     time_limit: float = 60.0
     gap: float = 1e-4
     workers: int = 0  # 0: one per CPU (at most 8)
 
     def __post_init__(self) -> None:
-        if self.solver not in SOLVERS:
-            raise UsageError(f"unknown solver {self.solver!r}", hint="use highs, cbc or greedy")
+        if self.solver not in {s.value for s in Solver}:
+            raise UsageError(f"unknown solver {self.solver!r}", hint=f"use {Solver.names()}")
 
 
 @dataclass(frozen=True)

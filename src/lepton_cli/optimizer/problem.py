@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from lepton_cli.analysis.waste import Finding, FindingKind, findings, is_idle
-from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
 from lepton_cli.models import Inventory, Offering, Pricing, Resource, ResourceKind, Workload
-from lepton_cli.models.optimization import Objective
+from lepton_cli.models.optimization import Objective, ProblemOptions
 from lepton_cli.models.resource import ResourceState
 
 ZONES_PER_REGION = 3
@@ -414,7 +413,7 @@ class Context:
     """What every workload's problem is built from."""
 
     pool: CandidatePool
-    settings: Settings
+    options: ProblemOptions
     facts: TypeFacts
     data_gib: dict[str, float]  # GiB of storage attached to each workload's resources
     assumptions: list[str] = field(default_factory=list)
@@ -466,7 +465,7 @@ def workload_filter(
         spot=w.max_spot_share > 0,
         zones=zones,
         by_region=moves,
-        multiples=not (moves and ctx.settings.migration.per_instance > 0),
+        multiples=not (moves and ctx.options.migration.per_instance > 0),
     )
 
 
@@ -514,8 +513,8 @@ def check_derivable(w: Workload, resources: Sequence[Resource]) -> None:
 def workload_problem(w: Workload, resources: Sequence[Resource], ctx: Context) -> WorkloadProblem:
     """A workload's demand (given, else derived), rules with their defaults, and candidates."""
     check_derivable(w, resources)
-    settings = ctx.settings
-    headroom = settings.headroom if w.headroom is None else w.headroom
+    options = ctx.options
+    headroom = options.headroom if w.headroom is None else w.headroom
     if w.demand is not None:
         vcpu, memory = w.demand.vcpu, w.demand.memory_gib
     else:
@@ -528,7 +527,7 @@ def workload_problem(w: Workload, resources: Sequence[Resource], ctx: Context) -
     current = frozenset(_current_key(r) for r in resources)
     f = workload_filter(w, resources, ctx, min_zones > 1)
     moves = bool(resources) and f.sites is None  # it may leave where it runs today
-    egress = max((settings.migration.egress(r.provider) for r in resources), default=0.0)
+    egress = max((options.migration.egress(r.provider) for r in resources), default=0.0)
     data = w.data_gib if w.data_gib is not None else ctx.data_gib.get(w.name, 0.0)
     return WorkloadProblem(
         name=w.name,
@@ -546,8 +545,8 @@ def workload_problem(w: Workload, resources: Sequence[Resource], ctx: Context) -
         gpus=gpus,
         sites=frozenset((r.provider, r.region) for r in resources) if moves else frozenset(),
         move_cost=_round(data * egress) if moves else 0.0,
-        per_instance=settings.migration.per_instance if moves else 0.0,
-        horizon=settings.migration.horizon_months,
+        per_instance=options.migration.per_instance if moves else 0.0,
+        horizon=options.migration.horizon_months,
         priority=float(w.priority),
         max_scale=w.max_scale,
         today=tuple(_as_candidate(r, ctx.facts, min_zones > 1) for r in resources),
@@ -603,7 +602,7 @@ CLEANED = (
 )
 
 
-def cleanup_of(inventory: Inventory, settings: Settings) -> list[Cleanup]:
+def cleanup_of(inventory: Inventory, options: ProblemOptions) -> list[Cleanup]:
     """What scan flags besides idle compute (stopped instances still paying, with their disks;
     unattached volumes and addresses; old snapshots), protected resources excepted."""
     attached: dict[str, list[Resource]] = defaultdict(list)
@@ -611,7 +610,7 @@ def cleanup_of(inventory: Inventory, settings: Settings) -> list[Cleanup]:
         if r.attached_to and not r.protected:
             attached[r.attached_to.lower()].append(r)
     out = []
-    for f in findings(inventory, settings):
+    for f in findings(inventory, options):
         if f.kind not in CLEANED:
             continue
         extra = attached.get(f.resource.id.lower(), []) if f.kind is CLEANED[0] else []
@@ -622,10 +621,9 @@ def cleanup_of(inventory: Inventory, settings: Settings) -> list[Cleanup]:
 def build_problem(
     inventory: Inventory,
     offerings: Sequence[Offering],
-    settings: Settings,
+    options: ProblemOptions,
     objective: Objective = Objective.COST,
     budget: Decimal | None = None,
-    use_perf: bool = True,
 ) -> Problem:
     """The whole problem: one WorkloadProblem per workload, the idle resources and what scan
     flags for clean-up. ``budget`` is the whole planned bill: what the plan keeps outside
@@ -636,9 +634,9 @@ def build_problem(
             by_workload[r.workload].append(r)
     owners = {r.id.lower(): w for w, rs in by_workload.items() for r in rs}
     ctx = Context(
-        CandidatePool(offerings, use_perf),
-        settings,
-        TypeFacts(offerings, use_perf),
+        CandidatePool(offerings, options.use_perf),
+        options,
+        TypeFacts(offerings, options.use_perf),
         attached_storage(inventory, owners),
     )
     workloads = _workload_problems(inventory, by_workload, ctx)
@@ -646,11 +644,11 @@ def build_problem(
         (
             r
             for r in inventory.resources
-            if not r.workload and not r.protected and is_idle(r, settings)
+            if not r.workload and not r.protected and is_idle(r, options)
         ),
         key=lambda r: r.id,
     )
-    cleanup = cleanup_of(inventory, settings)
+    cleanup = cleanup_of(inventory, options)
     fixed = _fixed(inventory, workloads, idle, cleanup)
     return Problem(
         workloads,

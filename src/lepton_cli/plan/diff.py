@@ -2,22 +2,23 @@
 
 Actions are matched by their stable id, so an action that keeps its id but changes its saving,
 target or risk shows as *changed*, not as one removed and one added. Workloads are compared by
-their allocations (provider, region, type, pricing, count).
+their allocations (provider, region, type, pricing, count). The result is a document
+(:class:`PlanDiffDocument`, kind PlanDiff); ``report.plan`` renders it for people.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import PlainSerializer
 
 from lepton_cli.fileio import plain
-from lepton_cli.models import API_VERSION
-from lepton_cli.models.money import fmt_money, to_cents
-from lepton_cli.plan.model import Action, Allocation, Plan, SolverInfo, WorkloadPlan
-from lepton_cli.plan.view import MARKER
-from lepton_cli.report import Table, View
-from lepton_cli.report.render import markdown_table
+from lepton_cli.models.base import Model
+from lepton_cli.models.document import Document
+from lepton_cli.models.money import fmt_money
+from lepton_cli.plan.model import Action, Allocation, Plan, SolverInfo, Summary, WorkloadPlan
 
 _COMPARED = (
     "kind",
@@ -153,142 +154,79 @@ def verdict(d: PlanDiff) -> str:
     return line
 
 
-def _counts(d: PlanDiff) -> str:
-    return (
-        f"{len(d.added)} actions added, {len(d.removed)} removed, {len(d.changed)} changed, "
-        f"{d.unchanged} unchanged; {len(d.workloads)} workloads re-allocated"
+# --- the document ------------------------------------------------------------------------------
+
+# A plan's parts inside the diff document read as in the plan file (unset fields left out),
+# while the diff's own fields are all there, null when empty.
+_AsInPlan = PlainSerializer(plain, return_type=dict[str, Any])
+
+
+class PlanSide(Model):
+    """What the diff shows of one of the two plans."""
+
+    solver: Annotated[SolverInfo, _AsInPlan]
+    summary: Annotated[Summary, _AsInPlan]
+    budget: Decimal | None
+
+
+class FieldChange(Model):
+    old: Any
+    new: Any
+
+
+class ChangedAction(Model):
+    id: str
+    changed: dict[str, FieldChange]  # field -> its value in each plan
+
+
+class ActionChanges(Model):
+    added: list[Annotated[Action, _AsInPlan]]
+    removed: list[Annotated[Action, _AsInPlan]]
+    changed: list[ChangedAction]
+    unchanged: int
+
+
+class WorkloadDiff(Model):
+    name: str
+    old: Annotated[WorkloadPlan, _AsInPlan] | None
+    new: Annotated[WorkloadPlan, _AsInPlan] | None
+
+
+class PlanDiffDocument(Document):
+    """``lepton plan diff -f json|yaml`` (apiVersion lepton/v1, kind PlanDiff)."""
+
+    kind: Literal["PlanDiff"] = "PlanDiff"
+    verdict: str
+    old: PlanSide
+    new: PlanSide
+    monthly_savings_delta: Decimal
+    actions: ActionChanges
+    workloads: list[WorkloadDiff]
+
+
+def _side(p: Plan) -> PlanSide:
+    return PlanSide(solver=p.solver, summary=p.summary, budget=p.metadata.budget)
+
+
+def diff_document(d: PlanDiff) -> PlanDiffDocument:
+    """The diff as its document: verdict, both plans' summaries, the changes."""
+    return PlanDiffDocument(
+        verdict=verdict(d),
+        old=_side(d.old),
+        new=_side(d.new),
+        monthly_savings_delta=d.savings_delta,
+        actions=ActionChanges(
+            added=d.added,
+            removed=d.removed,
+            changed=[_changed(c) for c in d.changed],
+            unchanged=d.unchanged,
+        ),
+        workloads=[WorkloadDiff(name=c.name, old=c.old, new=c.new) for c in d.workloads],
     )
 
 
-# --- tables and documents ----------------------------------------------------------------------
-
-
-def _solver(s: SolverInfo) -> str:
-    gap = f", gap {s.gap:.2%}" if s.gap is not None else ""
-    return f"{s.name} {s.status.value}{gap}"
-
-
-def _summary_table(d: PlanDiff) -> Table:
-    o, n = d.old.summary, d.new.summary
-    rows: list[list[Any]] = [
-        [
-            "current monthly cost",
-            to_cents(o.current_monthly_cost),
-            to_cents(n.current_monthly_cost),
-        ],
-        [
-            "planned monthly cost",
-            to_cents(o.planned_monthly_cost),
-            to_cents(n.planned_monthly_cost),
-        ],
-        ["monthly savings", to_cents(o.monthly_savings), to_cents(n.monthly_savings)],
-        ["one-time cost", _cents(o.one_time_cost), _cents(n.one_time_cost)],
-        ["budget", d.old.metadata.budget, d.new.metadata.budget],
-        ["within budget", o.within_budget, n.within_budget],
-        ["solver", _solver(d.old.solver), _solver(d.new.solver)],
-        ["actions", len(d.old.actions), len(d.new.actions)],
-    ]
-    return Table(
-        "Plan before / after", ["", "before", "after"], rows, frozenset({"before", "after"})
-    )
-
-
-def _cents(amount: Decimal | None) -> Decimal | None:
-    return None if amount is None else to_cents(amount)
-
-
-def _action_row(change: str, a: Action, fields: tuple[str, ...] = ()) -> list[Any]:
-    what = ", ".join(f.rstrip("_") for f in fields)
-    return [
-        change,
-        a.id,
-        a.kind.value,
-        a.workload or "",
-        to_cents(a.monthly_saving),
-        a.risk.value,
-        a.reason + (f" [changed: {what}]" if what else ""),
-    ]
-
-
-def _actions_table(d: PlanDiff) -> Table:
-    rows = [_action_row("added", a) for a in d.added]
-    rows += [_action_row("removed", a) for a in d.removed]
-    rows += [_action_row("changed", c.new, c.fields) for c in d.changed]
-    cols = ["change", "id", "kind", "workload", "monthly saving", "risk", "reason"]
-    return Table("Actions", cols, rows, frozenset({"monthly saving"}))
-
-
-def _allocations(w: WorkloadPlan | None) -> str:
-    if w is None:
-        return "(none)"
-    parts = [
-        f"{a.count}× {a.provider}/{a.region}/{a.type} {a.pricing.value}" for a in w.allocations
-    ]
-    return ", ".join(sorted(parts)) or "(empty)"
-
-
-def _cost(w: WorkloadPlan | None) -> Decimal | None:
-    return None if w is None else to_cents(w.planned_monthly_cost)
-
-
-def _workloads_table(d: PlanDiff) -> Table:
-    rows = [
-        [c.name, _allocations(c.old), _allocations(c.new), _cost(c.old), _cost(c.new)]
-        for c in d.workloads
-    ]
-    cols = ["workload", "before", "after", "cost before", "cost after"]
-    return Table("Workloads whose allocation changed", cols, rows, frozenset(cols[3:]))
-
-
-def _plan_digest(p: Plan) -> dict[str, Any]:
-    return {"solver": plain(p.solver), "summary": plain(p.summary), "budget": p.metadata.budget}
-
-
-def _document(d: PlanDiff) -> dict[str, Any]:
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "PlanDiff",
-        "verdict": verdict(d),
-        "old": _plan_digest(d.old),
-        "new": _plan_digest(d.new),
-        "monthly_savings_delta": d.savings_delta,
-        "actions": {
-            "added": [plain(a) for a in d.added],
-            "removed": [plain(a) for a in d.removed],
-            "changed": [_change_doc(c) for c in d.changed],
-            "unchanged": d.unchanged,
-        },
-        "workloads": [_workload_doc(c) for c in d.workloads],
-    }
-
-
-def _change_doc(c: ActionChange) -> dict[str, Any]:
+def _changed(c: ActionChange) -> ChangedAction:
     old, new = plain(c.old), plain(c.new)
     keys = [f.rstrip("_") for f in c.fields]
-    return {"id": c.new.id, "changed": {k: {"old": old.get(k), "new": new.get(k)} for k in keys}}
-
-
-def _workload_doc(c: WorkloadChange) -> dict[str, Any]:
-    return {
-        "name": c.name,
-        "old": plain(c.old) if c.old else None,
-        "new": plain(c.new) if c.new else None,
-    }
-
-
-def diff_view(d: PlanDiff) -> View:
-    """The diff as a View: the verdict above a summary, actions and workloads tables."""
-    tables = [_summary_table(d), _actions_table(d), _workloads_table(d)]
-    return View(_document(d), tables, [verdict(d), _counts(d)], MARKER, csv_table=1)
-
-
-def diff_markdown(d: PlanDiff) -> str:
-    """A sticky PR comment: marker, one-line verdict, summary, then a collapsible detail table."""
-    view = diff_view(d)
-    summary, actions, workloads = view.tables
-    out = [MARKER, f"**lepton plan** {verdict(d)}", "", markdown_table(summary), ""]
-    out += ["<details>", f"<summary>{_counts(d)}</summary>", ""]
-    for t in (actions, workloads):
-        out += [f"**{t.title}**", "", markdown_table(t) if t.rows else "_none_", ""]
-    out.append("</details>")
-    return "\n".join(out) + "\n"
+    changes = {k: FieldChange(old=old.get(k), new=new.get(k)) for k in keys}
+    return ChangedAction(id=c.new.id, changed=changes)

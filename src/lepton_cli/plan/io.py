@@ -12,10 +12,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
 from lepton_cli.fileio import atomic_write, dump_yaml, load_document, plain, validate
 from lepton_cli.models import Inventory, Offering
+from lepton_cli.models.optimization import ProblemOptions
 from lepton_cli.plan.model import Plan
 
 _VERSION = re.compile(r"^lepton/v(\d+)$")
@@ -83,25 +83,25 @@ def _canonical(data: Any) -> str:
 def digest_options(
     objective: str,
     budget: Decimal | None,
-    settings: Settings,
+    problem: ProblemOptions,
     *,
-    max_changes: int | None = None,
-    no_perf: bool = False,
     commitments: str | None = None,
 ) -> dict[str, object]:
-    """Every setting the problem reads, as the inputs digest records it: the one place both
-    ``lepton optimize`` and ``lepton plan verify`` build it from, so a changed setting is seen."""
+    """Every option the problem is built from, as the inputs digest records it: the one place
+    both ``lepton optimize`` and ``lepton plan verify`` build it from, so a changed setting is
+    seen. Options at their neutral value (no change limit, perf on, no pooled commitments) are
+    left out, so plans made before they existed keep their digest."""
     options: dict[str, object] = {
         "objective": objective,
         "budget": budget,
-        "headroom": settings.headroom,
-        "idle_threshold": settings.idle_threshold,
-        "idle_min_days": settings.idle_min_days,
-        "migration": settings.migration.model_dump(mode="json"),
+        "headroom": problem.headroom,
+        "idle_threshold": problem.idle_threshold,
+        "idle_min_days": problem.idle_min_days,
+        "migration": problem.migration.model_dump(mode="json"),
     }
-    if max_changes is not None:
-        options["max_changes"] = max_changes
-    if no_perf:
+    if problem.max_changes is not None:
+        options["max_changes"] = problem.max_changes
+    if not problem.use_perf:
         options["perf"] = False
     if commitments:
         options["commitments"] = commitments

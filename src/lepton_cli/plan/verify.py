@@ -4,18 +4,20 @@ Each action lists the resources it touches with the type, pricing and state the 
 (``ResourceRef``). A plan holds when every such resource still exists and still matches; any
 difference is a :class:`Drift`. The inputs digest is compared separately: inputs change all the
 time (utilisation moves daily), so a changed digest is reported but is drift only with ``strict``.
+The result's document is :class:`VerificationDocument`; ``report.plan`` renders it for people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from lepton_cli.config import Settings
-from lepton_cli.models import API_VERSION, Inventory, Resource
+from lepton_cli.models import Inventory, Resource
+from lepton_cli.models.base import Model
+from lepton_cli.models.document import Document
 from lepton_cli.plan.model import Action, Plan, ResourceRef
-from lepton_cli.report import Table, View
 
 
 @dataclass(frozen=True)
@@ -130,34 +132,31 @@ def verify(
     return result
 
 
-def verification_lines(v: Verification) -> list[str]:
-    """People-text: the verdict, then the digest note."""
-    if v.holds:
-        lines = [f"the plan holds: {v.checked} resource preconditions checked, none drifted"]
-    else:
-        lines = [f"the plan drifted: {len(v.drifts)} of {v.checked} preconditions no longer hold"]
-    if v.digest_changed:
-        lines.append("the inputs changed since the plan was made (inputs digest differs)")
-    elif v.current_digest is not None:
-        lines.append("the inputs are unchanged (inputs digest matches)")
-    return lines
+class DigestPair(Model):
+    plan: str
+    current: str | None  # None when the source cannot give one (a live provider)
 
 
-def verification_view(v: Verification) -> View:
-    """A View of the result: one row per drift."""
-    rows = [[d.action_id, d.resource_id, d.what, d.expected, d.actual] for d in v.drifts]
-    cols = ["action", "resource", "drift", "expected", "actual"]
-    doc: dict[str, Any] = {
-        "apiVersion": API_VERSION,
-        "kind": "PlanVerification",
-        "holds": v.holds,
-        "checked": v.checked,
-        "inputs_digest": {"plan": v.plan_digest, "current": v.current_digest},
-        "inputs_changed": v.digest_changed,
-        "drifts": [d.__dict__ for d in v.drifts],
-    }
-    tables = [Table("Drift", cols, rows)] if rows else []
-    return View(doc, tables, verification_lines(v))
+class VerificationDocument(Document):
+    """``lepton plan verify -f json|yaml`` (apiVersion lepton/v1, kind PlanVerification)."""
+
+    kind: Literal["PlanVerification"] = "PlanVerification"
+    holds: bool
+    checked: int
+    inputs_digest: DigestPair
+    inputs_changed: bool
+    drifts: list[Drift]
+
+
+def verification_document(v: Verification) -> VerificationDocument:
+    """The verification as its document: the verdict, the digests, one entry per drift."""
+    return VerificationDocument(
+        holds=v.holds,
+        checked=v.checked,
+        inputs_digest=DigestPair(plan=v.plan_digest, current=v.current_digest),
+        inputs_changed=v.digest_changed,
+        drifts=v.drifts,
+    )
 
 
 def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
@@ -174,15 +173,12 @@ def current_digest(plan: Plan, inventory: Inventory, settings: Settings) -> str:
 
 
 def _options(plan: Plan, settings: Settings) -> dict[str, object]:
+    from lepton_cli.config import problem_options
     from lepton_cli.plan.io import digest_options
 
     meta = plan.metadata
     pooled = "plan" if plan.commitments is not None else None
-    return digest_options(
-        meta.objective.value,
-        meta.budget,
-        settings,
-        max_changes=meta.max_changes,
-        no_perf=bool(meta.no_perf),
-        commitments=pooled,
+    problem = replace(
+        problem_options(settings, use_perf=not meta.no_perf), max_changes=meta.max_changes
     )
+    return digest_options(meta.objective.value, meta.budget, problem, commitments=pooled)

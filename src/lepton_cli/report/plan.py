@@ -1,19 +1,25 @@
-"""How a plan is shown: a verdict, then summary, allocations and actions tables.
-
-The document is the plan itself, so ``--format json`` / ``yaml`` print exactly the plan file.
+"""How plans are shown: a plan (show, optimize), the diff of two plans (a PR comment) and a
+plan's verification. Each view carries the document ``plan/`` computed, for JSON / YAML, and
+the tables and lines people read.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from lepton_cli.fileio import plain
 from lepton_cli.models import fmt_money
-from lepton_cli.plan.model import Plan
-from lepton_cli.report import Table, View
+from lepton_cli.models.money import to_cents
+from lepton_cli.plan.diff import PlanDiff, diff_document, verdict
+from lepton_cli.plan.model import Action, Plan, SolverInfo, WorkloadPlan
+from lepton_cli.plan.verify import Verification, verification_document
+from lepton_cli.report.render import Table, View, markdown_table
 
 MARKER = "<!-- lepton-plan -->"  # lets CI update one sticky PR comment
 
 
-def verdict(plan: Plan) -> str:
+def headline(plan: Plan) -> str:
     s, m = plan.summary, plan.metadata
     money = fmt_money(s.monthly_savings, m.currency)
     head = (
@@ -137,7 +143,7 @@ def plan_view(plan: Plan, wide: bool = False) -> View:
             actions_table(plan, wide=True),
             *held,
         ],
-        lines=[verdict(plan)],
+        lines=[headline(plan)],
         markdown_header=MARKER,
         csv_table=2,
         table_tables=[
@@ -152,7 +158,7 @@ def plan_view(plan: Plan, wide: bool = False) -> View:
 def summary_view(plan: Plan) -> View:
     """The verdict and the summary table: what `optimize -o plan.yaml` prints."""
     hint = "full tables: --wide; one action: lepton plan show PLAN --action ID"
-    return View(document=plain(plan), tables=[summary_table(plan)], lines=[verdict(plan), hint])
+    return View(document=plain(plan), tables=[summary_table(plan)], lines=[headline(plan), hint])
 
 
 def action_view(plan: Plan, action_id: str) -> View | None:
@@ -178,3 +184,134 @@ def action_view(plan: Plan, action_id: str) -> View | None:
     rows += [["resource", r.id] for r in action.resources]
     doc = plain(action)
     return View(document=doc, tables=[Table(f"Action {action.id}", ["field", "value"], rows)])
+
+
+# --- plan diff -------------------------------------------------------------------------------
+
+
+def _counts(d: PlanDiff) -> str:
+    return (
+        f"{len(d.added)} actions added, {len(d.removed)} removed, {len(d.changed)} changed, "
+        f"{d.unchanged} unchanged; {len(d.workloads)} workloads re-allocated"
+    )
+
+
+def _solver(s: SolverInfo) -> str:
+    gap = f", gap {s.gap:.2%}" if s.gap is not None else ""
+    return f"{s.name} {s.status.value}{gap}"
+
+
+def _summary_table(d: PlanDiff) -> Table:
+    o, n = d.old.summary, d.new.summary
+    rows: list[list[Any]] = [
+        [
+            "current monthly cost",
+            to_cents(o.current_monthly_cost),
+            to_cents(n.current_monthly_cost),
+        ],
+        [
+            "planned monthly cost",
+            to_cents(o.planned_monthly_cost),
+            to_cents(n.planned_monthly_cost),
+        ],
+        ["monthly savings", to_cents(o.monthly_savings), to_cents(n.monthly_savings)],
+        ["one-time cost", _cents(o.one_time_cost), _cents(n.one_time_cost)],
+        ["budget", d.old.metadata.budget, d.new.metadata.budget],
+        ["within budget", o.within_budget, n.within_budget],
+        ["solver", _solver(d.old.solver), _solver(d.new.solver)],
+        ["actions", len(d.old.actions), len(d.new.actions)],
+    ]
+    return Table(
+        "Plan before / after", ["", "before", "after"], rows, frozenset({"before", "after"})
+    )
+
+
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else to_cents(amount)
+
+
+def _action_row(change: str, a: Action, fields: tuple[str, ...] = ()) -> list[Any]:
+    what = ", ".join(f.rstrip("_") for f in fields)
+    return [
+        change,
+        a.id,
+        a.kind.value,
+        a.workload or "",
+        to_cents(a.monthly_saving),
+        a.risk.value,
+        a.reason + (f" [changed: {what}]" if what else ""),
+    ]
+
+
+def _actions_table(d: PlanDiff) -> Table:
+    rows = [_action_row("added", a) for a in d.added]
+    rows += [_action_row("removed", a) for a in d.removed]
+    rows += [_action_row("changed", c.new, c.fields) for c in d.changed]
+    cols = ["change", "id", "kind", "workload", "monthly saving", "risk", "reason"]
+    return Table("Actions", cols, rows, frozenset({"monthly saving"}))
+
+
+def _allocations(w: WorkloadPlan | None) -> str:
+    if w is None:
+        return "(none)"
+    parts = [
+        f"{a.count}× {a.provider}/{a.region}/{a.type} {a.pricing.value}" for a in w.allocations
+    ]
+    return ", ".join(sorted(parts)) or "(empty)"
+
+
+def _cost(w: WorkloadPlan | None) -> Decimal | None:
+    return None if w is None else to_cents(w.planned_monthly_cost)
+
+
+def _workloads_table(d: PlanDiff) -> Table:
+    rows = [
+        [c.name, _allocations(c.old), _allocations(c.new), _cost(c.old), _cost(c.new)]
+        for c in d.workloads
+    ]
+    cols = ["workload", "before", "after", "cost before", "cost after"]
+    return Table("Workloads whose allocation changed", cols, rows, frozenset(cols[3:]))
+
+
+def diff_view(d: PlanDiff) -> View:
+    """The diff as a View: the verdict above a summary, actions and workloads tables."""
+    tables = [_summary_table(d), _actions_table(d), _workloads_table(d)]
+    document = diff_document(d).data()
+    return View(document, tables, [verdict(d), _counts(d)], MARKER, csv_table=1)
+
+
+def diff_markdown(d: PlanDiff) -> str:
+    """A sticky PR comment: marker, one-line verdict, summary, then a collapsible detail table."""
+    view = diff_view(d)
+    summary, actions, workloads = view.tables
+    out = [MARKER, f"**lepton plan** {verdict(d)}", "", markdown_table(summary), ""]
+    out += ["<details>", f"<summary>{_counts(d)}</summary>", ""]
+    for t in (actions, workloads):
+        out += [f"**{t.title}**", "", markdown_table(t) if t.rows else "_none_", ""]
+    out.append("</details>")
+    return "\n".join(out) + "\n"
+
+
+# --- plan verify -----------------------------------------------------------------------------
+
+
+def verification_lines(v: Verification) -> list[str]:
+    """People-text: the verdict, then the digest note."""
+    if v.holds:
+        lines = [f"the plan holds: {v.checked} resource preconditions checked, none drifted"]
+    else:
+        lines = [f"the plan drifted: {len(v.drifts)} of {v.checked} preconditions no longer hold"]
+    if v.digest_changed:
+        lines.append("the inputs changed since the plan was made (inputs digest differs)")
+    elif v.current_digest is not None:
+        lines.append("the inputs are unchanged (inputs digest matches)")
+    return lines
+
+
+def verification_view(v: Verification) -> View:
+    """A View of the result: one row per drift."""
+    rows = [[d.action_id, d.resource_id, d.what, d.expected, d.actual] for d in v.drifts]
+    cols = ["action", "resource", "drift", "expected", "actual"]
+    doc = verification_document(v).data()
+    tables = [Table("Drift", cols, rows)] if rows else []
+    return View(doc, tables, verification_lines(v))

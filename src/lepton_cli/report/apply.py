@@ -9,7 +9,7 @@ from lepton_cli.apply.rollback import RollbackResult
 from lepton_cli.apply.runner import ApplyResult, Status, StepResult
 from lepton_cli.models import API_VERSION
 from lepton_cli.plan.model import StepOp
-from lepton_cli.report import Table, View
+from lepton_cli.report.render import Table, View
 
 
 def short(resource_id: str) -> str:
