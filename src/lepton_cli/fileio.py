@@ -8,7 +8,8 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -357,6 +358,19 @@ class _Constructing:
 _CBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own event parser, where PyYAML was built without libyaml."""
+
+    def __init__(self, stream: Any) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+_CParser: Any = getattr(yaml, "CParser", _PyParser)
+"""libyaml's event parser, else PyYAML's."""
+
+
 class _CLoader(_Constructing, _CBase):  # type: ignore[valid-type,misc]
     """libyaml's C parser and composer (about 10x faster on a large inventory) with the same
     checks: construction as ``_Loader``; depth and alias expansion on the composed nodes."""
@@ -442,6 +456,252 @@ def _check_aliases(node: Any) -> None:
         )  # fmt: skip
 
 
+class _StreamLoader(
+    _Constructing,
+    yaml.composer.Composer,
+    _CParser,  # type: ignore[misc]
+    yaml.constructor.SafeConstructor,
+    yaml.resolver.Resolver,
+):
+    """libyaml's parser (events, read from the file in chunks) under PyYAML's composer, so
+    that a document is composed one top-level entry, or one item of a streamed list, at a
+    time; each is checked (depth while composing, alias expansion) and constructed, then
+    dropped. Anchors stay known across items, as YAML wants."""
+
+    def __init__(self, stream: Any) -> None:
+        _CParser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._depth = 0
+        self._expanded = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", mark
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _value(self, depth: int) -> Any:
+        """Compose, check and construct the node that starts here, at nesting ``depth``."""
+        self._depth = depth - 1
+        node = self.compose_node(None, None)
+        self._expanded += _expanded_size(node) - 1
+        if self._expanded > MAX_ALIAS_EXPANSION:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
+                node.start_mark,
+            )  # fmt: skip
+        return self.construct_document(node)
+
+    def document(self, streamed: frozenset[str], sink: ItemSink) -> Any:
+        self.get_event()  # the stream's start
+        if self.check_event(yaml.StreamEndEvent):
+            return None
+        self.get_event()  # the document's start
+        if not self.check_event(yaml.MappingStartEvent) or self.peek_event().anchor:
+            out = self._value(1)
+        else:
+            out = self._entries(streamed, sink)
+        self.get_event()  # the document's end
+        if not self.check_event(yaml.StreamEndEvent):
+            event = self.get_event()
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", None,
+                "but found another document", event.start_mark,
+            )  # fmt: skip
+        return out
+
+    def _entries(self, streamed: frozenset[str], sink: ItemSink) -> dict[Any, Any]:
+        self.get_event()  # the mapping's start
+        out: dict[Any, Any] = {}
+        seen: set[Any] = set()
+        while not self.check_event(yaml.MappingEndEvent):
+            mark = self.peek_event().start_mark
+            key = self._value(2)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+            seen.add(key)
+            event = self.peek_event()
+            if key in streamed and isinstance(event, yaml.SequenceStartEvent) and not event.anchor:
+                self._items(str(key), sink)
+            else:
+                out[key] = self._value(2)
+        self.get_event()
+        return out
+
+    def _items(self, key: str, sink: ItemSink) -> None:
+        self.get_event()  # the sequence's start
+        index = 0
+        while not self.check_event(yaml.SequenceEndEvent):
+            line = self.peek_event().start_mark.line + 1
+            sink(key, index, line, self._value(3))
+            index += 1
+        self.get_event()
+
+
+class _JsonStream:
+    """A JSON object read from a file in chunks: top-level values decoded whole, the items of
+    streamed lists one at a time (``raw_decode`` on a buffer that holds about one item), under
+    the rules of :func:`_parse_json`; errors carry the file's line and column."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.buf = ""
+        self.pos = 0
+        self.line = 1  # the line of buf[0]
+        self.column = 0  # and its column (from 0)
+        self.eof = False
+        self.keys: set[str] = set()  # the top level's, streamed lists' included
+        self.decoder = json.JSONDecoder(object_pairs_hook=self._pairs)
+
+    def _pairs(self, items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise _JsonDuplicate(key)
+            out[key] = value
+        return out
+
+    def _fill(self, size: int) -> bool:
+        """Read ``size`` more characters (dropping what is consumed); False at the end."""
+        if self.eof:
+            return False
+        if self.pos:
+            self.line += self.buf.count("\n", 0, self.pos)
+            last = self.buf.rfind("\n", 0, self.pos)
+            self.column = self.pos - last - 1 if last >= 0 else self.column + self.pos
+            self.buf, self.pos = self.buf[self.pos :], 0
+        more = self.fh.read(size)
+        self.eof = not more
+        self.buf += more
+        return bool(more)
+
+    def _error(self, msg: str, pos: int) -> json.JSONDecodeError:
+        """A JSONDecodeError whose line and column are the file's."""
+        err = json.JSONDecodeError(msg, self.buf, pos)
+        if err.lineno == 1:
+            err.colno += self.column
+        err.lineno += self.line - 1
+        return err
+
+    def _peek(self) -> str:
+        """The next character that is not white space ("" at the end), not consumed."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf) or not self._fill(self.CHUNK):
+                return self.buf[self.pos] if self.pos < len(self.buf) else ""
+
+    def _expect(self, chars: str, what: str) -> str:
+        ch = self._peek()
+        if not ch or ch not in chars:
+            raise self._error(f"Expecting {what}", self.pos)
+        self.pos += 1
+        return ch
+
+    def _decode(self) -> Any:
+        """The JSON value that starts here; reads on while it runs past the buffer."""
+        self._peek()
+        size = self.CHUNK
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except _JsonDuplicate as e:
+                msg = f"duplicate key {e.args[0]!r} in the value here"
+                raise self._error(msg, self.pos) from None
+            except json.JSONDecodeError as e:
+                cut = e.pos >= len(self.buf) - 16 or e.msg.startswith("Unterminated string")
+                offset = e.pos - self.pos  # _fill may move the value to the buffer's start
+                if cut and self._fill(size):
+                    size *= 2  # a value larger than the buffer: read on, in growing steps
+                    continue
+                raise self._error(e.msg, self.pos + offset) from None
+            if end == len(self.buf) and self._fill(size):
+                continue  # a number may go on in the next chunk
+            self.pos = end
+            _check_depth(value, 1)
+            return value
+
+    def line_here(self) -> int:
+        return self.line + self.buf.count("\n", 0, self.pos)
+
+    def document(self, streamed: frozenset[str], sink: ItemSink) -> Any:
+        if self._peek() != "{":
+            value = self._decode()  # not a mapping (the caller says so), or a syntax error
+            self._end()
+            return value
+        self.pos += 1
+        out: dict[str, Any] = {}
+        if self._peek() == "}":
+            self.pos += 1
+        else:
+            while True:
+                self._entry(out, streamed, sink)
+                if self._expect(",}", "',' delimiter") == "}":
+                    break
+        self._end()
+        return out
+
+    def _entry(self, out: dict[str, Any], streamed: frozenset[str], sink: ItemSink) -> None:
+        if self._peek() != '"':
+            raise self._error("Expecting property name enclosed in double quotes", self.pos)
+        start = self.pos
+        key = self._decode()
+        if key in self.keys:
+            raise self._error(f"duplicate key {key!r}", start)
+        self.keys.add(key)
+        self._expect(":", "':' delimiter")
+        if key in streamed and self._peek() == "[":
+            self.pos += 1
+            self._items(key, sink)
+        else:
+            out[key] = self._decode()
+
+    def _items(self, key: str, sink: ItemSink) -> None:
+        index = 0
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            self._peek()
+            sink(key, index, self.line_here(), self._decode())
+            index += 1
+            if self._expect(",]", "',' delimiter") == "]":
+                return
+
+    def _end(self) -> None:
+        if self._peek():
+            raise self._error("Extra data", self.pos)
+
+
+class _JsonDuplicate(Exception):
+    """A key twice in one JSON object (the JSON parser keeps the last one silently)."""
+
+
+def _check_depth(data: Any, depth: int) -> None:
+    """RecursionError when ``data`` nests past MAX_DEPTH (counting from ``depth``)."""
+    stack = [(data, depth)]
+    while stack:
+        value, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise RecursionError
+        if isinstance(value, dict):
+            stack += [(c, level + 1) for c in value.values()]
+        elif isinstance(value, list):
+            stack += [(c, level + 1) for c in value]
+
+
 def _children(node: Any) -> list[Any]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
@@ -508,15 +768,24 @@ def load_document(path: Path, fast: bool = False) -> Any:
     """Parse a YAML or JSON file (JSON is YAML) into plain data. ``fast``: JSON with the JSON
     parser and YAML with libyaml's, under the same rules (for large inventories)."""
     text = read_text(path)
-    try:
+    with _input_errors(path):
         if fast and path.suffix.lower() == ".json":
             return _parse_json(text)
         return _parse_fast(text) if fast else _parse(text)
+
+
+@contextmanager
+def _input_errors(path: Path) -> Iterator[None]:
+    """Parser errors as InputErrors naming the file, the line and what to do."""
+    try:
+        yield
     except json.JSONDecodeError as e:
         raise InputError(
             f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
             hint="fix the syntax there",
         ) from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text ({e.reason})", hint="save it as UTF-8") from e
     except ValueError as e:  # a 5000-digit integer
         raise InputError(
             f"{path}: invalid value: {e}", hint="correct that value (or quote it as text)"
@@ -535,6 +804,34 @@ def load_document(path: Path, fast: bool = False) -> Any:
         raise InputError(
             f"{path}: nested too deeply to read", hint=f"keep nesting under {MAX_DEPTH} levels"
         ) from None
+    except OSError as e:
+        raise InputError(
+            f"{path}: cannot read ({e.strerror})", hint="check the file's permissions"
+        ) from e
+
+
+ItemSink = Callable[[str, int, int, Any], None]
+"""Receives each item of a streamed list: the list's key, the item's index, its line, its
+data (then dropped by the reader)."""
+
+
+def stream_document(path: Path, streamed: Collection[str], sink: ItemSink) -> Any:
+    """Read a YAML or JSON file whose top level is a mapping, handing each item of the lists
+    under the keys ``streamed`` to ``sink`` as soon as it is read, so that memory holds one
+    raw item at a time (a 200 MB inventory is mostly its ``resources:``). Returns the other
+    entries as a dict (a streamed key whose value is no list stays in it), or the whole
+    document when its top level is no mapping. The rules of :func:`load_document` hold:
+    duplicate keys, depth, alias expansion (counted over the whole file), values Python cannot
+    build; errors name the line."""
+    check_readable_file(path)
+    with _input_errors(path), path.open(encoding="utf-8-sig", newline="") as fh:
+        if path.suffix.lower() == ".json":
+            return _JsonStream(fh).document(frozenset(streamed), sink)
+        loader = _StreamLoader(fh)
+        try:
+            return loader.document(frozenset(streamed), sink)
+        finally:
+            loader.dispose()
 
 
 def yaml_path(loc: Sequence[int | str]) -> str:
@@ -556,11 +853,16 @@ def _hint_for(error: Mapping[str, Any]) -> str:
     return "correct the value"
 
 
-def validation_error(source: str, err: ValidationError) -> InputError:
-    """One InputError naming the file, each bad key's YAML path and what to do about it."""
+def validation_error(
+    source: str, err: ValidationError, prefix: Sequence[int | str] = (), line: int | None = None
+) -> InputError:
+    """One InputError naming the file, each bad key's YAML path and what to do about it
+    (``prefix``: where the validated value sits in the document, e.g. ``("resources", 7)``;
+    ``line``: the line it starts on)."""
     lines = []
+    at = f" (line {line})" if line is not None else ""
     for e in err.errors()[:10]:
-        lines.append(f"{source}: {yaml_path(e['loc'])}: {e['msg']}")
+        lines.append(f"{source}: {yaml_path((*prefix, *e['loc']))}{at}: {e['msg']}")
     first = err.errors()[0]
     more = len(err.errors()) - len(lines)
     if more > 0:
