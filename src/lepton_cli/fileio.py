@@ -410,28 +410,31 @@ def _short(node: Any) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
-def _expanded_size(root: Any) -> int:
-    """Nodes in the document with every alias expanded (shared nodes counted each time);
-    cycles (a mapping merging itself) count as too many."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
+_CYCLE = 10**30  # what a node that contains itself counts as
 
-    def size(node: Any) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            return MAX_ALIAS_EXPANSION + 1
-        active.add(key)
-        children = node.value if isinstance(node, yaml.SequenceNode) else []
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        total = 1 + sum(size(c) for c in children)
-        active.discard(key)
-        sizes[key] = min(total, MAX_ALIAS_EXPANSION + 1)
+
+def _expansion(node: Any, sizes: dict[int, int], active: set[int] | None = None) -> int:
+    """Nodes under ``node`` (itself included) with every alias expanded, shared nodes counted
+    each time (exact, however large: Python integers do not overflow); ``sizes`` remembers
+    each node's."""
+    active = set() if active is None else active
+    key = id(node)
+    if key in sizes:
         return sizes[key]
+    if key in active:
+        return _CYCLE
+    active.add(key)
+    total = 1 + sum(_expansion(c, sizes, active) for c in _children(node))
+    active.discard(key)
+    sizes[key] = total
+    return total
 
-    return size(root)
+
+def _expanded_size(root: Any) -> int:
+    """Nodes that aliases add to the document when expanded: the nodes with every alias
+    expanded less the distinct ones; cycles (a mapping merging itself) count as too many."""
+    sizes: dict[int, int] = {}
+    return _expansion(root, sizes) - len(sizes)
 
 
 def _parse(text: str) -> Any:
@@ -474,11 +477,14 @@ class _StreamLoader(
         yaml.constructor.SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
         self._depth = 0
-        self._expanded = 0
+        self._expanded = 0  # nodes aliases added so far, over the whole file
+        self._targets: list[Any] = []  # the nodes the aliases of this value point at
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            self._targets.append(node)
+            return node
         self._depth += 1
         if self._depth > MAX_DEPTH:
             mark = self.peek_event().start_mark
@@ -494,7 +500,10 @@ class _StreamLoader(
         """Compose, check and construct the node that starts here, at nesting ``depth``."""
         self._depth = depth - 1
         node = self.compose_node(None, None)
-        self._expanded += _expanded_size(node) - 1
+        if self._targets:  # what each alias repeats is added to the document
+            sizes: dict[int, int] = {}
+            self._expanded += sum(_expansion(t, sizes) for t in self._targets)
+            self._targets.clear()
         if self._expanded > MAX_ALIAS_EXPANSION:
             raise yaml.composer.ComposerError(
                 None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
@@ -561,6 +570,7 @@ class _JsonStream:
         self.pos = 0
         self.line = 1  # the line of buf[0]
         self.column = 0  # and its column (from 0)
+        self.counted = (0, 1)  # a position in buf and its line
         self.eof = False
         self.keys: set[str] = set()  # the top level's, streamed lists' included
         self.decoder = json.JSONDecoder(object_pairs_hook=self._pairs)
@@ -582,6 +592,7 @@ class _JsonStream:
             last = self.buf.rfind("\n", 0, self.pos)
             self.column = self.pos - last - 1 if last >= 0 else self.column + self.pos
             self.buf, self.pos = self.buf[self.pos :], 0
+            self.counted = (0, self.line)
         more = self.fh.read(size)
         self.eof = not more
         self.buf += more
@@ -634,7 +645,12 @@ class _JsonStream:
             return value
 
     def line_here(self) -> int:
-        return self.line + self.buf.count("\n", 0, self.pos)
+        """The file's line at the read position (counting on from the last call's)."""
+        if self.counted[0] > self.pos:
+            self.counted = (0, self.line)  # the buffer moved on since
+        start, line = self.counted
+        self.counted = (self.pos, line + self.buf.count("\n", start, self.pos))
+        return self.counted[1]
 
     def document(self, streamed: frozenset[str], sink: ItemSink) -> Any:
         if self._peek() != "{":
