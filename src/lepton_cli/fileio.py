@@ -367,7 +367,7 @@ class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
         yaml.parser.Parser.__init__(self)
 
 
-_CParser: Any = getattr(yaml, "CParser", _PyParser)
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", _PyParser)
 """libyaml's event parser, else PyYAML's."""
 
 
