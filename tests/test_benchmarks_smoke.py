@@ -17,6 +17,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
         ("optimizer.py", ["--scale", "0.002", "--one-by-one", "5"], "greedy/plan"),
         ("ingest.py", ["--rows", "2000"], "| report | 2,000 |"),
         ("aws_scan.py", ["--instances", "6", "--regions", "1"], "DescribeInstances"),
+        ("inventory.py", ["--sizes", "0.05", "--no-scan"], "| tree/stream |"),
+        ("deadline.py", ["--sizes", "20", "--time-limit", "5"], "| 1.1T+2 s |"),
     ],
 )
 def test_benchmark_runs_and_prints_its_table(script, args, header, tmp_path):
