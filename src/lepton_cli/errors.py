@@ -58,6 +58,19 @@ class InfeasibleError(LeptonError):
     exit_code = ExitCode.INFEASIBLE
 
 
+class OverBudgetError(LeptonError):
+    """A feasible plan exists but costs more than --budget (the plan is still written)."""
+
+    exit_code = ExitCode.OVER_BUDGET
+
+
+class NotProvenOverBudgetError(LeptonError):
+    """The best plan found costs more than --budget, but its proven bound does not: a longer
+    solve may still find a plan within budget (the plan is still written)."""
+
+    exit_code = ExitCode.NOT_PROVEN_OVER_BUDGET
+
+
 class DriftError(LeptonError):
     exit_code = ExitCode.DRIFT
 

@@ -1,15 +1,18 @@
 """Run history: each scan and optimize run's summary in a local DuckDB file.
 
 The file is ``<data_dir>/history.duckdb`` (``data_dir`` from lepton.yaml, default the user data
-directory). A summary is any mapping; these keys are lifted into columns so the trend can be
-charted (the first present of each list wins):
+directory). Each kind of run has its own typed summary (:class:`ScanSummary`,
+:class:`OptimizeSummary`), and each of its figures its own column, so the trend can be charted
+without mixing measures:
 
-- cost:    ``monthly_cost``, ``current_monthly_cost``
-- waste:   ``monthly_waste``, ``waste``, ``current_idle_cost``
-- savings: ``monthly_savings``, ``savings``
-- currency: ``currency``
+- ``cost``: the fleet's monthly cost (a scan's ``monthly_cost``, an optimize run's
+  ``current_monthly_cost``);
+- ``waste``: what a scan's findings would save (``monthly_waste``);
+- ``idle_cost``: the idle share of an optimize run's current fleet (``current_idle_cost``);
+- ``savings``: what an optimize run's plan saves (``monthly_savings``).
 
-The whole summary is kept as JSON too.
+The whole summary is kept as JSON too. Older files, which kept an optimize run's idle cost in
+``waste``, are migrated when opened.
 """
 
 from __future__ import annotations
@@ -21,18 +24,56 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, ValidationError
 
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError
 from lepton_cli.fileio import dump_json
+from lepton_cli.models.base import Count, Currency, Model, Money
+from lepton_cli.models.document import Document, omitted_when_none
 
 FILE_NAME = "history.duckdb"
-_COLUMNS = {
-    "cost": ("monthly_cost", "current_monthly_cost"),
-    "waste": ("monthly_waste", "waste", "current_idle_cost"),
-    "savings": ("monthly_savings", "savings"),
-}
+
+
+class RunSummary(Model):
+    """What one run records; ``COLUMNS`` names the field behind each money column."""
+
+    COLUMNS: ClassVar[dict[str, str]] = {}
+    currency: Currency
+
+
+class ScanSummary(RunSummary):
+    """A `lepton scan`: the fleet's cost and what its findings would save."""
+
+    COLUMNS: ClassVar[dict[str, str]] = {"cost": "monthly_cost", "waste": "monthly_waste"}
+    resources: Count
+    monthly_cost: Money
+    monthly_waste: Money
+    findings: Count
+    currency: Currency
+    billed_monthly_cost: Money | None = omitted_when_none()
+
+
+class OptimizeSummary(RunSummary):
+    """A `lepton optimize`: today's cost and idle cost, the plan's cost and savings."""
+
+    COLUMNS: ClassVar[dict[str, str]] = {
+        "cost": "current_monthly_cost",
+        "idle_cost": "current_idle_cost",
+        "savings": "monthly_savings",
+    }
+    current_monthly_cost: Money
+    planned_monthly_cost: Money
+    monthly_savings: Money
+    current_idle_cost: Money | None = None
+    currency: Currency
+    actions: Count
+
+
+SUMMARIES: dict[str, type[RunSummary]] = {"scan": ScanSummary, "optimize": OptimizeSummary}
+MONEY_COLUMNS = ("cost", "waste", "idle_cost", "savings")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     recorded_at TIMESTAMP NOT NULL,
@@ -41,7 +82,8 @@ CREATE TABLE IF NOT EXISTS runs (
     cost DECIMAL(18, 2),
     waste DECIMAL(18, 2),
     savings DECIMAL(18, 2),
-    summary VARCHAR NOT NULL
+    summary VARCHAR NOT NULL,
+    idle_cost DECIMAL(18, 2)
 )
 """
 
@@ -55,28 +97,68 @@ class Entry:
     waste: Decimal | None
     savings: Decimal | None
     summary: dict[str, Any]
+    idle_cost: Decimal | None = None
+
+
+class HistoryRun(Model):
+    """One recorded run: each figure under its own name (None: not a figure of this kind)."""
+
+    recorded_at: dt.datetime
+    kind: str
+    currency: str | None
+    cost: Money | None  # the fleet's monthly cost
+    waste: Money | None  # scan: what the findings would save
+    idle_cost: Money | None  # optimize: the idle share of the current fleet
+    savings: Money | None  # optimize: what the plan saves
+
+
+class History(Document):
+    """`lepton history`'s document."""
+
+    kind: Literal["History"] = "History"
+    runs: list[HistoryRun] = Field(default_factory=list)
+
+
+def history_document(found: list[Entry]) -> History:
+    return History(
+        runs=[
+            HistoryRun(
+                recorded_at=e.recorded_at,
+                kind=e.kind,
+                currency=e.currency,
+                cost=e.cost,
+                waste=e.waste,
+                idle_cost=e.idle_cost,
+                savings=e.savings,
+            )
+            for e in found
+        ]
+    )
 
 
 def history_path(settings: Settings) -> Path:
     return settings.data_dir / FILE_NAME
 
 
-def _money(summary: Mapping[str, object], keys: tuple[str, ...]) -> Decimal | None:
-    for key in keys:
-        value = summary.get(key)
-        if value is None:
-            continue
-        try:
-            return Decimal(str(value)).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            return None
-    return None
+def _money(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
 
 
-COLUMNS = ("recorded_at", "kind", "currency", "cost", "waste", "savings", "summary")
+def _columns_of(kind: str, summary: Mapping[str, object]) -> list[Decimal | None]:
+    """The money columns of a run of ``kind``: each read from the one field its kind's summary
+    names for it (a kind without a typed summary has none)."""
+    fields = SUMMARIES[kind].COLUMNS if kind in SUMMARIES else {}
+    return [_money(summary.get(fields[c])) if c in fields else None for c in MONEY_COLUMNS]
+
+
+COLUMNS = ("recorded_at", "kind", "currency", "cost", "waste", "savings", "summary", "idle_cost")
 _REQUIRED = {"recorded_at", "kind", "summary"}
-_TYPES = {"currency": "VARCHAR", "cost": "DECIMAL(18, 2)", "waste": "DECIMAL(18, 2)"}
-_TYPES["savings"] = "DECIMAL(18, 2)"
+_TYPES = {"currency": "VARCHAR", **dict.fromkeys(MONEY_COLUMNS, "DECIMAL(18, 2)")}
 LOCK_WAIT_SECONDS = 30.0
 """How long to wait for another lepton that holds the file (a write takes milliseconds)."""
 
@@ -147,6 +229,23 @@ def _columns(con: Any) -> list[str]:
     return [r[0] for r in rows]
 
 
+_OLD_OPTIMIZE = "idle_cost = waste, waste = NULL"
+
+
+def _select(have: set[str]) -> str:
+    """The columns to read, as this schema has them, from a file of this or an older schema
+    (read-only: an older file is read as it will be migrated)."""
+    out = []
+    for column in COLUMNS:
+        if column == "idle_cost" and column not in have and "waste" in have:
+            out.append("CASE WHEN kind = 'optimize' THEN waste END AS idle_cost")
+        elif column == "waste" and "idle_cost" not in have and column in have:
+            out.append("CASE WHEN kind = 'optimize' THEN NULL ELSE waste END AS waste")
+        else:
+            out.append(column if column in have else f"NULL AS {column}")
+    return ", ".join(out)
+
+
 def _migrate(con: Any, path: Path, notes: list[str]) -> bool:
     """Bring an older ``runs`` table up to this schema (add the missing optional columns);
     False when it cannot be (a foreign table without the required columns)."""
@@ -159,6 +258,9 @@ def _migrate(con: Any, path: Path, notes: list[str]) -> bool:
     missing = [c for c in COLUMNS if c not in have]
     for column in missing:
         con.execute(f"ALTER TABLE runs ADD COLUMN {column} {_TYPES[column]}")
+    if "idle_cost" in missing and "waste" in have:
+        # Before idle_cost had its column, an optimize run's idle cost was kept as its waste.
+        con.execute(f"UPDATE runs SET {_OLD_OPTIMIZE} WHERE kind = 'optimize'")
     if missing:
         notes.append(f"{path}: added the columns {', '.join(missing)} (an older history)")
     return True
@@ -182,7 +284,7 @@ def _connect(path: Path, notes: list[str], read_only: bool = False) -> Any:
             return None
         try:
             if read_only:
-                return con if set(COLUMNS) <= set(_columns(con)) else _close(con)
+                return con if set(_columns(con)) >= _REQUIRED else _close(con)
             if _migrate(con, path, notes):
                 return con
         except duckdb.Error as e:
@@ -199,30 +301,37 @@ def _close(con: Any) -> None:
 
 def record(
     kind: str,
-    summary: Mapping[str, object],
+    summary: RunSummary | Mapping[str, object],
     settings: Settings,
     at: dt.datetime | None = None,
     notes: list[str] | None = None,
 ) -> None:
     """Append one run's summary (``kind`` e.g. "scan" or "optimize") to the history file.
 
+    ``summary`` is the kind's typed summary, or a mapping of its fields (read as that summary's
+    fields: no other names count).
+
     Two lepton processes recording at once both keep their row: DuckDB lets one process write
     a file at a time, so the other waits for it (LOCK_WAIT_SECONDS). Raises InputError when
     the file cannot be used; what was repaired on the way is added to ``notes``.
     """
     when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
-    values = [_money(summary, keys) for keys in _COLUMNS.values()]
-    currency = summary.get("currency")
+    fields = summary.model_dump(mode="python") if isinstance(summary, Model) else dict(summary)
+    cost, waste, idle_cost, savings = _columns_of(kind, fields)
+    currency = fields.get("currency")
     con = _connect(history_path(settings), notes if notes is not None else [])
     try:
         con.execute(
-            f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 when,
                 kind,
                 None if currency is None else str(currency),
-                *values,
-                dump_json(dict(summary)),
+                cost,
+                waste,
+                savings,
+                dump_json(fields),
+                idle_cost,
             ],
         )
     finally:
@@ -246,7 +355,8 @@ def entries(
     try:
         where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
         rows = con.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM runs {where} ORDER BY recorded_at DESC LIMIT ?",
+            f"SELECT {_select(set(_columns(con)))} FROM runs {where} "
+            "ORDER BY recorded_at DESC LIMIT ?",
             [*params, last if last else 2**62],
         ).fetchall()
     finally:
@@ -255,7 +365,7 @@ def entries(
 
 
 def _entry(row: tuple[Any, ...]) -> Entry | None:
-    when, kind, currency, cost, waste, savings, summary = row
+    when, kind, currency, cost, waste, savings, summary, idle_cost = row
     try:
         data = json.loads(summary)
     except (TypeError, ValueError):
@@ -270,6 +380,7 @@ def _entry(row: tuple[Any, ...]) -> Entry | None:
         waste,
         savings,
         data if isinstance(data, dict) else {},
+        idle_cost,
     )
 
 
@@ -293,17 +404,30 @@ def sparkline(values: list[Decimal | None]) -> str:
     return "".join(out)
 
 
-def try_record(kind: str, summary: Mapping[str, object], settings: Settings) -> str | None:
+def typed_summary(
+    kind: str, summary: RunSummary | Mapping[str, object]
+) -> RunSummary | Mapping[str, object]:
+    """``summary`` as ``kind``'s typed summary (a kind without one: as given)."""
+    if isinstance(summary, RunSummary) or kind not in SUMMARIES:
+        return summary
+    return SUMMARIES[kind].model_validate(dict(summary))
+
+
+def try_record(
+    kind: str, summary: RunSummary | Mapping[str, object], settings: Settings
+) -> str | None:
     """:func:`record` unless ``settings.history`` is off; a warning to show if it failed.
 
     History is a convenience: a locked or unwritable file must not fail the scan or the
-    optimisation that produced the summary.
+    optimisation that produced the summary. A mapping is read as ``kind``'s typed summary.
     """
     if not settings.history:
         return None
     notes: list[str] = []
     try:
-        record(kind, summary, settings, notes=notes)
+        record(kind, typed_summary(kind, summary), settings, notes=notes)
     except InputError as e:
         notes.append(f"history not recorded: {e.message}")
+    except ValidationError as e:  # a summary that is not its kind's: say so, keep the run
+        notes.append(f"history not recorded: the {kind} summary does not fit ({e.error_count()})")
     return "; ".join(notes) or None

@@ -91,6 +91,7 @@ class AzureState:
     order_total: float = 3153.6  # the order's price for the term
     plans: list[dict[str, Any]] = field(default_factory=lambda: [SAVINGS_PLAN])
     deny_plans: bool = False
+    garble_plans: bool = False  # a 200 whose JSON body is cut short
     calls: list[tuple[str, dict[str, list[str]]]] = field(default_factory=list)
 
 
@@ -100,7 +101,9 @@ def handler(state: AzureState) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, code: int, body: Any) -> None:
-            data = json.dumps(body).encode()
+            self._raw(code, json.dumps(body).encode())
+
+        def _raw(self, code: int, data: bytes) -> None:
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -165,6 +168,8 @@ def handler(state: AzureState) -> type[BaseHTTPRequestHandler]:
                     return self._send(
                         403, {"error": {"code": "AuthorizationFailed", "message": "denied"}}
                     )
+                if state.garble_plans:
+                    return self._raw(200, json.dumps({"value": state.plans}).encode()[:40])
                 return self._send(200, {"value": state.plans})
             return self._send(404, {"error": {"code": "NotFound", "message": path}})
 

@@ -109,3 +109,13 @@ def test_a_denied_savings_plan_api_keeps_the_reservations(
     assert len(owned.commitments) == 2
     [failure] = owned.failures
     assert failure.scope == "savings plans" and "403" in failure.message
+
+
+def test_a_garbled_savings_plan_answer_keeps_the_reservations(
+    azure: AzureState, tmp_path: Path
+) -> None:
+    azure.garble_plans = True
+    owned = from_provider(provider(azure, tmp_path), 30, TODAY)
+    assert sorted(c.id.rsplit("/", 1)[-1] for c in owned.commitments) == ["r1", "r2"]
+    [failure] = owned.failures
+    assert failure.scope == "savings plans" and failure.hint

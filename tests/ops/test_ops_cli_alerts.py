@@ -103,7 +103,7 @@ def test_history_cli(cli, tmp_path):
         record("scan", {"monthly_cost": Decimal(cost), "monthly_waste": 50}, s, at=when)
     r = run("history")
     assert r.exit_code == 0, r.stderr
-    assert "cost     █▄▁  $1,000.00 → $800.00" in r.stdout
+    assert "cost      █▄▁  $1,000.00 → $800.00" in r.stdout
     assert "2026-10-03 00:00" in r.stdout
     doc = json.loads(run("history", "-f", "json", "--last", "2").stdout)
     assert [x["cost"] for x in doc["runs"]] == ["900.00", "800.00"]
@@ -184,12 +184,12 @@ def test_history_charts_each_kind_and_currency_apart(cli, tmp_path):
     charts = [line.strip() for line in out.splitlines()[1:10]]
     assert charts == [
         "optimize runs in USD:",
-        "cost     ▁  $1,000.00 → $1,000.00",
-        "waste    ▁  $400.00 → $400.00",
+        "cost      ▁  $1,000.00 → $1,000.00",
+        "idle cost ▁  $400.00 → $400.00",  # an optimize run's idle cost is not a scan's waste
         "scan runs in EUR:",
-        "cost     ▁  7,000.00 EUR → 7,000.00 EUR",
-        "waste    ▁  700.00 EUR → 700.00 EUR",
+        "cost      ▁  7,000.00 EUR → 7,000.00 EUR",
+        "waste     ▁  700.00 EUR → 700.00 EUR",
         "scan runs in USD:",
-        "cost     █▁  $1,000.00 → $900.00",
-        "waste    █▁  $50.00 → $40.00",
+        "cost      █▁  $1,000.00 → $900.00",
+        "waste     █▁  $50.00 → $40.00",
     ]

@@ -42,6 +42,11 @@ def make_pages(folder: Path) -> dict[str, Path]:
         assert done.returncode == 0, (name, done.stderr)
         out[name] = folder / f"{name}.html"
         out[name].write_text(done.stdout, encoding="utf-8")
+    out["budget"] = _budget_page(folder)
+    out["sweep"] = folder / "sweep.html"
+    done = lepton("optimize", "--source", INVENTORY, "--sweep", SWEEP, "-f", "html")
+    assert done.returncode == 0, done.stderr
+    out["sweep"].write_text(done.stdout, encoding="utf-8")
     shown = lepton("plan", "show", plan, "-f", "json")
     (folder / "plan.json").write_text(shown.stdout, encoding="utf-8")
     return out
@@ -49,3 +54,36 @@ def make_pages(folder: Path) -> dict[str, Path]:
 
 def plan_json(folder: Path) -> dict:
     return dict(json.loads((folder / "plan.json").read_text()))
+
+
+SWEEP = "5500:5800:50"
+BUDGETS = """budgets:
+  - {name: acme-total, amount: 9000, scope: total}
+  - {name: payments, amount: 2500, scope: tag:team=payments}
+"""
+CUT = "2026-10-21"  # the export as it stood on the 21st: a forecast with days still to come
+
+
+def partial_focus(folder: Path) -> Path:
+    """The example's FOCUS export cut to the charges before ``CUT``."""
+    lines = FOCUS.read_text(encoding="utf-8").splitlines(keepends=True)
+    head = lines[0].split(",")
+    start = head.index("ChargePeriodStart")
+    import csv
+
+    rows = list(csv.reader(lines))
+    kept = [lines[0]] + [
+        line for line, row in zip(lines[1:], rows[1:], strict=True) if row[start] < CUT
+    ]
+    out = folder / "focus-partial.csv"
+    out.write_text("".join(kept), encoding="utf-8")
+    return out
+
+
+def _budget_page(folder: Path) -> Path:
+    (folder / "lepton.yaml").write_text(BUDGETS, encoding="utf-8")
+    done = lepton("budget", "status", "--source", partial_focus(folder), "-f", "html", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    page = folder / "budget.html"
+    page.write_text(done.stdout, encoding="utf-8")
+    return page

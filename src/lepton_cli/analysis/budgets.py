@@ -160,6 +160,7 @@ class BudgetStatus:
     budget: Budget
     forecast: Forecast
     matched: bool  # the scope matched at least one cost row
+    daily: Mapping[dt.date, Decimal] = field(default_factory=dict, compare=False)  # its series
 
     @property
     def share_actual(self) -> float:
@@ -233,7 +234,7 @@ def evaluate(
             f"{', '.join(sorted(others))}; set its currency to match"
         )
     fc = forecast_month(daily, month, as_of, coverage_start)
-    return BudgetStatus(budget, fc, matched=bool(rows)), warnings
+    return BudgetStatus(budget, fc, matched=bool(rows), daily=daily), warnings
 
 
 def aggregate_costs(

@@ -6,6 +6,13 @@ mean, so weekend dips and Monday batch jobs carry into the forecast; a weekday s
 twice keeps factor 1. Each remaining day of the month is forecast as run-rate x its weekday's
 factor, and the forecast is the month-to-date actual plus those days. Days inside the data's
 coverage with no rows count as zero cost; days before the coverage are unknown and left out.
+
+The band (``forecast_path``): each trailing day's residual is its cost less what the method
+would have said for it (run-rate x its weekday's factor); their sample standard deviation s is
+the error of one forecast day. Taking the days' errors as independent, the cumulative forecast
+k days past ``as_of`` has the 90% band +- 1.645 x s x sqrt(k), so it widens to month end; its low
+edge never falls below the actual (cost already booked does not come back). Fewer than two
+days in the window: no spread, a band of zero width.
 """
 
 from __future__ import annotations
@@ -83,3 +90,57 @@ def forecast_month(
         days_in_month=month.days,
         daily_rate=rate.quantize(CENT),
     )
+
+
+Z_90 = Decimal("1.645")  # two-sided 90% of a normal error
+
+
+@dataclass(frozen=True)
+class ForecastPath:
+    """The month day by day: cumulative actual through ``as_of``, then the cumulative
+    forecast with its band to month end (the first forecast point is the actual at
+    ``as_of``, so the lines meet)."""
+
+    actual_days: list[dt.date]
+    actual: list[Decimal]
+    forecast_days: list[dt.date]
+    forecast: list[Decimal]
+    low: list[Decimal]
+    high: list[Decimal]
+    spread: Decimal  # s: the daily residuals' standard deviation
+
+
+def residual_spread(window: list[dt.date], daily: Series) -> Decimal:
+    """The sample standard deviation of cost less run-rate x weekday factor over ``window``."""
+    if len(window) < 2:
+        return Decimal(0)
+    rate = _mean([daily.get(d, Decimal(0)) for d in window])
+    factors = weekday_factors(window, daily)
+    errors = [daily.get(d, Decimal(0)) - rate * factors[d.weekday()] for d in window]
+    return (sum((e * e for e in errors), Decimal(0)) / (len(errors) - 1)).sqrt()
+
+
+def forecast_path(
+    daily: Series, month: Period, as_of: dt.date, coverage_start: dt.date
+) -> ForecastPath:
+    """``forecast_month`` day by day, with the band of the module docstring."""
+    as_of = min(max(as_of, month.start), month.end - dt.timedelta(days=1))
+    elapsed = days(month.start, as_of + dt.timedelta(days=1))
+    actual, total = [], Decimal(0)
+    for d in elapsed:
+        total += daily.get(d, Decimal(0))
+        actual.append(total)
+    window_start = max(as_of - dt.timedelta(days=TRAILING_DAYS - 1), coverage_start)
+    window = days(window_start, as_of + dt.timedelta(days=1))
+    rate = _mean([daily.get(d, Decimal(0)) for d in window])
+    factors = weekday_factors(window, daily)
+    spread = residual_spread(window, daily)
+    path, low, high, running = [total], [total], [total], total
+    for k, d in enumerate(days(as_of + dt.timedelta(days=1), month.end), start=1):
+        running += rate * factors[d.weekday()]
+        width = Z_90 * spread * Decimal(k).sqrt()
+        path.append(running.quantize(CENT))
+        low.append(max(running - width, total).quantize(CENT))
+        high.append((running + width).quantize(CENT))
+    rest = [as_of, *days(as_of + dt.timedelta(days=1), month.end)]
+    return ForecastPath(elapsed, actual, rest, path, low, high, spread.quantize(CENT))

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from lepton_cli.apply.executor import CannotUndo, Live, RunOptions
+from lepton_cli.apply.executor import Calls, CannotUndo, Live, RunOptions
 from lepton_cli.apply.journal import StepLog
 from lepton_cli.apply.steps import ExecStep
 from lepton_cli.errors import ProviderError
@@ -43,6 +43,19 @@ def _fail(e: BaseException, what: str) -> ProviderError:
 
 def _missing(e: ClientError) -> bool:
     return any(word in error_code(e) for word in NOT_FOUND)
+
+
+CALLS = Calls(
+    terminate=("ec2:TerminateInstances {rid}", "wait instance_terminated"),
+    stop=("ec2:StopInstances {rid}", "wait instance_stopped"),
+    start=("ec2:StartInstances {rid}", "wait instance_running"),
+    resize="ec2:ModifyInstanceAttribute {rid} InstanceType={to}",
+    snapshot=("ec2:CreateSnapshot {rid}", "wait snapshot_completed"),
+    delete_volume="ec2:DeleteVolume {rid}",
+    release_address="ec2:ReleaseAddress {rid}",
+    delete_snapshot="ec2:DeleteSnapshot {rid}",
+    detach=("ec2:DisassociateAddress",),
+)
 
 
 class AwsExecutor:
@@ -261,32 +274,7 @@ class AwsExecutor:
         return "ReleaseAddress", ec2.release_address, key
 
     def calls(self, step: ExecStep, live: Live | None, options: RunOptions) -> list[str]:
-        rid = step.resource.id if step.resource else "?"
-        to = step.to.type if step.to else "?"
-        running = live is not None and live.state is ResourceState.RUNNING
-        table = {
-            StepOp.TERMINATE: [f"ec2:TerminateInstances {rid}", "wait instance_terminated"],
-            StepOp.STOP: [f"ec2:StopInstances {rid}", "wait instance_stopped"],
-            StepOp.RESIZE: [
-                *([f"ec2:StopInstances {rid}", "wait instance_stopped"] if running else []),
-                f"ec2:ModifyInstanceAttribute {rid} InstanceType={to}",
-                *([f"ec2:StartInstances {rid}", "wait instance_running"] if running else []),
-            ],
-            StepOp.DELETE_VOLUME: [
-                *(
-                    [f"ec2:CreateSnapshot {rid}", "wait snapshot_completed"]
-                    if options.snapshot
-                    else []
-                ),
-                f"ec2:DeleteVolume {rid}",
-            ],
-            StepOp.RELEASE_ADDRESS: [
-                *(["ec2:DisassociateAddress"] if live and live.details.get("association") else []),
-                f"ec2:ReleaseAddress {rid}",
-            ],
-            StepOp.DELETE_SNAPSHOT: [f"ec2:DeleteSnapshot {rid}"],
-        }
-        return table.get(step.op, [])
+        return CALLS.of(step, live, options)
 
     # ------------------------------------------------------------ running
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lepton_cli.apply.executor import CannotUndo, Live, RunOptions
+from lepton_cli.apply.executor import Calls, CannotUndo, Live, RunOptions
 from lepton_cli.apply.journal import StepLog
 from lepton_cli.apply.steps import ExecStep
 from lepton_cli.errors import ProviderError
@@ -40,6 +40,18 @@ def _power(vm: Any) -> str:
         if s.code and s.code.startswith("PowerState/"):
             return str(s.code.split("/", 1)[1])
     return "unknown"
+
+
+CALLS = Calls(
+    terminate=("virtualMachines.delete {rid}",),
+    stop=("virtualMachines.deallocate {rid}",),
+    start=("virtualMachines.start {rid}",),
+    resize="virtualMachines.update {rid} vmSize={to}",
+    snapshot=("snapshots.createOrUpdate (copy of {rid})",),
+    delete_volume="disks.delete {rid}",
+    release_address="publicIPAddresses.delete {rid}",
+    delete_snapshot="snapshots.delete {rid}",
+)
 
 
 class AzureExecutor:
@@ -179,25 +191,7 @@ class AzureExecutor:
         return "no dry run in Azure: read access checked"
 
     def calls(self, step: ExecStep, live: Live | None, options: RunOptions) -> list[str]:
-        rid = step.resource.id if step.resource else "?"
-        to = step.to.type if step.to else "?"
-        running = live is not None and live.state is ResourceState.RUNNING
-        table = {
-            StepOp.TERMINATE: [f"virtualMachines.delete {rid}"],
-            StepOp.STOP: [f"virtualMachines.deallocate {rid}"],
-            StepOp.RESIZE: [
-                *([f"virtualMachines.deallocate {rid}"] if running else []),
-                f"virtualMachines.update {rid} vmSize={to}",
-                *([f"virtualMachines.start {rid}"] if running else []),
-            ],
-            StepOp.DELETE_VOLUME: [
-                *([f"snapshots.createOrUpdate (copy of {rid})"] if options.snapshot else []),
-                f"disks.delete {rid}",
-            ],
-            StepOp.RELEASE_ADDRESS: [f"publicIPAddresses.delete {rid}"],
-            StepOp.DELETE_SNAPSHOT: [f"snapshots.delete {rid}"],
-        }
-        return table.get(step.op, [])
+        return CALLS.of(step, live, options)
 
     # ------------------------------------------------------------ running
 

@@ -9,7 +9,7 @@ from lepton_cli.apply.journal import StepLog
 from lepton_cli.apply.steps import ExecStep
 from lepton_cli.errors import ProviderError
 from lepton_cli.models import Pricing, Resource, ResourceState
-from lepton_cli.plan.model import ResourceRef
+from lepton_cli.plan.model import ResourceRef, StepOp
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,46 @@ class RunOptions:
     snapshot: bool = True  # snapshot a volume before deleting it (off with --no-snapshot)
     wait_seconds: float = 900  # bound on each provider waiter
     poll_seconds: float = 5
+
+
+@dataclass(frozen=True)
+class Calls:
+    """The API calls a provider makes for each step, as the dry run lists them.
+
+    Templates fill in ``{rid}`` (the resource) and ``{to}`` (the new type). A resize stops a
+    running machine first and starts it again after; a volume is snapshotted first unless
+    ``--no-snapshot``; ``detach`` runs before releasing an address that is still associated.
+    """
+
+    terminate: tuple[str, ...]
+    stop: tuple[str, ...]
+    start: tuple[str, ...]
+    resize: str
+    snapshot: tuple[str, ...]
+    delete_volume: str
+    release_address: str
+    delete_snapshot: str
+    detach: tuple[str, ...] = ()
+
+    def of(self, step: ExecStep, live: Live | None, options: RunOptions) -> list[str]:
+        running = live is not None and live.state is ResourceState.RUNNING
+        snapshot = self.snapshot if options.snapshot else ()
+        associated = live is not None and bool(live.details.get("association"))
+        table: dict[StepOp, tuple[str, ...]] = {
+            StepOp.TERMINATE: self.terminate,
+            StepOp.STOP: self.stop,
+            StepOp.RESIZE: (
+                *(self.stop if running else ()),
+                self.resize,
+                *(self.start if running else ()),
+            ),
+            StepOp.DELETE_VOLUME: (*snapshot, self.delete_volume),
+            StepOp.RELEASE_ADDRESS: (*(self.detach if associated else ()), self.release_address),
+            StepOp.DELETE_SNAPSHOT: (self.delete_snapshot,),
+        }
+        rid = step.resource.id if step.resource else "?"
+        to = step.to.type if step.to else "?"
+        return [call.format(rid=rid, to=to) for call in table.get(step.op, ())]
 
 
 class Executor(Protocol):

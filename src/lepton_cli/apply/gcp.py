@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lepton_cli.apply.executor import CannotUndo, Live, RunOptions
+from lepton_cli.apply.executor import Calls, CannotUndo, Live, RunOptions
 from lepton_cli.apply.journal import StepLog
 from lepton_cli.apply.steps import ExecStep
 from lepton_cli.errors import ProviderError
@@ -32,6 +32,18 @@ def _parts(link: str) -> tuple[str, str, str, str]:
 
 def _last(url: str) -> str:
     return url.rsplit("/", 1)[-1]
+
+
+CALLS = Calls(
+    terminate=("instances.delete {rid}",),
+    stop=("instances.stop {rid}",),
+    start=("instances.start {rid}",),
+    resize="instances.setMachineType {rid} machineType={to}",
+    snapshot=("disks.createSnapshot {rid}",),
+    delete_volume="disks.delete {rid}",
+    release_address="addresses.delete {rid}",
+    delete_snapshot="snapshots.delete {rid}",
+)
 
 
 class GcpExecutor:
@@ -214,25 +226,7 @@ class GcpExecutor:
         return "no dry run in Compute Engine: read access checked"
 
     def calls(self, step: ExecStep, live: Live | None, options: RunOptions) -> list[str]:
-        rid = step.resource.id if step.resource else "?"
-        to = step.to.type if step.to else "?"
-        running = live is not None and live.state is ResourceState.RUNNING
-        table = {
-            StepOp.TERMINATE: [f"instances.delete {rid}"],
-            StepOp.STOP: [f"instances.stop {rid}"],
-            StepOp.RESIZE: [
-                *([f"instances.stop {rid}"] if running else []),
-                f"instances.setMachineType {rid} machineType={to}",
-                *([f"instances.start {rid}"] if running else []),
-            ],
-            StepOp.DELETE_VOLUME: [
-                *([f"disks.createSnapshot {rid}"] if options.snapshot else []),
-                f"disks.delete {rid}",
-            ],
-            StepOp.RELEASE_ADDRESS: [f"addresses.delete {rid}"],
-            StepOp.DELETE_SNAPSHOT: [f"snapshots.delete {rid}"],
-        }
-        return table.get(step.op, [])
+        return CALLS.of(step, live, options)
 
     # ------------------------------------------------------------ running
 

@@ -11,7 +11,6 @@ import typer
 from lepton_cli.cli import common
 from lepton_cli.cli.notify_options import NotifyOption, NotifyTimeoutOption, send, webhook
 from lepton_cli.errors import GateError, UsageError
-from lepton_cli.models import API_VERSION
 from lepton_cli.models.money import fmt_money, to_cents
 from lepton_cli.report import Format, Table, View
 
@@ -50,28 +49,9 @@ def _row(a: Any) -> list[Any]:
     ]
 
 
-def _doc(a: Any) -> dict[str, Any]:
-    return {
-        "day": a.day,
-        "group": a.group,
-        "currency": a.currency,
-        "expected": to_cents(a.expected),
-        "actual": to_cents(a.actual),
-        "delta": to_cents(a.delta),
-        "score": round(a.score, 2),
-        "drivers": [
-            {
-                "resource_id": d.resource_id,
-                "expected": to_cents(d.expected),
-                "actual": to_cents(d.actual),
-                "delta": to_cents(d.delta),
-            }
-            for d in a.drivers
-        ],
-    }
-
-
 def _view(report: Any) -> View:
+    from lepton_cli.analysis.anomaly_list import anomaly_list
+
     last = report.checked.end - dt.timedelta(days=1)  # the period's end is exclusive
     lines = [
         f"{len(report.anomalies)} anomalies from {report.checked.start} to {last} "
@@ -79,15 +59,7 @@ def _view(report: Any) -> View:
     ]
     cols = ["day", "group", "currency", "expected", "actual", "delta", "score", "top resources"]
     rows = [_row(a) for a in report.anomalies]
-    doc = {
-        "apiVersion": API_VERSION,
-        "kind": "Anomalies",
-        "by": report.by,
-        "currencies": report.currencies,
-        "checked": {"start": report.checked.start, "end": report.checked.end},
-        "method": report.method,
-        "anomalies": [_doc(a) for a in report.anomalies],
-    }
+    doc = anomaly_list(report).data()
     return View(doc, [Table("Cost anomalies", cols, rows, frozenset(cols[3:7]))], lines)
 
 

@@ -10,8 +10,8 @@ import typer
 from lepton_cli.cli import common
 from lepton_cli.cli.notify_options import NotifyOption, NotifyTimeoutOption, send, webhook
 from lepton_cli.errors import GateError, UsageError
-from lepton_cli.models import API_VERSION, Period
-from lepton_cli.models.money import fmt_money, to_cents
+from lepton_cli.models import Period
+from lepton_cli.models.money import fmt_money
 from lepton_cli.report import Format, Table, View
 
 budget_app = typer.Typer(help="Budgets from lepton.yaml, against FOCUS cost exports.")
@@ -41,40 +41,32 @@ def _status_row(s: Any) -> list[Any]:
     ]
 
 
-def _status_doc(s: Any) -> dict[str, Any]:
-    b, fc = s.budget, s.forecast
-    return {
-        "name": b.name,
-        "scope": b.scope.label,
-        "metric": b.metric,
-        "currency": b.currency,
-        "amount": b.amount,
-        "actual": to_cents(fc.actual),
-        "share_actual": round(s.share_actual, 4),
-        "forecast": fc.forecast,
-        "share_forecast": round(s.share_forecast, 4),
-        "daily_rate": fc.daily_rate,
-        "matched": s.matched,
-        "crossed": {"actual": s.crossed("actual"), "forecast": s.crossed("forecast")},
-    }
-
-
 def _view(report: Any, method: str) -> View:
+    from lepton_cli.analysis.budget_status import budget_status
+
     days = f"{report.statuses[0].forecast.days_elapsed} of {report.month.days} days"
     lines = [f"{report.month.label}: costs through {report.as_of} ({days}); forecast: {method}"]
     cols = ["budget", "scope", "amount", "actual", "used", "forecast", "forecast used", "alert"]
     rows = [_status_row(s) for s in report.statuses]
-    doc = {
-        "apiVersion": API_VERSION,
-        "kind": "BudgetStatus",
-        "month": report.month.label,
-        "as_of": report.as_of,
-        "forecast_method": method,
-        "budgets": [_status_doc(s) for s in report.statuses],
-        "warnings": report.warnings,
-    }
+    doc = budget_status(report, method).data()
     right = frozenset(cols[2:7])
     return View(doc, [Table(f"Budgets, {report.month.label}", cols, rows, right)], lines)
+
+
+def _burn_downs(report: Any) -> list[Any]:
+    """One burn-down chart per budget: actual, forecast with its band, the budget line."""
+    from lepton_cli.analysis.forecast import forecast_path
+    from lepton_cli.report.charts import burn_down
+
+    return [
+        burn_down(
+            s.budget.name,
+            s.budget.amount,
+            s.budget.currency,
+            forecast_path(s.daily, report.month, report.as_of, report.coverage_start),
+        )
+        for s in report.statuses
+    ]
 
 
 def _alert_lines(report: Any) -> list[str]:
@@ -125,7 +117,10 @@ def status(
     report = budget_report(source, budgets, Period.month(month) if month else None)
     for warning in report.warnings:
         common.warn(warning)
-    common.emit(_view(report, METHOD), fmt)
+    view = _view(report, METHOD)
+    if fmt is Format.HTML:
+        view.charts, view.title = _burn_downs(report), "lepton budget status"
+    common.emit(view, fmt)
     lines = _alert_lines(report)
     send(target, notify_timeout, f"lepton: budget alerts for {report.month.label}", lines)
     _gate(report, fail_on)

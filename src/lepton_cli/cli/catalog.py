@@ -12,6 +12,7 @@ from lepton_cli.cli import common
 from lepton_cli.errors import ProviderError, UsageError
 from lepton_cli.models import Offering, Pricing
 from lepton_cli.pricing.catalog import Catalog, load_catalog, save_refreshed
+from lepton_cli.pricing.listing import offering_list
 from lepton_cli.providers.base import Capability
 from lepton_cli.report import Format, Table, View
 from lepton_cli.sources import build_provider
@@ -107,12 +108,7 @@ def catalog_view(catalog: Catalog, offerings: list[Offering]) -> View:
         ]
         for o in offerings
     ]
-    document = {
-        "apiVersion": "lepton/v1",
-        "kind": "OfferingList",
-        "as_of": catalog.date,
-        "offerings": [o.model_dump(mode="python", exclude_none=True) for o in offerings],
-    }
+    document = offering_list(catalog.date, offerings).data()
     table = Table(
         f"Offerings (hourly prices, as of {catalog.date})",
         columns,

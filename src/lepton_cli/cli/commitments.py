@@ -12,7 +12,6 @@ import typer
 
 from lepton_cli.cli import common
 from lepton_cli.errors import ProviderError, UsageError
-from lepton_cli.models import API_VERSION
 from lepton_cli.models.money import to_cents
 from lepton_cli.providers.base import ScopeFailure
 from lepton_cli.report import Format, Table, View
@@ -136,33 +135,6 @@ def _quantity(c: Any) -> str:
     return f"{_number(c.count)} {c.unit or ''}".strip() if c.count is not None else ""
 
 
-def _status_doc(s: Any) -> dict[str, Any]:
-    c = s.commitment
-    return {
-        "id": c.id,
-        "provider": c.provider,
-        "product": c.product.value,
-        "scope": c.scope.model_dump(exclude_none=True, exclude_defaults=True),
-        "term_months": c.term_months,
-        "payment": c.payment.value,
-        "start": c.start,
-        "end": c.end,
-        "hourly_commitment": c.hourly_commitment,
-        "count": c.count,
-        "unit": c.unit,
-        "hourly_fee": c.hourly_fee,
-        "upfront": c.upfront,
-        "utilization": None if s.utilization is None else round(s.utilization, 6),
-        "used_cost": s.usage.used_cost if s.usage else None,
-        "unused_cost": s.unused_cost,
-        "monthly_unused_cost": _money(s.monthly_unused_cost),
-        "coverage": None if s.coverage is None else round(s.coverage, 6),
-        "days_left": s.days_left,
-        "expires_within_days": s.expiry,
-        "source": c.source,
-    }
-
-
 def _status_row(s: Any) -> list[Any]:
     c = s.commitment
     ends = c.end.date().isoformat() if c.end else ""
@@ -200,22 +172,9 @@ COLUMNS = [
 def _status_view(
     rows: list[Any], total: Any, now: dt.datetime, failures: list[ScopeFailure]
 ) -> View:
-    doc: dict[str, Any] = {
-        "apiVersion": API_VERSION,
-        "kind": "CommitmentStatus",
-        "as_of": now,
-        "commitments": [_status_doc(s) for s in rows],
-        "totals": {
-            "monthly_fee": to_cents(total.hourly_fee * 730),
-            "used_cost": total.used_cost,
-            "unused_cost": total.unused_cost,
-            "utilization": None if total.utilization is None else round(total.utilization, 6),
-        },
-    }
-    if failures:
-        doc["failures"] = [
-            {"provider": f.provider, "scope": f.scope, "error": f.message} for f in failures
-        ]
+    from lepton_cli.commitments.status_document import status_document
+
+    doc = status_document(rows, total, now, failures).data()
     expiring = sum(1 for s in rows if s.expiry)
     lines = [
         f"{len(rows)} commitment(s); monthly fees {to_cents(total.hourly_fee * 730):,}; "
@@ -410,11 +369,9 @@ def purchase_tables(doc: Any) -> list[Table]:
 
 
 def _plan_view(doc: Any) -> View:
-    document = {
-        "apiVersion": API_VERSION,
-        "kind": "CommitmentPlan",
-        **doc.model_dump(exclude_none=True),
-    }
+    from lepton_cli.commitments.document import plan_document
+
+    document = plan_document(doc).data()
     lines = [
         f"{len(doc.recommendations)} purchase(s) over {doc.groups} usage group(s), sized on "
         f"{doc.lookback_days} days of {doc.source}: on demand "

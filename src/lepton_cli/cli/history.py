@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.models import API_VERSION
 from lepton_cli.models.money import fmt_money
 from lepton_cli.report import Format, Table, View
 
 DEFAULT_CURRENCY = "USD"  # of runs recorded without one
+METRICS = (("cost", "cost"), ("waste", "waste"), ("idle_cost", "idle cost"), ("savings", "savings"))
 
 
 def _chart_line(name: str, values: list[Decimal | None], currency: str) -> str | None:
@@ -22,7 +22,7 @@ def _chart_line(name: str, values: list[Decimal | None], currency: str) -> str |
     if not known:
         return None
     ends = f"{fmt_money(known[0], currency)} → {fmt_money(known[-1], currency)}"
-    return f"  {name:<8} {sparkline(values)}  {ends}"
+    return f"  {name:<9} {sparkline(values)}  {ends}"
 
 
 def _charts(entries: list[Any]) -> list[str]:
@@ -34,35 +34,25 @@ def _charts(entries: list[Any]) -> list[str]:
     lines = []
     for (kind, currency), runs in sorted(groups.items()):
         lines.append(f"{kind} runs in {currency}:")
-        for metric in ("cost", "waste", "savings"):
-            line = _chart_line(metric, [getattr(e, metric) for e in runs], currency)
+        for metric, name in METRICS:
+            line = _chart_line(name, [getattr(e, metric) for e in runs], currency)
             lines += [line] if line else []
     return lines
 
 
+def _row(r: Any) -> list[Any]:
+    when = f"{r.recorded_at:%Y-%m-%d %H:%M}"
+    return [when, r.kind, r.currency, r.cost, r.waste, r.idle_cost, r.savings]
+
+
 def _view(entries: list[Any], path: str) -> View:
+    from lepton_cli.history import history_document
+
     lines = [f"{len(entries)} runs recorded in {path}", *_charts(entries)]
-    cols = ["recorded", "kind", "currency", "monthly cost", "waste", "savings found"]
-    rows = [
-        [f"{e.recorded_at:%Y-%m-%d %H:%M}", e.kind, e.currency, e.cost, e.waste, e.savings]
-        for e in entries
-    ]
-    doc = {
-        "apiVersion": API_VERSION,
-        "kind": "History",
-        "runs": [
-            {
-                "recorded_at": e.recorded_at,
-                "kind": e.kind,
-                "currency": e.currency,
-                "cost": e.cost,
-                "waste": e.waste,
-                "savings": e.savings,
-            }
-            for e in entries
-        ],
-    }
-    return View(doc, [Table("History", cols, rows, frozenset(cols[3:]))], lines)
+    cols = ["recorded", "kind", "currency", "monthly cost", "waste", "idle cost", "savings found"]
+    doc = history_document(entries)
+    rows = [_row(r) for r in doc.runs]
+    return View(doc.data(), [Table("History", cols, rows, frozenset(cols[3:]))], lines)
 
 
 def history(
@@ -75,6 +65,9 @@ def history(
     """Show the trend of monthly cost, waste and savings found over past runs, as a table and
     a terminal chart. Runs are recorded by `lepton scan` and `lepton optimize` (unless
     --no-history) in history.duckdb in the data directory (data_dir in lepton.yaml).
+
+    Each figure has its own column: a scan's waste (what its findings would save), an optimize
+    run's idle cost (the idle share of the current fleet) and savings (what its plan saves).
 
     Example: lepton history --kind scan --last 12
     """

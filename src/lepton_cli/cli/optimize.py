@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,15 +14,14 @@ import typer
 from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings
-from lepton_cli.errors import ExitCode, LeptonError, UsageError
+from lepton_cli.errors import NotProvenOverBudgetError, OverBudgetError, UsageError
 from lepton_cli.models import Offering, fmt_money
 from lepton_cli.plan.io import digest_options as inputs_options
 from lepton_cli.plan.io import plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.plan.view import summary_view
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
-from lepton_cli.report import Format, render
-from lepton_cli.report.render import View
+from lepton_cli.report import Format, View, render
 from lepton_cli.sources import load_inventory
 
 if TYPE_CHECKING:
@@ -39,19 +39,6 @@ class SolverName(StrEnum):
 class CommitmentsMode(StrEnum):
     NONE = "none"
     PLAN = "plan"
-
-
-class OverBudgetError(LeptonError):
-    """A feasible plan exists but costs more than --budget (the plan is still written)."""
-
-    exit_code = ExitCode.OVER_BUDGET
-
-
-class NotProvenOverBudgetError(LeptonError):
-    """The best plan found costs more than --budget, but its proven bound does not: a longer
-    solve may still find a plan within budget (the plan is still written)."""
-
-    exit_code = ExitCode.NOT_PROVEN_OVER_BUDGET
 
 
 def over_budget(plan: Plan, bound: Decimal | None) -> OverBudgetError:
@@ -167,6 +154,16 @@ def optimize(
             "on the planned fleet (the plan's `commitments:` section).",
         ),
     ] = CommitmentsMode.NONE,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            metavar="MIN:MAX:STEP|B1,B2,...",
+            help="Solve the efficiency objective at each budget (at most 200) and print the "
+            "frontier (budget, planned cost, performance, status, gap; the knee marked) "
+            "instead of a plan. Not with --budget; -o writes the frontier.",
+        ),
+    ] = None,
     history: common.HistoryOption = None,
     output: common.OutputOption = None,
     fmt: common.FormatOption = Format.TABLE,
@@ -188,18 +185,24 @@ def optimize(
     Example: lepton optimize --source examples/acme/inventory.yaml --max-changes 3
 
     Example: lepton optimize -s fleet.json --time-limit 300 -o plan.yaml
+
+    Example: lepton optimize -s examples/acme/inventory.yaml --sweep 6000:12000:1000
     """
     began = time.monotonic()
     # The solver stack (PuLP, HiGHS) loads here, not at start-up: `lepton --help` stays fast.
     from lepton_cli.commitments.flex import apply_size_flexibility
     from lepton_cli.commitments.optimize import account_sunk, solve_inventory
     from lepton_cli.optimizer import SolveOptions
+    from lepton_cli.optimizer.sensitivity import rule_costs
     from lepton_cli.plan.build import build_plan
 
     common.check_format(fmt, FORMATS)
     file_fmt = common.check_output(output, fmt)
     common.check_solver(solver.value if solver else None)
-    if objective is Objective.EFFICIENCY and budget is None:
+    if sweep is not None:
+        _check_sweep(budget, commitments, fail_on_savings)
+        objective = Objective.EFFICIENCY
+    if objective is Objective.EFFICIENCY and budget is None and sweep is None:
         raise UsageError("--objective efficiency needs --budget", hint="add --budget N (monthly)")
     settings = common.settings(
         solver=solver.value if solver else None,
@@ -213,6 +216,10 @@ def optimize(
             "--max-changes works with --objective cost",
             hint="drop --max-changes (or `max_changes` in lepton.yaml) for --objective efficiency",
         )
+    if sweep is not None:
+        budgets = _parse_sweep(sweep)
+        _sweep(began, source, settings, budgets, not no_perf, output, file_fmt, fmt)
+        return
     with common.status("reading sources") as say:
         inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
         say("loading the price catalog")
@@ -235,6 +242,8 @@ def optimize(
             deadline,
             _progress(say),
         )
+        say("pricing the binding rules")
+        solution = rule_costs(solution, options, deadline)
     digest_options = inputs_options(
         objective.value,
         amount,
@@ -255,7 +264,7 @@ def optimize(
         )
         # People get the summary; a machine format asked for gets the whole plan, as without -o.
         short = fmt is Format.TABLE and not wide
-        common.emit(summary_view(plan) if short else _page(plan, wide), fmt)
+        common.emit(_brief(plan) if short else _page(plan, wide), fmt)
     else:
         common.emit(_page(plan, wide), fmt)
     _record_history(plan, settings)
@@ -274,6 +283,76 @@ def _page(plan: Plan, wide: bool) -> View:
         from lepton_cli.cli.commitments import purchase_tables
 
         view.tables += purchase_tables(plan.commitments)
+    return view
+
+
+def _check_sweep(budget: float | None, commitments: CommitmentsMode, gate: object) -> None:
+    """A sweep answers many budgets and writes a frontier, not a plan: no single --budget,
+    no purchases, no savings gate."""
+    clash = [
+        name
+        for name, given in (
+            ("--budget", budget is not None),
+            ("--commitments plan", commitments is CommitmentsMode.PLAN),
+            ("--fail-on-savings", gate is not None),
+        )
+        if given
+    ]
+    if clash:
+        raise UsageError(
+            f"--sweep does not go with {', '.join(clash)}: a sweep writes the frontier of many "
+            "budgets, not a plan",
+            hint="drop those flags, or drop --sweep and give one --budget for a plan",
+        )
+
+
+def _parse_sweep(spec: str) -> list[Decimal]:
+    from lepton_cli.optimizer.sweep import parse_sweep
+
+    return parse_sweep(spec)
+
+
+def _sweep(
+    began: float,
+    source: list[Path] | None,
+    settings: Settings,
+    budgets: list[Decimal],
+    use_perf: bool,
+    output: Path | None,
+    file_fmt: Format | None,
+    fmt: Format,
+) -> None:
+    """Build the problem once, solve it at every budget, show the frontier."""
+    from lepton_cli.commitments.flex import apply_size_flexibility
+    from lepton_cli.commitments.optimize import keep_sunk, sunk_workloads
+    from lepton_cli.optimizer import SolveOptions, build_problem
+    from lepton_cli.optimizer.sweep import sweep
+    from lepton_cli.report.frontier import frontier_doc, frontier_view
+
+    with common.status("reading sources") as say:
+        inventory = apply_size_flexibility(load_inventory(source or [], progress=say))
+        offerings = effective_offerings(load_catalog(settings), inventory)
+        say(f"sweeping {len(budgets)} budgets ({settings.solver})")
+        problem = build_problem(
+            inventory, offerings, settings, Objective.EFFICIENCY, budgets[-1], use_perf
+        )
+        problem = keep_sunk(problem, sunk_workloads(inventory))
+        options = SolveOptions(settings.solver, settings.time_limit, settings.gap)
+        deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))
+        frontier = sweep(problem, budgets, options, deadline)
+    view = frontier_view(frontier_doc(frontier))
+    if output and file_fmt:
+        common.write_output(output, common.as_text(render(view, file_fmt)), "frontier")
+    else:
+        common.emit(view, fmt)
+
+
+def _brief(plan: Plan) -> View:
+    """The summary, with the shadow price and the costliest binding rules in a line each."""
+    from lepton_cli.report.sensitivity import sensitivity_lines
+
+    view = summary_view(plan)
+    view.lines += sensitivity_lines(plan)
     return view
 
 

@@ -70,7 +70,20 @@ def plan_page(plan: Plan, wide: bool = False) -> View:
 
     view = plan_view(plan, wide=wide)
     view.charts, view.title = plan_charts(plan), "lepton plan"
+    add_sensitivity(view, plan)
     return view
+
+
+def add_sensitivity(view: View, plan: Plan) -> None:
+    """The shadow price and the binding rules: a line each, and the rules' table."""
+    from lepton_cli.report.sensitivity import rule_table, sensitivity_lines
+
+    view.lines += sensitivity_lines(plan)
+    table = rule_table(plan)
+    if table is not None:
+        view.tables.append(table)
+        if view.table_tables is not None:
+            view.table_tables.append(table)
 
 
 def show(

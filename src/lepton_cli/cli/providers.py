@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from lepton_cli.cli import common
-from lepton_cli.providers.registry import install_hint, missing_modules, registry
+from lepton_cli.providers.listing import provider_list
+from lepton_cli.providers.registry import registry
 from lepton_cli.report import Format, Table, View
 
 
@@ -18,32 +17,16 @@ def providers(fmt: common.FormatOption = Format.TABLE) -> None:
     """
     common.check_format(fmt, (Format.TABLE, Format.JSON, Format.YAML, Format.MARKDOWN, Format.CSV))
     reg = registry()
-    rows: list[dict[str, Any]] = []
-    for name, cls in reg.providers.items():
-        missing = missing_modules(cls)
-        rows.append(
-            {
-                "name": name,
-                "capabilities": sorted(c.value for c in cls.capabilities),
-                "sdk_installed": not missing,
-                "missing_modules": missing,
-                "install": install_hint(cls) if missing else None,
-            }
-        )
+    doc = provider_list(reg)
     table = Table(
         "Providers",
         ["provider", "capabilities", "SDK", "install"],
         [
-            [
-                r["name"],
-                ", ".join(r["capabilities"]),
-                "yes" if r["sdk_installed"] else "no",
-                r["install"] or "",
-            ]
-            for r in rows
+            [p.name, ", ".join(p.capabilities), "yes" if p.sdk_installed else "no", p.install or ""]
+            for p in doc.providers
         ],
     )
-    view = View({"apiVersion": "lepton/v1", "kind": "ProviderList", "providers": rows}, [table])
+    view = View(doc.data(), [table])
     for name, why in reg.load_errors.items():
         common.warn(f"provider plugin {name!r} failed to load: {why}")
     common.emit(view, fmt)

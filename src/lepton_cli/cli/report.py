@@ -15,17 +15,18 @@ from typing import Annotated, Any
 
 import typer
 
-from lepton_cli.analysis.breakdown import fleet_metrics
-from lepton_cli.analysis.summary import group_resources
+from lepton_cli.analysis.report import CostReport, focus_report, inventory_report
 from lepton_cli.cli import common
 from lepton_cli.errors import UsageError
-from lepton_cli.models import Inventory, Period
+from lepton_cli.models import Period
+from lepton_cli.models.document import data as as_data
 from lepton_cli.report import Chart, Format, Table, View
 from lepton_cli.report.charts import stacked_daily, treemap
 from lepton_cli.sources import classify, load_inventory
 
 MONEY = ("billed_cost", "effective_cost", "list_cost", "corrections")
 FLEET = ("used_cost", "idle_cost", "efficiency")
+TOTAL = "(total)"  # the label of the table's fleet-total row
 
 
 class BasisOption(StrEnum):
@@ -97,13 +98,11 @@ def report(
         raise UsageError("--basis applies to FOCUS exports", hint="drop --basis")
     with common.status("aggregating costs"):
         if files.focus:
-            view = _focus_view(files.focus, keys, month, basis)
+            view = _view(_focus_report(files.focus, keys, month, basis))
             if _html(fmt, output):
                 view.charts[:0] = _daily_chart(files.focus, keys[0], month, basis)
         else:
-            inventory = load_inventory(files.inventories)
-            rows = _inventory_rows(inventory, keys)
-            view = _view(keys, rows, month, inventory.currency)
+            view = _view(inventory_report(load_inventory(files.inventories), keys))
     common.emit_or_write(view, fmt, output, "report")
 
 
@@ -121,124 +120,61 @@ def _daily_chart(paths: Any, key: str, month: Period | None, basis: BasisOption)
     return [chart] if chart else []
 
 
-def _focus_view(paths: Any, keys: list[str], month: Period | None, basis: BasisOption) -> View:
-    from lepton_cli.billing.query import Basis, Notes, PricingCurrencyRow, aggregate
+def _focus_report(
+    paths: Any, keys: list[str], month: Period | None, basis: BasisOption
+) -> CostReport:
+    from lepton_cli.billing.query import Basis, Notes
 
     notes = Notes()
-    pricing: list[PricingCurrencyRow] = []
-    found = aggregate(paths, keys, month, basis=Basis(basis.value), notes=notes, pricing=pricing)
-    rows = [_focus_row(row) for row in found]
-    view = _view(keys, rows, month, None)
-    view.document["basis"] = basis.value
+    doc = focus_report(paths, keys, month, Basis(basis.value), notes)
     for line in notes.lines():
         common.warn(line)
-    if notes.superseded:
-        view.document["superseded"] = [
-            {"file": str(s.path), "by": [str(p) for p in s.by]} for s in notes.superseded
-        ]
-    _add_corrections(view, rows)
-    _add_pricing_currency(view, pricing)
-    return view
+    return doc
 
 
-def _focus_row(row: Any) -> dict[str, Any]:
-    out = {
-        **row.keys,
-        "currency": row.currency,
-        "billed_cost": row.billed_cost,
-        "effective_cost": row.effective_cost,
-        "list_cost": row.list_cost,
-    }
-    if row.corrections:
-        out["corrections"] = row.corrections
-    return out
+def _view(doc: CostReport) -> View:
+    """The rows, then the inventory's fleet total as a last row; the pricing-currency table."""
+    data = doc.data()
+    keys = doc.by
+    rows: list[dict[str, Any]] = list(data["rows"])
+    if doc.total is not None:
+        rows.append({**dict.fromkeys(keys, TOTAL), **as_data(doc.total)})
+    columns = _columns(keys, rows)
+    if doc.total is not None:  # a run-rate has one figure: billed = effective = list
+        columns = [c for c in columns if c not in ("effective_cost", "list_cost")]
+    right = frozenset((*MONEY, *FLEET))
+    table_rows = [[r.get(c) for c in columns] for r in rows]
+    tables = [Table("Cost by " + ", ".join(keys), columns, table_rows, right)]
+    tables += _pricing_currency_table(keys, data.get("pricing_currency") or [])
+    charts = [c for c in [treemap(data["rows"], keys, "billed_cost")] if c]
+    return View(data, tables, _lines(doc), charts=charts, title="lepton report")
 
 
-def _add_corrections(view: View, rows: list[dict[str, Any]]) -> None:
-    """Corrections (ChargeClass = Correction) are in the totals; say how much, per currency."""
-    per: dict[str, Decimal] = {}
-    for r in rows:
-        if r.get("corrections"):
-            per[r["currency"]] = per.get(r["currency"], Decimal(0)) + r["corrections"]
-    if not per:
-        return
-    view.document["corrections"] = [{"currency": c, "billed_cost": a} for c, a in per.items()]
-    parts = "; ".join(f"{a.quantize(Decimal('0.01')):,} {c}" for c, a in per.items())
-    view.lines.append(f"of which corrections (ChargeClass Correction): {parts}")
+def _lines(doc: CostReport) -> list[str]:
+    lines = [_totals_line(doc)] if doc.rows else ["no cost rows matched"]
+    if doc.total is not None:
+        lines.append("run-rate from the inventory: hourly cost x 730 hours a month")
+    if doc.corrections:
+        parts = "; ".join(
+            f"{c.billed_cost.quantize(Decimal('0.01')):,} {c.currency}" for c in doc.corrections
+        )
+        lines.append(f"of which corrections (ChargeClass Correction): {parts}")
+    return lines
 
 
-def _add_pricing_currency(view: View, found: list[Any]) -> None:
+def _pricing_currency_table(keys: list[str], rows: list[dict[str, Any]]) -> list[Table]:
     """FOCUS 1.2 virtual-currency amounts: their own table, never added to money."""
-    if not found:
-        return
-    keys = view.document["by"]
-    rows = [
-        {**r.keys, "pricing_currency": r.pricing_currency, "amount": r.effective_cost}
-        for r in found
-    ]
-    view.document["pricing_currency"] = rows
+    if not rows:
+        return []
     columns = [*[k for k in keys if not k.startswith("tag:")], "pricing_currency", "amount"]
-    view.tables.append(
+    return [
         Table(
             "Amounts in a pricing currency (PricingCurrencyEffectiveCost; not money)",
             columns,
             [[r.get(c) for c in columns] for r in rows],
             frozenset({"amount"}),
         )
-    )
-
-
-def _inventory_rows(inv: Inventory, keys: list[str]) -> list[dict[str, Any]]:
-    rows = []
-    for g in group_resources(inv.resources, keys):
-        m = g.metrics
-        rows.append(
-            {
-                **g.keys,
-                "currency": inv.currency,
-                "billed_cost": m.monthly_cost,
-                "effective_cost": m.monthly_cost,
-                "list_cost": m.monthly_cost,
-                "used_cost": m.used_cost,
-                "idle_cost": m.idle_cost,
-                "efficiency": round(m.efficiency, 6),
-            }
-        )
-    if rows:
-        total = fleet_metrics(inv.resources)
-        rows.append(
-            {
-                **dict.fromkeys(keys, "(total)"),
-                "currency": inv.currency,
-                "billed_cost": total.monthly_cost,
-                "effective_cost": total.monthly_cost,
-                "list_cost": total.monthly_cost,
-                "used_cost": total.used_cost,
-                "idle_cost": total.idle_cost,
-                "efficiency": round(total.efficiency, 6),
-            }
-        )
-    return rows
-
-
-def _view(
-    keys: list[str], rows: list[dict[str, Any]], month: Period | None, fleet_currency: str | None
-) -> View:
-    document: dict[str, Any] = {"apiVersion": "lepton/v1", "kind": "Report", "by": keys}
-    if month:
-        document["period"] = month.label
-    document["rows"] = [r for r in rows if r[keys[0]] != "(total)"] if fleet_currency else rows
-    columns = _columns(keys, rows)
-    if fleet_currency:  # a run-rate has one figure: billed = effective = list
-        columns = [c for c in columns if c not in ("effective_cost", "list_cost")]
-    right = frozenset((*MONEY, *FLEET))
-    table_rows = [[r.get(c) for c in columns] for r in rows]
-    table = Table("Cost by " + ", ".join(keys), columns, table_rows, right)
-    lines = [_totals_line(rows, keys)] if rows else ["no cost rows matched"]
-    if fleet_currency:
-        lines.append("run-rate from the inventory: hourly cost x 730 hours a month")
-    charts = [c for c in [treemap(document["rows"], keys, "billed_cost")] if c]
-    return View(document, [table], lines, charts=charts, title="lepton report")
+    ]
 
 
 def _columns(keys: list[str], rows: list[dict[str, Any]]) -> list[str]:
@@ -249,14 +185,10 @@ def _columns(keys: list[str], rows: list[dict[str, Any]]) -> list[str]:
     return columns
 
 
-def _totals_line(rows: list[dict[str, Any]], keys: list[str]) -> str:
-    per_currency: dict[str, Decimal] = {}
-    for r in rows:
-        if r[keys[0]] != "(total)":
-            per_currency[r["currency"]] = (
-                per_currency.get(r["currency"], Decimal(0)) + r["billed_cost"]
-            )
-    parts = [f"{amount.quantize(Decimal('0.01')):,} {cur}" for cur, amount in per_currency.items()]
+def _totals_line(doc: CostReport) -> str:
+    parts = [
+        f"{amount.quantize(Decimal('0.01')):,} {cur}" for cur, amount in doc.billed_totals().items()
+    ]
     return "billed total: " + "; ".join(parts)
 
 

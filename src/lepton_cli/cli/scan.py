@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from lepton_cli.analysis.summary import group_resources
-from lepton_cli.analysis.waste import Finding, findings
+from lepton_cli.analysis.scan import ScanReport, scan_report
+from lepton_cli.analysis.waste import findings
 from lepton_cli.cli import common
 from lepton_cli.config import Settings
 from lepton_cli.errors import ProviderError, UsageError
@@ -98,12 +96,12 @@ def scan(
     for name in provider or []:
         result.add(_scan_provider(name, settings, live))
     found = findings(result.inventory, settings)
-    totals = _totals(result.inventory, found)
-    view = _view(result, found, totals)
+    doc = scan_report(result.inventory, found, result.records, result.failures)
+    view = _view(doc)
     if output and file_fmt:
         _write(output, file_fmt, result.inventory, view)
     common.emit(view, fmt)
-    _record_history(settings, totals)
+    _record_history(settings, doc)
     _finish(result.failures, allow_partial)
 
 
@@ -170,80 +168,28 @@ def _scan_provider(name: str, settings: Settings, live: _Live) -> _Result:
     return result
 
 
-def _totals(inv: Inventory, found: list[Finding]) -> dict[str, Any]:
-    totals = {
-        "resources": len(inv.resources),
-        "monthly_cost": sum((r.monthly_cost for r in inv.resources), Decimal(0)),
-        "monthly_waste": sum((f.monthly_saving for f in found), Decimal(0)),
-        "findings": len(found),
-        "currency": inv.currency,
-    }
-    billed = _billed(inv.resources)
-    if billed is not None:
-        totals["billed_monthly_cost"] = billed
-    return totals
+def _view(doc: ScanReport) -> View:
+    data = doc.data()
+    tables = _tables(doc, data)
+    return View(data, tables, [_line(doc)], charts=scan_charts(data), title="lepton scan")
 
 
-def _billed(resources: Iterable[Any]) -> Decimal | None:
-    """Monthly billed cost of resources read from a bill (None when none were): from FOCUS,
-    ``monthly_cost`` is the effective (amortised) cost and this the billed one."""
-    found = [r.billed_monthly_cost for r in resources if r.billed_monthly_cost is not None]
-    return sum(found, Decimal(0)) if found else None
-
-
-def _view(result: _Result, found: list[Finding], totals: dict[str, Any]) -> View:
-    inv = result.inventory
-    groups = group_resources(inv.resources, ["provider", "account", "region", "kind"])
-    summary_rows = [_summary_row(g) for g in groups]
-    finding_rows = [_finding_row(f) for f in found]
-    document: dict[str, Any] = {
-        "apiVersion": "lepton/v1",
-        "kind": "ScanReport",
-        "currency": inv.currency,
-        "totals": {k: v for k, v in totals.items() if k != "currency"},
-        "summary": summary_rows,
-        "findings": finding_rows,
-    }
-    cost_rows = _cost_rows(result.records)
-    if cost_rows:
-        document["billed_costs"] = cost_rows
-    if result.failures:
-        document["failures"] = [_failure_row(f) for f in result.failures]
-    tables = _tables(document, finding_rows, summary_rows)
-    return View(
-        document, tables, [_line(totals)], charts=scan_charts(document), title="lepton scan"
-    )
-
-
-def _summary_row(g: Any) -> dict[str, Any]:
-    row = {**g.keys, "resources": len(g.resources), "monthly_cost": g.metrics.monthly_cost}
-    billed = _billed(g.resources)
-    if billed is not None:
-        row["billed_monthly_cost"] = billed
-    return row
-
-
-def _line(t: dict[str, Any]) -> str:
-    cur = t["currency"]
-    cost = f"{fmt_money(t['monthly_cost'], cur)}/month"
-    if "billed_monthly_cost" in t:
-        cost += f" effective (amortised), {fmt_money(t['billed_monthly_cost'], cur)} billed"
+def _line(doc: ScanReport) -> str:
+    t, cur = doc.totals, doc.currency
+    cost = f"{fmt_money(t.monthly_cost, cur)}/month"
+    if t.billed_monthly_cost is not None:
+        cost += f" effective (amortised), {fmt_money(t.billed_monthly_cost, cur)} billed"
     return (
-        f"{t['resources']} resources, {cost}; "
-        f"{t['findings']} findings would save {fmt_money(t['monthly_waste'], cur)}/month"
+        f"{t.resources} resources, {cost}; "
+        f"{t.findings} findings would save {fmt_money(t.monthly_waste, cur)}/month"
     )
 
 
-def _tables(
-    document: dict[str, Any], finding_rows: list[dict[str, Any]], summary_rows: list[dict[str, Any]]
-) -> list[Table]:
+def _tables(doc: ScanReport, data: dict[str, Any]) -> list[Table]:
     findings_table = Table(
         "Findings (monthly savings)",
         ["resource", "provider", "finding", "reason", "saving"],
-        [
-            [f["resource"], f["provider"], f["finding"], f["reason"], f["monthly_saving"]]
-            for f in finding_rows
-        ],
+        [[f.resource, f.provider, f.finding, f.reason, f.monthly_saving] for f in doc.findings],
         frozenset({"saving"}),
         keep=frozenset({"resource", "finding"}),
         optional=("provider",),
@@ -252,20 +198,20 @@ def _tables(
         findings_table,
         _table(
             "Inventory by provider / account / region / kind",
-            summary_rows,
+            data["summary"],
             frozenset({"resources", "monthly_cost", "billed_monthly_cost"}),
         ),
     ]
-    if "billed_costs" in document:
+    if doc.billed_costs is not None:
         tables.append(
             _table(
                 "Billed cost by service",
-                document["billed_costs"],
+                data["billed_costs"],
                 frozenset({"billed_cost", "effective_cost"}),
             )
         )
-    if "failures" in document:
-        tables.append(_table("Failed scopes", document["failures"], frozenset()))
+    if doc.failures is not None:
+        tables.append(_table("Failed scopes", data["failures"], frozenset()))
     return tables
 
 
@@ -274,42 +220,12 @@ def _table(title: str, rows: list[dict[str, Any]], right: frozenset[str]) -> Tab
     return Table(title, columns, [list(r.values()) for r in rows], right)
 
 
-def _finding_row(f: Finding) -> dict[str, Any]:
-    r = f.resource
-    return {
-        "resource": r.id,
-        "provider": r.provider,
-        "account": r.account,
-        "region": r.region,
-        "finding": f.kind.value,
-        "reason": f.reason,
-        "monthly_saving": f.monthly_saving,
-    }
-
-
-def _failure_row(f: ScopeFailure) -> dict[str, Any]:
-    return {"provider": f.provider, "scope": f.scope, "error": f.message, "hint": f.hint or ""}
-
-
-def _cost_rows(records: Iterable[CostRecord]) -> list[dict[str, Any]]:
-    sums: dict[tuple[str, str, str], list[Decimal]] = {}
-    for rec in records:
-        key = (rec.provider_name, rec.service_name or "(none)", rec.billing_currency)
-        acc = sums.setdefault(key, [Decimal(0), Decimal(0)])
-        acc[0] += rec.billed_cost
-        acc[1] += rec.effective_cost
-    rows = [
-        {"provider": p, "service": s, "currency": c, "billed_cost": b, "effective_cost": e}
-        for (p, s, c), (b, e) in sums.items()
-    ]
-    return sorted(rows, key=lambda r: (-r["billed_cost"], r["provider"], r["service"]))
-
-
-def _record_history(settings: Settings, totals: dict[str, Any]) -> None:
+def _record_history(settings: Settings, doc: ScanReport) -> None:
     """Record this run's cost and waste for `lepton history` (a warning when it cannot)."""
-    from lepton_cli.history import try_record
+    from lepton_cli.history import ScanSummary, try_record
 
-    warning = try_record("scan", totals, settings)
+    summary = ScanSummary(currency=doc.currency, **dict(doc.totals))
+    warning = try_record("scan", summary, settings)
     if warning:
         common.warn(warning)
 

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_serializer
+from pydantic_core.core_schema import SerializerFunctionWrapHandler
 
 from lepton_cli.commitments.model import CommitmentScope, Payment, Product
 from lepton_cli.models.base import Model
@@ -108,3 +109,24 @@ def to_document(plan: PurchasePlan, source: str, lookback_days: int) -> Commitme
             chosen_index=chosen,
         ),
     )
+
+
+class CommitmentPlan(CommitmentPlanDoc):
+    """The purchase plan as `lepton commitments plan` prints it: ``apiVersion`` and ``kind``
+    first, then the plan (the fields it has: no nulls)."""
+
+    api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
+    kind: Literal["CommitmentPlan"] = "CommitmentPlan"
+
+    @model_serializer(mode="wrap")
+    def _head_first(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        head: dict[str, Any] = {k: out.pop(k) for k in ("apiVersion", "kind") if k in out}
+        return {**head, **out}
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="python", by_alias=True, exclude_none=True)
+
+
+def plan_document(doc: CommitmentPlanDoc) -> CommitmentPlan:
+    return CommitmentPlan.model_validate(dict(doc))

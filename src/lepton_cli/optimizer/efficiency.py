@@ -23,11 +23,19 @@ from lepton_cli.optimizer.direct import Weights
 from lepton_cli.optimizer.milp import SolveOptions
 from lepton_cli.optimizer.parallel import solve_many
 from lepton_cli.optimizer.problem import Candidate, Problem, WorkloadProblem
-from lepton_cli.optimizer.result import Counts, Solution, WorkloadSolution, tally
+from lepton_cli.optimizer.result import (
+    BudgetPrice,
+    Counts,
+    Solution,
+    Source,
+    WorkloadSolution,
+    tally,
+)
 from lepton_cli.optimizer.solve import solve_cost
 from lepton_cli.optimizer.workload import Job, Progress
 
 MAX_ROUNDS = 14  # multiplier bisection steps
+ZERO = 1e-6  # below this share of the best ray, the shadow price is taken as nil
 # Rounds that bound the subproblems by their LP relaxation only. Measured on 300 all-distinct
 # workloads: LP rounds first leave the bound 12% above the plan, exact rounds 0.3%. So none:
 # the LP's spend at a multiplier is not the MILP's, and bisecting on it lands elsewhere.
@@ -147,17 +155,111 @@ def lagrangian(
     (None when a subproblem has no proven bound). ``lp_only``: each subproblem's LP relaxation
     bounds it (a weaker but still valid L, ten times cheaper) and its rounded point is the
     plan."""
-    weights = Weights(price=rho, capacity=1.0)  # no cost tie-break: the bound is L's own
-    unique = list({wp.shape(): wp for wp in problem.workloads}.values())
-    # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
-    tight = dataclasses.replace(options, gap=min(options.gap, 1e-6))
-    with milp.native_output_silenced():
-        solved = solve_many(unique, Job(tight, deadline, weights, problem.budget, lp_only=lp_only))
-    by_shape = {s.problem.shape(): s for s in solved}
-    subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
-    if any(s.bound is None for s in subs) or problem.budget is None:
+    subs, value = Multipliers(problem, options).solve(rho, deadline, lp_only)
+    if value is None or problem.budget is None:
         return subs, None
-    return subs, rho * float(problem.budget) - sum(s.bound or 0.0 for s in subs)
+    return subs, rho * float(problem.budget) - value
+
+
+class Multipliers:
+    """The Lagrangian subproblems of one problem, solved once per multiplier and kept: a
+    budget sweep asks for the same multipliers at many budgets. Their columns are bounded by
+    ``column_budget`` (default: the problem's budget); a larger one only loosens them, so one
+    cache serves every budget up to it."""
+
+    def __init__(
+        self, problem: Problem, options: SolveOptions, column_budget: Decimal | None = None
+    ) -> None:
+        self.problem = problem
+        self.options = options
+        self.column_budget = column_budget if column_budget is not None else problem.budget
+        self.seen: dict[float, tuple[list[WorkloadSolution], float | None]] = {}
+
+    def solve(
+        self, rho: float, deadline: float, lp_only: bool = False
+    ) -> tuple[list[WorkloadSolution], float | None]:
+        """The subproblem solutions at ``rho`` and the sum of their proven bounds (None when
+        one has none): L(rho) = rho B - that sum, for any budget B."""
+        if not lp_only and rho in self.seen:
+            return self.seen[rho]
+        problem = self.problem
+        weights = Weights(price=rho, capacity=1.0)  # no cost tie-break: the bound is L's own
+        unique = list({wp.shape(): wp for wp in problem.workloads}.values())
+        # Each subproblem's gap adds to the bound's slack: prove them tight (they are small).
+        tight = dataclasses.replace(self.options, gap=min(self.options.gap, 1e-6))
+        job = Job(tight, deadline, weights, self.column_budget, lp_only=lp_only)
+        with milp.native_output_silenced():
+            solved = solve_many(unique, job)
+        by_shape = {s.problem.shape(): s for s in solved}
+        subs = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
+        value = None if any(s.bound is None for s in subs) else sum(s.bound or 0.0 for s in subs)
+        if not lp_only and all(s.source is Source.PROVEN for s in subs):
+            self.seen[rho] = (subs, value)  # only proven solutions are worth keeping
+        return subs, value
+
+    def bracket(self, budget: Decimal) -> Bracket:
+        """The tightest bracket the multipliers seen so far give ``budget``: spend falls as
+        the multiplier rises, so the largest one that overspends is below the best multiplier
+        and the smallest one that fits is above it."""
+        out = Bracket()
+        for rho, (subs, _) in sorted(self.seen.items()):
+            spend = _spend(subs)
+            if spend > budget:
+                out.low, out.over, out.over_spend = rho, subs, spend
+            elif out.high is None:
+                out.high, out.under, out.under_spend = rho, subs, spend
+        return out
+
+
+def _spend(workloads: list[WorkloadSolution]) -> Decimal:
+    return sum((w.cost for w in workloads), Decimal(0))
+
+
+def at_caps(plan: list[WorkloadSolution]) -> bool:
+    """Every workload holds all the capacity its cap allows."""
+    return all(_room(w.counts, w.problem) <= 1e-6 for w in plan)
+
+
+@dataclass
+class Bracket:
+    """Multipliers around the best one: ``low`` overspends the budget, ``high`` fits it
+    (None: not found yet), with the subproblem solutions and their spend at each."""
+
+    low: float = 0.0
+    high: float | None = None
+    over: list[WorkloadSolution] | None = None
+    under: list[WorkloadSolution] | None = None
+    over_spend: Decimal | None = None
+    under_spend: Decimal | None = None
+
+    def next(self, start: float, probe: bool = False) -> float:
+        """Bisect; double while everything overspends. ``probe`` (the plan is within the gap
+        but nothing has overspent yet): step down by a thousand, to tell a budget that does
+        not bind at all (the caps stop growth first) from one that does."""
+        if self.high is None:
+            return max(2 * self.low, start)
+        if self.over is None and probe:
+            return self.high * 1e-3
+        return (self.low + self.high) / 2
+
+    def priced(self, start: float, plan: list[WorkloadSolution]) -> bool:
+        """The multiplier is bracketed from both sides, or shown to be nil: the shadow price
+        can be named."""
+        return self.high is not None and (self.over is not None or self.nil(start, plan))
+
+    def nil(self, start: float, plan: list[WorkloadSolution]) -> bool:
+        """Nothing overspent, and more budget buys nothing: ``plan`` has every workload at its
+        capacity cap, or the multiplier fell below a millionth of the best ray ``start``."""
+        if self.over is not None or self.high is None:
+            return False
+        return self.high <= ZERO * start or at_caps(plan)
+
+    def record(self, rho: float, subs: list[WorkloadSolution], budget: Decimal) -> None:
+        spend = _spend(subs)
+        if spend <= budget:
+            self.high, self.under, self.under_spend = rho, subs, spend
+        else:
+            self.low, self.over, self.over_spend = rho, subs, spend
 
 
 @dataclass
@@ -166,6 +268,7 @@ class Search:
 
     plan: list[WorkloadSolution]
     bound: float | None = None
+    bracket: Bracket = dataclasses.field(default_factory=Bracket)
 
     def gap(self) -> float | None:
         if self.bound is None:
@@ -173,39 +276,85 @@ class Search:
         return max(0.0, (self.bound - capacity(self.plan)) / max(abs(self.bound), 1e-9))
 
 
+def _bound(rho: float, value: float | None, budget: Decimal) -> float | None:
+    return None if value is None else rho * float(budget) - value
+
+
 def search_multiplier(
-    problem: Problem, base: list[WorkloadSolution], options: SolveOptions, deadline: float
+    problem: Problem,
+    base: list[WorkloadSolution],
+    options: SolveOptions,
+    deadline: float,
+    multipliers: Multipliers | None = None,
 ) -> Search:
     """Minimise L over rho >= 0 by bisection on the sign of its slope, B - spend(rho):
     a spend within budget gives a plan (after the fill), every rho gives a bound. The first
     ``LP_ROUNDS`` (none by default) bisect on the subproblems' LP relaxations; the rest solve
-    the subproblems exactly."""
+    the subproblems exactly. The search goes on until the gap is met and the multiplier is
+    bracketed (it is the budget's shadow price), or ``MAX_ROUNDS``. ``multipliers``: the
+    subproblems solved so far (a sweep shares them), whose bracket starts the search."""
     budget = problem.budget or Decimal(0)
-    found = Search(fill(base, budget))
-    # Every workload's capacity is capped, so every subproblem is bounded at any rho >= 0:
-    # the best multiplier may lie below the best ray (then the caps, not rho, stop growth).
-    rho = best_ratio(problem)
-    low = 0.0
-    high: float | None = None
-    over: list[WorkloadSolution] | None = None  # the last subproblem plans that overspent
-    under = base
-    for round_ in range(MAX_ROUNDS):
-        if round_ and time.monotonic() >= deadline:
-            break
-        subs, bound = lagrangian(problem, options, deadline, rho, lp_only=round_ < LP_ROUNDS)
+    multipliers = multipliers or Multipliers(problem, options)
+    found = Search(fill(base, budget), bracket=multipliers.bracket(budget))
+    for rho, (_, value) in multipliers.seen.items():  # every multiplier seen bounds this budget
+        bound = _bound(rho, value, budget)
         if bound is not None and (found.bound is None or bound < found.bound):
             found.bound = bound
-        if sum((s.cost for s in subs), Decimal(0)) <= budget:
-            high, under = rho, subs
-        else:
-            low, over = rho, subs
-        plan = fill(blend(over, under, budget) if over else under, budget)
-        found.plan = plan if capacity(plan) > capacity(found.plan) else found.plan
-        gap = found.gap()
-        if (gap is not None and gap <= options.gap) or time.monotonic() >= deadline:
+    br = found.bracket
+    if br.under is None:
+        br.under, br.under_spend = base, _spend(base)
+    _improve(found, budget)
+    # Every workload's capacity is capped, so every subproblem is bounded at any rho >= 0:
+    # the best multiplier may lie below the best ray (then the caps, not rho, stop growth).
+    start = best_ratio(problem)
+    for round_ in range(MAX_ROUNDS):
+        within = _within(found, options)
+        if (within and br.priced(start, found.plan)) or (round_ and time.monotonic() >= deadline):
             break
-        rho = (low + high) / 2 if high is not None else 2 * rho
+        rho = br.next(start, probe=within)
+        subs, value = multipliers.solve(rho, deadline, lp_only=round_ < LP_ROUNDS)
+        bound = _bound(rho, value, budget)
+        if bound is not None and (found.bound is None or bound < found.bound):
+            found.bound = bound
+        br.record(rho, subs, budget)
+        _improve(found, budget)
     return found
+
+
+def _within(found: Search, options: SolveOptions) -> bool:
+    """The plan is within the gap. The bracket is then narrowed no further than it takes to
+    name a price: each round solves every subproblem, and the time limit is for the plan; a
+    smaller --gap narrows both."""
+    gap = found.gap()
+    return gap is not None and gap <= options.gap
+
+
+def _improve(found: Search, budget: Decimal) -> None:
+    br = found.bracket
+    under = br.under or []
+    plan = fill(blend(br.over, under, budget) if br.over else under, budget)
+    found.plan = plan if capacity(plan) > capacity(found.plan) else found.plan
+
+
+def shadow_price(found: Search, fixed: Decimal, start: float) -> BudgetPrice | None:
+    """The budget's shadow price: the multiplier that minimises L, i.e. the performance one
+    more currency unit of budget buys (perf-vCPUs a month per unit), between the bracket's
+    ends. It holds for every budget between the subproblems' spend at the high end (which
+    fits) and at the low end (which overspends), plus what the plan keeps outside workloads;
+    no upper end when no multiplier overspent (the capacity caps, not money, stop growth;
+    nil when more budget buys nothing, :meth:`Bracket.nil`).
+    The range is what the search proved: the subproblems' columns are bounded by what the
+    budget buys, so it may end before the price really changes, never after."""
+    br = found.bracket
+    if br.high is None or br.under_spend is None:
+        return None
+    return BudgetPrice(
+        value=0.0 if br.nil(start, found.plan) else (br.low + br.high) / 2,
+        low=br.low,
+        high=br.high,
+        valid_from=br.under_spend + fixed,
+        valid_to=None if br.over_spend is None else br.over_spend + fixed,
+    )
 
 
 def blend(
@@ -235,9 +384,22 @@ def solve_efficiency(
 ) -> Solution:
     """Cheapest plan first (proven over budget ends there), then the multiplier search (at
     least one round, for a bound); then, for
-    small fleets not yet within the gap, the joint MILP (kept only when it beats that plan)."""
+    small fleets not yet within the gap, the joint MILP (kept only when it beats that plan).
+    The solution carries the budget's shadow price (``shadow_price``)."""
     began = time.monotonic()
     deadline = deadline or began + options.time_limit
+    start = cheapest(problem, options, deadline, progress)
+    if isinstance(start, Solution):
+        return start
+    problem, base = start
+    return solve_at(problem, base, options, began, deadline)
+
+
+def cheapest(
+    problem: Problem, options: SolveOptions, deadline: float, progress: Progress | None = None
+) -> Solution | tuple[Problem, Solution]:
+    """The cheapest plan and the capped problem the budget is spent on; or, when there is no
+    budget or the cheapest plan is over it, the cheapest plan as the answer."""
     # The cheapest plan is the start, the over-budget test and the caps: the LP relaxations
     # bound it at a tenth of the cost of proving it; the exact solve runs only where needed.
     # The caps need each workload's cheapest plan, so a workload the LP did not prove is
@@ -246,20 +408,35 @@ def solve_efficiency(
     unproven = base.counts.proven < len(base.workloads)
     if unproven and not base.proven_over_budget:
         base = solve_cost(problem, options, deadline, progress)
-    budget = problem.budget
-    if budget is None or not base.within_budget:
+    if problem.budget is None or not base.within_budget:
         return dataclasses.replace(base, notes=["over budget: the cheapest plan is shown"])
-    problem, base = capped(problem, base)
+    return capped(problem, base)
+
+
+def solve_at(
+    problem: Problem,
+    base: Solution,
+    options: SolveOptions,
+    began: float,
+    deadline: float,
+    multipliers: Multipliers | None = None,
+) -> Solution:
+    """The most capacity ``problem.budget`` buys, from the cheapest plan ``base`` (within it)
+    of the capped ``problem``; ``multipliers``: subproblems already solved (a sweep's)."""
+    budget = problem.budget or Decimal(0)
     if options.solver == "greedy":
         plan = fill(base.workloads, budget)
         return _result(problem, plan, options, began, SolverStatus.FEASIBLE, None)
-    found = search_multiplier(problem, base.workloads, options, deadline)
+    found = search_multiplier(problem, base.workloads, options, deadline, multipliers)
+    price = shadow_price(found, problem.fixed, best_ratio(problem))
     gap = found.gap()
     if gap is not None and gap <= options.gap:
-        return _result(problem, found.plan, options, began, SolverStatus.OPTIMAL, found.bound)
-    if len(problem.workloads) <= JOINT_MAX and time.monotonic() < deadline:
-        return _joint(problem, found.plan, options, began, deadline, found.bound)
-    return _result(problem, found.plan, options, began, SolverStatus.FEASIBLE, found.bound)
+        solved = _result(problem, found.plan, options, began, SolverStatus.OPTIMAL, found.bound)
+    elif len(problem.workloads) <= JOINT_MAX and time.monotonic() < deadline:
+        solved = _joint(problem, found.plan, options, began, deadline, found.bound)
+    else:
+        solved = _result(problem, found.plan, options, began, SolverStatus.FEASIBLE, found.bound)
+    return dataclasses.replace(solved, shadow_price=price)
 
 
 def capped(problem: Problem, base: Solution) -> tuple[Problem, Solution]:

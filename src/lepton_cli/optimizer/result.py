@@ -79,6 +79,30 @@ def tally(workloads: list[WorkloadSolution]) -> Tally:
 
 
 @dataclass(frozen=True)
+class BudgetPrice:
+    """The budget's shadow price under the efficiency objective: perf-vCPUs one more currency
+    unit a month buys (``value``, the middle of the multiplier bracket [low, high]), and the
+    whole-bill budgets over which it holds (``valid_to`` None: no upper end)."""
+
+    value: float
+    low: float
+    high: float
+    valid_from: Decimal
+    valid_to: Decimal | None
+
+
+@dataclass(frozen=True)
+class RuleCost:
+    """What one rule of one workload costs a month: the plan's cost of that workload less its
+    cost re-solved without the rule (amortised one-time costs included)."""
+
+    workload: str
+    rule: str  # spread.min_providers, spread.min_zones, survive_loss_of_provider, min_replicas
+    value: float
+    monthly_cost: Decimal
+
+
+@dataclass(frozen=True)
 class Solution:
     problem: Problem
     workloads: list[WorkloadSolution]
@@ -91,6 +115,9 @@ class Solution:
     notes: list[str] = field(default_factory=list)
     counts: Tally = Tally()
     held_back: list[HeldBack] = field(default_factory=list)  # kept as they run today
+    shadow_price: BudgetPrice | None = None  # efficiency: what one more unit of budget buys
+    rule_costs: list[RuleCost] | None = None  # cost: what each binding rule costs (None: not run)
+    rules_not_computed: list[str] = field(default_factory=list)  # "rule on workload", no time
 
     @property
     def planned_cost(self) -> Decimal:

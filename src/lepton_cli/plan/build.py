@@ -36,6 +36,7 @@ from lepton_cli.plan.model import (
     Action,
     ActionKind,
     Allocation,
+    BudgetSensitivity,
     DemandSpec,
     HeldBack,
     Placement,
@@ -43,6 +44,8 @@ from lepton_cli.plan.model import (
     PlanMetadata,
     ResourceRef,
     Risk,
+    RuleCost,
+    Sensitivity,
     SolverInfo,
     Step,
     StepOp,
@@ -599,4 +602,27 @@ def build_plan(
             )
             for h in solution.held_back
         ],
+        sensitivity=sensitivity(solution),
     )
+
+
+def sensitivity(solution: Solution) -> Sensitivity | None:
+    """The budget's shadow price (efficiency) or what each binding rule costs (cost plans
+    whose rules were priced); None when neither was computed."""
+    price = solution.shadow_price
+    if price is not None:
+        budget = BudgetSensitivity(
+            shadow_price=_round(price.value, 9) or 0.0,
+            multiplier_low=_round(price.low, 9) or 0.0,
+            multiplier_high=_round(price.high, 9) or 0.0,
+            valid_from=_money(price.valid_from),
+            valid_to=None if price.valid_to is None else _money(price.valid_to),
+        )
+        return Sensitivity(budget=budget)
+    if solution.rule_costs is None:
+        return None
+    costs = [
+        RuleCost(workload=c.workload, rule=c.rule, value=c.value, monthly_cost=c.monthly_cost)
+        for c in solution.rule_costs
+    ]
+    return Sensitivity(rule_costs=costs, not_computed=solution.rules_not_computed)

@@ -173,6 +173,35 @@ class Action(Model):
     payback_months: float | None = None
 
 
+class BudgetSensitivity(Model):
+    """Efficiency plans: what one more currency unit of budget buys, from the Lagrange
+    multiplier of the budget row (optimizer/efficiency.py), and where that holds."""
+
+    shadow_price: float  # perf-vCPUs a month per extra currency unit of the monthly budget
+    multiplier_low: float  # the multiplier bracket the search ended with
+    multiplier_high: float
+    valid_from: Decimal  # budgets (the whole bill) over which the shadow price holds
+    valid_to: Decimal | None = None  # None: no upper end (the capacity caps stop growth first)
+
+
+class RuleCost(Model):
+    """Cost plans: what one binding rule of one workload costs a month (the workload re-solved
+    without it; amortised one-time costs included)."""
+
+    workload: str
+    rule: str  # spread.min_providers | spread.min_zones | survive_loss_of_provider | min_replicas
+    value: float
+    monthly_cost: Decimal
+
+
+class Sensitivity(Model):
+    budget: BudgetSensitivity | None = None
+    # Cost plans: the binding rules, costliest first (empty: none binds), and the rules not
+    # priced in time ("rule on workload"). Efficiency plans leave both out.
+    rule_costs: list[RuleCost] | None = None
+    not_computed: list[str] | None = None
+
+
 class Plan(Model):
     api_version: Literal["lepton/v1"] = Field(default="lepton/v1", alias="apiVersion")
     kind: Literal["Plan"] = "Plan"
@@ -183,3 +212,4 @@ class Plan(Model):
     actions: list[Action] = Field(default_factory=list)
     commitments: CommitmentPlanDoc | None = None  # `lepton optimize --commitments plan`
     held_back: list[HeldBack] = Field(default_factory=list)
+    sensitivity: Sensitivity | None = None  # shadow price (efficiency) or rule costs (cost)

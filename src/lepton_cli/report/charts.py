@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from lepton_cli.report.html import Chart
 
 if TYPE_CHECKING:
+    from lepton_cli.analysis.forecast import ForecastPath
     from lepton_cli.plan.diff import PlanDiff
     from lepton_cli.plan.model import Action, Plan
 
@@ -29,6 +30,7 @@ LEVERS = {
     "convert-pricing": "pricing",
     "move": "moves",
 }
+BAND = "rgba(99,110,250,0.2)"
 LEVER_ORDER = ("idle and unattached", "rightsizing", "pricing", "moves", "other changes")
 
 
@@ -87,7 +89,22 @@ def plan_charts(plan: Plan) -> list[Chart]:
     charts = [waterfall(plan)]
     extra = one_time_costs(plan.actions)
     charts += [extra] if extra else []
-    return [*charts, workload_costs(plan)] if plan.workloads else charts
+    charts += [workload_costs(plan)] if plan.workloads else []
+    rules = rule_costs(plan)
+    return [*charts, rules] if rules else charts
+
+
+def rule_costs(plan: Plan) -> Chart | None:
+    """What each binding rule costs a month, costliest first (from the plan's sensitivity)."""
+    costs = plan.sensitivity.rule_costs if plan.sensitivity else None
+    if not costs:
+        return None
+    labels = [f"{c.rule} {c.value:g} on {c.workload}" for c in costs]
+    trace = {"type": "bar", "orientation": "h", "x": [c.monthly_cost for c in costs],
+             "y": labels, "text": [_money(c.monthly_cost) for c in costs]}  # fmt: skip
+    layout = {"showlegend": False, "yaxis": {"autorange": "reversed", "automargin": True},
+              "xaxis": {"title": {"text": f"{plan.metadata.currency} a month"}}}  # fmt: skip
+    return Chart("What each binding rule costs", "rule-costs", [trace], layout)
 
 
 def diff_charts(d: PlanDiff) -> list[Chart]:
@@ -161,3 +178,23 @@ def stacked_daily(rows: Sequence[Any], key: str) -> Chart | None:
     ]
     layout = {"barmode": "stack", "yaxis": {"title": {"text": f"billed {currency} a day"}}}
     return Chart(f"Daily cost by {key} ({currency})", "stacked-daily", traces, layout)
+
+
+def burn_down(name: str, amount: Decimal, currency: str, path: ForecastPath) -> Chart:
+    """Month-to-date cumulative actual, the forecast to month end inside its 90% band, and
+    the budget line (analysis/forecast.py says how the band is made)."""
+    days = [d.isoformat() for d in path.forecast_days]
+    actual = {"type": "scatter", "mode": "lines+markers", "name": "actual",
+              "x": [d.isoformat() for d in path.actual_days], "y": path.actual}  # fmt: skip
+    low = {"type": "scatter", "mode": "lines", "name": "band (90%)", "x": days, "y": path.low,
+           "line": {"width": 0}, "showlegend": False}  # fmt: skip
+    high = {"type": "scatter", "mode": "lines", "name": "band (90%)", "x": days, "y": path.high,
+            "line": {"width": 0}, "fill": "tonexty", "fillcolor": BAND}  # fmt: skip
+    forecast = {"type": "scatter", "mode": "lines", "name": "forecast", "x": days,
+                "y": path.forecast, "line": {"dash": "dash"}}  # fmt: skip
+    start, end = path.actual_days[0].isoformat(), days[-1]
+    line = {"type": "scatter", "mode": "lines", "name": f"budget {_money(amount)}",
+            "x": [start, end], "y": [amount, amount], "line": {"color": "crimson"}}  # fmt: skip
+    layout = {"yaxis": {"title": {"text": f"{currency}, month to date"}}}
+    return Chart(f"Burn-down: {name} ({currency})", "burn-down",
+                 [actual, low, high, forecast, line], layout)  # fmt: skip

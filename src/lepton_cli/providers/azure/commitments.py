@@ -10,17 +10,14 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from lepton_cli.commitments.model import Commitment, CommitmentScope, Payment, Product, Usage
 from lepton_cli.commitments.normalise import family
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.config import AzureConfig
-from lepton_cli.providers.azure.failures import (
-    credentials_error,
-    is_credential_error,
-    scope_failure,
-)
+from lepton_cli.providers.azure.failures import boundary
 from lepton_cli.providers.base import ScopeFailure
 
 _TERMS = {"P1Y": 12, "P3Y": 36, "P5Y": 60}
@@ -129,20 +126,10 @@ def read(config: AzureConfig, span: tuple[dt.date, dt.date]) -> AzureCommitments
     clients = AzureClients(config)
     days = max(1, (span[1] - span[0]).days)
     hours = Decimal(days * 24)
-    _guarded(out, "reservations", lambda: _reservations(clients, days, hours, out))
-    _guarded(out, "savings plans", lambda: _savings_plans(clients, days, hours, out))
+    edge = boundary()
+    for scope, reader in (("reservations", _reservations), ("savings plans", _savings_plans)):
+        edge.read(out.failures, scope, partial(reader, clients, days, hours, out), None)
     return out
-
-
-def _guarded(out: AzureCommitments, what: str, work: Any) -> None:
-    from azure.core.exceptions import AzureError
-
-    try:
-        work()
-    except AzureError as e:
-        if is_credential_error(e):
-            raise credentials_error(e) from e
-        out.failures.append(scope_failure(what, e))
 
 
 def _options(config: AzureConfig) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from lepton_cli.commitments.model import Commitment, CommitmentScope, Payment, Product, Usage
 from lepton_cli.providers.base import ScopeFailure
-from lepton_cli.providers.gcp.clients import Clients, connect, describe, hint_for, sdk_errors
+from lepton_cli.providers.gcp.clients import Clients, boundary, connect
 from lepton_cli.providers.gcp.config import GcpConfig
 
 _PLANS = {"TWELVE_MONTH": 12, "THIRTY_SIX_MONTH": 36}
@@ -82,13 +83,10 @@ def read(config: GcpConfig, clients: Clients | None = None) -> GcpCommitments:
     projects = list(config.projects) or (
         [clients.default_project] if clients.default_project else []
     )
+    edge = boundary()
     for project in projects:
-        try:
-            out.commitments += _project(clients, project)
-        except sdk_errors() as e:
-            out.failures.append(
-                ScopeFailure("gcp", f"project {project} (commitments)", describe(e), hint_for(e))
-            )
+        scope = f"project {project} (commitments)"
+        out.commitments += edge.read(out.failures, scope, partial(_project, clients, project), [])
     return out
 
 
