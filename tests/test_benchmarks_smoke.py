@@ -22,6 +22,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
             "| lepton report (duckdb) | 2,000 |",
         ),
         ("aws_scan.py", ["--instances", "6", "--regions", "1"], "DescribeInstances"),
+        ("inventory.py", ["--sizes", "0.05", "--no-scan"], "| tree/stream |"),
+        ("deadline.py", ["--sizes", "20", "--time-limit", "5"], "| 1.1T+2 s |"),
         ("sweep.py", ["--scale", "0.01", "--points", "3"], "max perf diff"),
     ],
 )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -141,10 +143,128 @@ def plain(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="python", by_alias=True, exclude_none=True)
 
 
+_WIDTH = 100
+
+
+def _dump_generic(data: Any, width: int = _WIDTH) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=width)
+
+
 def dump_yaml(data: Any) -> str:
+    """Block-style YAML, keys in given order, 100 columns: the bytes of PyYAML's emitter with
+    :class:`_Dumper`, written several times faster for the common shapes (a plan of 100,000
+    workloads is millions of scalars)."""
     if isinstance(data, BaseModel):
         data = plain(data)
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    if type(data) is not dict or not data:
+        return _dump_generic(data)
+    out: list[str] = []
+    try:
+        _BlockWriter(out).mapping(data, 0, "")
+    except _TooDeep:
+        return _dump_generic(data)
+    return "".join(out)
+
+
+class _TooDeep(Exception):
+    """An entry so deeply indented that PyYAML would not narrow its width to match."""
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.(/+$=][A-Za-z0-9_.()/+$=\-]*")
+"""Text PyYAML writes plain in block context (no spaces, so never wrapped; no indicators)."""
+_TAGS = {str: "tag:yaml.org,2002:str", int: "tag:yaml.org,2002:int"}
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class _BlockWriter:
+    """PyYAML's block layout (indentless sequences in mappings, ``- key: value`` items,
+    ``{}`` / ``[]`` when empty) for dicts, lists and plain scalars. Anything else, a string
+    that needs quotes or could wrap included, is one entry written by PyYAML itself at the
+    entry's indent (its output is the same shifted, with the width narrowed by the indent)."""
+
+    def __init__(self, out: list[str]) -> None:
+        self.out = out
+        self.resolver = yaml.resolver.Resolver()
+        self.plain: dict[tuple[type, str], bool] = {}
+
+    def scalar(self, value: Any) -> str | None:
+        """``value``'s plain text when PyYAML writes it plain, else None."""
+        kind = type(value)
+        if kind is str:
+            text = value
+        elif kind is bool or value is None:
+            return "true" if value is True else "false" if value is False else "null"
+        elif kind is int:
+            text = str(value)
+        elif kind is Decimal:
+            text = format(value, "f")
+            kind = int if "." not in text else float
+            text = str(int(value)) if kind is int else text
+        elif isinstance(value, Enum):
+            return self.scalar(value.value)
+        else:
+            return None
+        key = (kind, text)
+        ok = self.plain.get(key)
+        if ok is None:
+            tag = _TAGS.get(kind, _FLOAT)
+            shape = kind is not str or (
+                _PLAIN.fullmatch(text) is not None and not text.startswith(("---", "..."))
+            )
+            resolve = self.resolver.resolve
+            ok = shape and resolve(yaml.ScalarNode, text, (True, False)) == tag  # type: ignore[no-untyped-call]
+            self.plain[key] = ok
+        return text if ok else None
+
+    def fallback(self, data: Any, indent: int, first: str) -> None:
+        if _WIDTH - indent <= 4:  # PyYAML takes a width under twice its indent as 80
+            raise _TooDeep
+        text = _dump_generic(data, _WIDTH - indent)
+        pad = " " * indent
+        lines = text.splitlines(keepends=True)
+        self.out.append(first + lines[0])
+        self.out += [line if line == "\n" else pad + line for line in lines[1:]]
+
+    def mapping(self, data: dict[Any, Any], indent: int, first: str) -> None:
+        """Each entry at ``indent``; the first line starts with ``first`` (a ``- `` item)."""
+        lead = first
+        pad = " " * indent
+        for key, value in data.items():
+            name = self.scalar(key) if type(key) is str else None
+            if name is None or len(name) >= 128:
+                self.fallback({key: value}, indent, lead)
+            else:
+                self.value(name, value, indent, lead)
+            lead = pad
+
+    def value(self, name: str, value: Any, indent: int, lead: str) -> None:
+        kind = type(value)
+        if kind is dict and value:
+            self.out.append(f"{lead}{name}:\n")
+            self.mapping(value, indent + 2, " " * (indent + 2))
+        elif kind is list and value:
+            self.out.append(f"{lead}{name}:\n")
+            self.sequence(value, indent)
+        elif kind is dict or kind is list:
+            self.out.append(f"{lead}{name}: {'{}' if kind is dict else '[]'}\n")
+        else:
+            text = self.scalar(value)
+            if text is None:
+                self.fallback({name: value}, indent, lead)
+            else:
+                self.out.append(f"{lead}{name}: {text}\n")
+
+    def sequence(self, items: list[Any], indent: int) -> None:
+        pad = " " * indent
+        for item in items:
+            if type(item) is dict and item:
+                self.mapping(item, indent + 2, pad + "- ")
+                continue
+            text = self.scalar(item) if type(item) not in (dict, list) else None
+            if text is None:
+                self.fallback([item], indent, pad)
+            else:
+                self.out.append(f"{pad}- {text}\n")
 
 
 def _json_default(value: Any) -> Any:
@@ -238,6 +358,19 @@ class _Constructing:
 _CBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's own event parser, where PyYAML was built without libyaml."""
+
+    def __init__(self, stream: Any) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", _PyParser)
+"""libyaml's event parser, else PyYAML's."""
+
+
 class _CLoader(_Constructing, _CBase):  # type: ignore[valid-type,misc]
     """libyaml's C parser and composer (about 10x faster on a large inventory) with the same
     checks: construction as ``_Loader``; depth and alias expansion on the composed nodes."""
@@ -277,28 +410,31 @@ def _short(node: Any) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "...")
 
 
-def _expanded_size(root: Any) -> int:
-    """Nodes in the document with every alias expanded (shared nodes counted each time);
-    cycles (a mapping merging itself) count as too many."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
+_CYCLE = 10**30  # what a node that contains itself counts as
 
-    def size(node: Any) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            return MAX_ALIAS_EXPANSION + 1
-        active.add(key)
-        children = node.value if isinstance(node, yaml.SequenceNode) else []
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        total = 1 + sum(size(c) for c in children)
-        active.discard(key)
-        sizes[key] = min(total, MAX_ALIAS_EXPANSION + 1)
+
+def _expansion(node: Any, sizes: dict[int, int], active: set[int] | None = None) -> int:
+    """Nodes under ``node`` (itself included) with every alias expanded, shared nodes counted
+    each time (exact, however large: Python integers do not overflow); ``sizes`` remembers
+    each node's."""
+    active = set() if active is None else active
+    key = id(node)
+    if key in sizes:
         return sizes[key]
+    if key in active:
+        return _CYCLE
+    active.add(key)
+    total = 1 + sum(_expansion(c, sizes, active) for c in _children(node))
+    active.discard(key)
+    sizes[key] = total
+    return total
 
-    return size(root)
+
+def _expanded_size(root: Any) -> int:
+    """Nodes that aliases add to the document when expanded: the nodes with every alias
+    expanded less the distinct ones; cycles (a mapping merging itself) count as too many."""
+    sizes: dict[int, int] = {}
+    return _expansion(root, sizes) - len(sizes)
 
 
 def _parse(text: str) -> Any:
@@ -321,6 +457,265 @@ def _check_aliases(node: Any) -> None:
             None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
             node.start_mark,
         )  # fmt: skip
+
+
+class _StreamLoader(
+    _Constructing,
+    yaml.composer.Composer,
+    _CParser,  # type: ignore[misc]
+    yaml.constructor.SafeConstructor,
+    yaml.resolver.Resolver,
+):
+    """libyaml's parser (events, read from the file in chunks) under PyYAML's composer, so
+    that a document is composed one top-level entry, or one item of a streamed list, at a
+    time; each is checked (depth while composing, alias expansion) and constructed, then
+    dropped. Anchors stay known across items, as YAML wants."""
+
+    def __init__(self, stream: Any) -> None:
+        _CParser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._depth = 0
+        self._expanded = 0  # nodes aliases added so far, over the whole file
+        self._targets: list[Any] = []  # the nodes the aliases of this value point at
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._targets.append(node)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", mark
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _value(self, depth: int) -> Any:
+        """Compose, check and construct the node that starts here, at nesting ``depth``."""
+        self._depth = depth - 1
+        node = self.compose_node(None, None)
+        if self._targets:  # what each alias repeats is added to the document
+            sizes: dict[int, int] = {}
+            self._expanded += sum(_expansion(t, sizes) for t in self._targets)
+            self._targets.clear()
+        if self._expanded > MAX_ALIAS_EXPANSION:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values",
+                node.start_mark,
+            )  # fmt: skip
+        return self.construct_document(node)
+
+    def document(self, streamed: frozenset[str], sink: ItemSink) -> Any:
+        self.get_event()  # the stream's start
+        if self.check_event(yaml.StreamEndEvent):
+            return None
+        self.get_event()  # the document's start
+        if not self.check_event(yaml.MappingStartEvent) or self.peek_event().anchor:
+            out = self._value(1)
+        else:
+            out = self._entries(streamed, sink)
+        self.get_event()  # the document's end
+        if not self.check_event(yaml.StreamEndEvent):
+            event = self.get_event()
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", None,
+                "but found another document", event.start_mark,
+            )  # fmt: skip
+        return out
+
+    def _entries(self, streamed: frozenset[str], sink: ItemSink) -> dict[Any, Any]:
+        self.get_event()  # the mapping's start
+        out: dict[Any, Any] = {}
+        seen: set[Any] = set()
+        while not self.check_event(yaml.MappingEndEvent):
+            mark = self.peek_event().start_mark
+            key = self._value(2)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", mark)
+            seen.add(key)
+            event = self.peek_event()
+            if key in streamed and isinstance(event, yaml.SequenceStartEvent) and not event.anchor:
+                self._items(str(key), sink)
+            else:
+                out[key] = self._value(2)
+        self.get_event()
+        return out
+
+    def _items(self, key: str, sink: ItemSink) -> None:
+        self.get_event()  # the sequence's start
+        index = 0
+        while not self.check_event(yaml.SequenceEndEvent):
+            line = self.peek_event().start_mark.line + 1
+            sink(key, index, line, self._value(3))
+            index += 1
+        self.get_event()
+
+
+class _JsonStream:
+    """A JSON object read from a file in chunks: top-level values decoded whole, the items of
+    streamed lists one at a time (``raw_decode`` on a buffer that holds about one item), under
+    the rules of :func:`_parse_json`; errors carry the file's line and column."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.buf = ""
+        self.pos = 0
+        self.line = 1  # the line of buf[0]
+        self.column = 0  # and its column (from 0)
+        self.counted = (0, 1)  # a position in buf and its line
+        self.eof = False
+        self.keys: set[str] = set()  # the top level's, streamed lists' included
+        self.decoder = json.JSONDecoder(object_pairs_hook=self._pairs)
+
+    def _pairs(self, items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise _JsonDuplicate(key)
+            out[key] = value
+        return out
+
+    def _fill(self, size: int) -> bool:
+        """Read ``size`` more characters (dropping what is consumed); False at the end."""
+        if self.eof:
+            return False
+        if self.pos:
+            self.line += self.buf.count("\n", 0, self.pos)
+            last = self.buf.rfind("\n", 0, self.pos)
+            self.column = self.pos - last - 1 if last >= 0 else self.column + self.pos
+            self.buf, self.pos = self.buf[self.pos :], 0
+            self.counted = (0, self.line)
+        more = self.fh.read(size)
+        self.eof = not more
+        self.buf += more
+        return bool(more)
+
+    def _error(self, msg: str, pos: int) -> json.JSONDecodeError:
+        """A JSONDecodeError whose line and column are the file's."""
+        err = json.JSONDecodeError(msg, self.buf, pos)
+        if err.lineno == 1:
+            err.colno += self.column
+        err.lineno += self.line - 1
+        return err
+
+    def _peek(self) -> str:
+        """The next character that is not white space ("" at the end), not consumed."""
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n":
+                self.pos += 1
+            if self.pos < len(self.buf) or not self._fill(self.CHUNK):
+                return self.buf[self.pos] if self.pos < len(self.buf) else ""
+
+    def _expect(self, chars: str, what: str) -> str:
+        ch = self._peek()
+        if not ch or ch not in chars:
+            raise self._error(f"Expecting {what}", self.pos)
+        self.pos += 1
+        return ch
+
+    def _decode(self) -> Any:
+        """The JSON value that starts here; reads on while it runs past the buffer."""
+        self._peek()
+        size = self.CHUNK
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except _JsonDuplicate as e:
+                msg = f"duplicate key {e.args[0]!r} in the value here"
+                raise self._error(msg, self.pos) from None
+            except json.JSONDecodeError as e:
+                cut = e.pos >= len(self.buf) - 16 or e.msg.startswith("Unterminated string")
+                offset = e.pos - self.pos  # _fill may move the value to the buffer's start
+                if cut and self._fill(size):
+                    size *= 2  # a value larger than the buffer: read on, in growing steps
+                    continue
+                raise self._error(e.msg, self.pos + offset) from None
+            if end == len(self.buf) and self._fill(size):
+                continue  # a number may go on in the next chunk
+            self.pos = end
+            _check_depth(value, 1)
+            return value
+
+    def line_here(self) -> int:
+        """The file's line at the read position (counting on from the last call's)."""
+        if self.counted[0] > self.pos:
+            self.counted = (0, self.line)  # the buffer moved on since
+        start, line = self.counted
+        self.counted = (self.pos, line + self.buf.count("\n", start, self.pos))
+        return self.counted[1]
+
+    def document(self, streamed: frozenset[str], sink: ItemSink) -> Any:
+        if self._peek() != "{":
+            value = self._decode()  # not a mapping (the caller says so), or a syntax error
+            self._end()
+            return value
+        self.pos += 1
+        out: dict[str, Any] = {}
+        if self._peek() == "}":
+            self.pos += 1
+        else:
+            while True:
+                self._entry(out, streamed, sink)
+                if self._expect(",}", "',' delimiter") == "}":
+                    break
+        self._end()
+        return out
+
+    def _entry(self, out: dict[str, Any], streamed: frozenset[str], sink: ItemSink) -> None:
+        if self._peek() != '"':
+            raise self._error("Expecting property name enclosed in double quotes", self.pos)
+        start = self.pos
+        key = self._decode()
+        if key in self.keys:
+            raise self._error(f"duplicate key {key!r}", start)
+        self.keys.add(key)
+        self._expect(":", "':' delimiter")
+        if key in streamed and self._peek() == "[":
+            self.pos += 1
+            self._items(key, sink)
+        else:
+            out[key] = self._decode()
+
+    def _items(self, key: str, sink: ItemSink) -> None:
+        index = 0
+        if self._peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            self._peek()
+            sink(key, index, self.line_here(), self._decode())
+            index += 1
+            if self._expect(",]", "',' delimiter") == "]":
+                return
+
+    def _end(self) -> None:
+        if self._peek():
+            raise self._error("Extra data", self.pos)
+
+
+class _JsonDuplicate(Exception):
+    """A key twice in one JSON object (the JSON parser keeps the last one silently)."""
+
+
+def _check_depth(data: Any, depth: int) -> None:
+    """RecursionError when ``data`` nests past MAX_DEPTH (counting from ``depth``)."""
+    stack = [(data, depth)]
+    while stack:
+        value, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise RecursionError
+        if isinstance(value, dict):
+            stack += [(c, level + 1) for c in value.values()]
+        elif isinstance(value, list):
+            stack += [(c, level + 1) for c in value]
 
 
 def _children(node: Any) -> list[Any]:
@@ -389,15 +784,24 @@ def load_document(path: Path, fast: bool = False) -> Any:
     """Parse a YAML or JSON file (JSON is YAML) into plain data. ``fast``: JSON with the JSON
     parser and YAML with libyaml's, under the same rules (for large inventories)."""
     text = read_text(path)
-    try:
+    with _input_errors(path):
         if fast and path.suffix.lower() == ".json":
             return _parse_json(text)
         return _parse_fast(text) if fast else _parse(text)
+
+
+@contextmanager
+def _input_errors(path: Path) -> Iterator[None]:
+    """Parser errors as InputErrors naming the file, the line and what to do."""
+    try:
+        yield
     except json.JSONDecodeError as e:
         raise InputError(
             f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
             hint="fix the syntax there",
         ) from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 text ({e.reason})", hint="save it as UTF-8") from e
     except ValueError as e:  # a 5000-digit integer
         raise InputError(
             f"{path}: invalid value: {e}", hint="correct that value (or quote it as text)"
@@ -416,6 +820,34 @@ def load_document(path: Path, fast: bool = False) -> Any:
         raise InputError(
             f"{path}: nested too deeply to read", hint=f"keep nesting under {MAX_DEPTH} levels"
         ) from None
+    except OSError as e:
+        raise InputError(
+            f"{path}: cannot read ({e.strerror})", hint="check the file's permissions"
+        ) from e
+
+
+ItemSink = Callable[[str, int, int, Any], None]
+"""Receives each item of a streamed list: the list's key, the item's index, its line, its
+data (then dropped by the reader)."""
+
+
+def stream_document(path: Path, streamed: Collection[str], sink: ItemSink) -> Any:
+    """Read a YAML or JSON file whose top level is a mapping, handing each item of the lists
+    under the keys ``streamed`` to ``sink`` as soon as it is read, so that memory holds one
+    raw item at a time (a 200 MB inventory is mostly its ``resources:``). Returns the other
+    entries as a dict (a streamed key whose value is no list stays in it), or the whole
+    document when its top level is no mapping. The rules of :func:`load_document` hold:
+    duplicate keys, depth, alias expansion (counted over the whole file), values Python cannot
+    build; errors name the line."""
+    check_readable_file(path)
+    with _input_errors(path), path.open(encoding="utf-8-sig", newline="") as fh:
+        if path.suffix.lower() == ".json":
+            return _JsonStream(fh).document(frozenset(streamed), sink)
+        loader = _StreamLoader(fh)
+        try:
+            return loader.document(frozenset(streamed), sink)
+        finally:
+            loader.dispose()
 
 
 def yaml_path(loc: Sequence[int | str]) -> str:
@@ -437,11 +869,16 @@ def _hint_for(error: Mapping[str, Any]) -> str:
     return "correct the value"
 
 
-def validation_error(source: str, err: ValidationError) -> InputError:
-    """One InputError naming the file, each bad key's YAML path and what to do about it."""
+def validation_error(
+    source: str, err: ValidationError, prefix: Sequence[int | str] = (), line: int | None = None
+) -> InputError:
+    """One InputError naming the file, each bad key's YAML path and what to do about it
+    (``prefix``: where the validated value sits in the document, e.g. ``("resources", 7)``;
+    ``line``: the line it starts on)."""
     lines = []
+    at = f" (line {line})" if line is not None else ""
     for e in err.errors()[:10]:
-        lines.append(f"{source}: {yaml_path(e['loc'])}: {e['msg']}")
+        lines.append(f"{source}: {yaml_path((*prefix, *e['loc']))}{at}: {e['msg']}")
     first = err.errors()[0]
     more = len(err.errors()) - len(lines)
     if more > 0:

@@ -12,6 +12,17 @@ def _env(var: str, value: str, exit_code: int = 3) -> Case:
     return Case(f"env-{var}={value}", SCAN, exit_code, (var,), inv_files(), env={var: value})
 
 
+BUDGET = ("budget", "status", "-s", "focus.csv")
+FOCUS = {"focus.csv": "BilledCost,BillingCurrency\n1,USD\n"}
+
+
+def _budget(id_: str, body: str, words: tuple[str, ...], exit_code: int = 3) -> Case:
+    """Budget errors name the config file given with --config, never a lepton.yaml."""
+    files = FOCUS | {"ci.yaml": body}
+    args = ("--config", "ci.yaml", *BUDGET)
+    return Case(id_, args, exit_code, ("ci.yaml", *words), files, absent=("lepton.yaml",))
+
+
 def _file(body: str, word: str, name: str = "lepton.yaml") -> Case:
     return Case(f"config-{body.strip()[:30]}", SCAN, 3, (name, word), inv_files() | {name: body})
 
@@ -88,6 +99,33 @@ CASES: list[Case] = [
         ("ci.yaml", "gap"),
         inv_files() | {"ci.yaml": "gap: -1\n"},
         absent=("lepton.yaml",),
+    ),
+    _budget(
+        "budget-given-file-amount", "budgets: [{name: a, amount: -1}]\n", ("budgets[0].amount",)
+    ),
+    _budget(
+        "budget-given-file-twice",
+        "budgets: [{name: a, amount: 5}, {name: a, amount: 6}]\n",
+        ("two budgets", "'a'"),
+    ),
+    _budget("budget-given-file-scope", "budgets: [{name: a, amount: 5, scope: 7}]\n", ("scope",)),
+    _budget("budget-given-file-none", "gap: 0.1\n", ("no budgets in",), exit_code=2),
+    Case(
+        "budget-env-named",
+        BUDGET,
+        3,
+        ("LEPTON_BUDGETS", "budgets[0].amount"),
+        FOCUS,
+        env={"LEPTON_BUDGETS": '[{"name": "a", "amount": "lots"}]'},
+        absent=("lepton.yaml",),
+    ),
+    Case(
+        "budget-user-config-path",
+        BUDGET,
+        3,
+        ("cfg/lepton/lepton.yaml", "budgets[0].thresholds"),
+        FOCUS | {"cfg/lepton/lepton.yaml": "budgets: [{name: a, amount: 5, thresholds: 1}]\n"},
+        env={"XDG_CONFIG_HOME": "{tmp}/cfg"},
     ),
     Case("config-missing", ("--config", "nope.yaml", *SCAN), 3, ("nope.yaml",), inv_files()),
     Case(

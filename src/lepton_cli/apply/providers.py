@@ -19,7 +19,7 @@ def _build(name: str, settings: Settings) -> Executor:
     from lepton_cli.fileio import validate
 
     section = getattr(settings, name, None) or {}
-    where = f"lepton.yaml `{name}:` section"
+    where = f"{settings.origin_of(name)} `{name}:` section"
     if name == "aws":
         from lepton_cli.apply.aws import AwsExecutor
         from lepton_cli.providers.aws.config import AwsConfig

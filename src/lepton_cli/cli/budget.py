@@ -109,9 +109,10 @@ def status(
     if not source:
         raise UsageError("give the FOCUS exports with --source", hint="e.g. --source focus.csv")
     settings = common.settings()
+    origin = settings.origin_of("budgets")
     if not settings.budgets:
-        raise UsageError("no budgets in lepton.yaml", hint=f"add a section like:\n{_EXAMPLE}")
-    budgets = parse_budgets(settings.budgets, "lepton.yaml")
+        raise UsageError(f"no budgets in {origin}", hint=f"add a section like:\n{_EXAMPLE}")
+    budgets = parse_budgets(settings.budgets, origin)
     target = webhook(settings, notify)
     report = budget_report(source, budgets, Period.month(month) if month else None)
     for warning in report.warnings:

@@ -75,13 +75,20 @@ def _bound_money(solution: Solution) -> Decimal | None:
     return least.quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
 
 
+POST_SOLVE_SECONDS = 0.5
+"""What the stages after the solve cost whatever the fleet's size (accounting, history)."""
+POST_SOLVE_PER_WORKLOAD = 1.0e-3
+"""Seconds a workload costs after the solve: building its plan entry and actions (~0.3 ms),
+writing its YAML (~0.2 ms), the summary and freeing it all at exit, measured on 5,000 and
+20,000 workloads on a loaded 2-CPU machine (benchmarks/deadline.py), with a margin."""
+
+
 def solve_deadline(began: float, time_limit: float, workloads: int) -> float:
     """When solving must end for the whole command to end within ``time_limit`` of ``began``:
-    what is left after reading, less a reserve for building and writing the plan (measured at
-    about 2.5 ms a workload: building the plan and emitting its YAML), at most half the limit,
-    never less than a tenth of it."""
-    reserve = min(0.5 * time_limit, 0.05 + 2.5e-3 * workloads)
-    return max(began + time_limit - reserve, time.monotonic() + 0.1 * time_limit)
+    what is left after reading, less a reserve for building and writing the plan, in
+    proportion to the fleet; never less than a twentieth of the limit for the solve."""
+    reserve = POST_SOLVE_SECONDS + POST_SOLVE_PER_WORKLOAD * workloads
+    return max(began + time_limit - reserve, time.monotonic() + 0.05 * time_limit)
 
 
 def optimize(
@@ -247,19 +254,16 @@ def optimize(
     )
     if pooled:
         plan = _with_purchases(plan, offerings, unused, settings)
-    view = plan_page(plan, wide=wide)
-    if plan.commitments is not None:  # the purchases, after the actions (CSV keeps the actions)
-        from lepton_cli.cli.commitments import purchase_tables
-
-        view.tables += purchase_tables(plan.commitments)
     if output and file_fmt:
         text = plan_to_yaml(plan) if file_fmt is Format.YAML else None
-        common.write_output(output, text or common.as_text(render(view, file_fmt)), "plan")
+        common.write_output(
+            output, text or common.as_text(render(_page(plan, wide), file_fmt)), "plan"
+        )
         # People get the summary; a machine format asked for gets the whole plan, as without -o.
         short = fmt is Format.TABLE and not wide
-        common.emit(_brief(plan) if short else view, fmt)
+        common.emit(_brief(plan) if short else _page(plan, wide), fmt)
     else:
-        common.emit(view, fmt)
+        common.emit(_page(plan, wide), fmt)
     _record_history(plan, settings)
     if not plan.summary.within_budget:
         bound = _bound_money(solution)
@@ -267,6 +271,16 @@ def optimize(
             raise over_budget(plan, bound)
         raise not_proven_over_budget(plan, bound)
     savings_gate(plan, fail_on_savings)
+
+
+def _page(plan: Plan, wide: bool) -> View:
+    """The whole plan as tables (built only when shown: a large plan has many rows)."""
+    view = plan_page(plan, wide=wide)
+    if plan.commitments is not None:  # the purchases, after the actions (CSV keeps the actions)
+        from lepton_cli.cli.commitments import purchase_tables
+
+        view.tables += purchase_tables(plan.commitments)
+    return view
 
 
 def _check_sweep(budget: float | None, commitments: CommitmentsMode, gate: object) -> None:

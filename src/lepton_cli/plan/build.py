@@ -491,28 +491,40 @@ def solver_info(solution: Solution) -> SolverInfo:
 LEVERS = ("idle", "clean-up", "rightsizing", "pricing", "moves")
 
 
-def _on_demand(
-    ws: WorkloadSolution, offerings: Sequence[Offering]
-) -> dict[tuple[str, ...], Decimal]:
-    """On-demand monthly price of each type a workload may use (its platform's, else Linux)."""
+def _catalog_on_demand(offerings: Sequence[Offering]) -> dict[tuple[str, ...], Decimal]:
+    """On-demand monthly Linux price of each (provider, region, type) in the catalog: the
+    same for every workload, so built once per plan (a fleet of 100,000 workloads over a
+    catalog of thousands of offerings would otherwise be billions of look-ups)."""
     out: dict[tuple[str, ...], Decimal] = {}
     for o in offerings:
         if Pricing.ON_DEMAND in o.prices and o.platform == "linux":
             out.setdefault((o.provider, o.region, o.type), o.monthly(Pricing.ON_DEMAND))
-    for c in ws.problem.candidates:
-        if c.pricing is Pricing.ON_DEMAND:
-            out[(c.provider, c.region, c.type)] = c.monthly
     return out
 
 
-def pricing_saving(ws: WorkloadSolution, offerings: Sequence[Offering]) -> Decimal:
-    """What the plan's pricing models (reserved, spot) save on its types at on-demand."""
-    od = _on_demand(ws, offerings)
-    return _sum(
-        (od.get(c.key[:3], c.monthly) - c.monthly) * n
-        for c, n in ws.counts.items()
-        if c.pricing is not Pricing.ON_DEMAND
-    )
+def _on_demand(ws: WorkloadSolution) -> dict[tuple[str, ...], Decimal]:
+    """On-demand monthly price of each type among a workload's candidates (its platform's);
+    they take precedence over the catalog's Linux prices."""
+    return {
+        (c.provider, c.region, c.type): c.monthly
+        for c in ws.problem.candidates
+        if c.pricing is Pricing.ON_DEMAND
+    }
+
+
+def pricing_saving(ws: WorkloadSolution, catalog: Mapping[tuple[str, ...], Decimal]) -> Decimal:
+    """What the plan's pricing models (reserved, spot) save on its types at on-demand
+    (``catalog``: :func:`_catalog_on_demand`)."""
+    priced = [(c, n) for c, n in ws.counts.items() if c.pricing is not Pricing.ON_DEMAND]
+    if not priced:
+        return _sum(())
+    own = _on_demand(ws)
+
+    def od(c: Candidate) -> Decimal:
+        key = c.key[:3]
+        return own[key] if key in own else catalog.get(key, c.monthly)
+
+    return _sum((od(c) - c.monthly) * n for c, n in priced)
 
 
 def levers(
@@ -524,6 +536,7 @@ def levers(
     out = dict.fromkeys(LEVERS, Decimal(0))
     idle = {r.id for r in solution.problem.idle}
     by_name = {w.problem.name: w for w in solution.workloads}
+    catalog = _catalog_on_demand(offerings)
     for a in actions:
         if a.workload is None:
             lever = "idle" if a.resources and a.resources[0].id in idle else "clean-up"
@@ -531,7 +544,7 @@ def levers(
         elif a.kind is ActionKind.MOVE:
             out["moves"] += a.monthly_saving
         else:
-            priced = pricing_saving(by_name[a.workload], offerings)
+            priced = pricing_saving(by_name[a.workload], catalog)
             out["pricing"] += priced
             out["rightsizing"] += a.monthly_saving - priced
     return {k: _money(v) for k, v in out.items()}

@@ -10,11 +10,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from lepton_cli.errors import InputError
-from lepton_cli.fileio import load_document, validate
+from lepton_cli.fileio import load_document, stream_document, validate, validation_error
 from lepton_cli.models import API_VERSION, CostRecord, Inventory, Offering, Period, Resource
+from lepton_cli.models.workload import Workload
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
 from lepton_cli.providers.scope import in_scope
 
@@ -41,16 +42,51 @@ def _check_header(data: Any, path: Path) -> None:
 
 
 def read_inventory_data(path: Path) -> Any:
-    """Parse an inventory file into plain data: JSON with the JSON parser, YAML with libyaml's
-    (both far faster than the pure-Python YAML parser), under the hardened loader's rules."""
+    """Parse a whole inventory file into plain data: JSON with the JSON parser, YAML with
+    libyaml's, under the hardened loader's rules (the whole tree at once: see
+    :func:`load_inventory_file` for the streaming read)."""
     return load_document(path, fast=True)
 
 
+STREAMED: dict[str, type[BaseModel]] = {"resources": Resource, "workloads": Workload}
+"""The lists of an inventory read one item at a time: where a large inventory's size is."""
+
+
+class _Items:
+    """Each streamed item validated into its model as it is read, the raw item then dropped;
+    the first bad item's error, naming its line, kept for after the header is checked."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.models: dict[str, list[BaseModel]] = {key: [] for key in STREAMED}
+        self.error: InputError | None = None
+
+    def __call__(self, key: str, index: int, line: int, data: Any) -> None:
+        if self.error is not None:
+            return  # the file is read to its end for its syntax and header, not validated
+        try:
+            self.models[key].append(STREAMED[key].model_validate(data))
+        except ValidationError as e:
+            self.error = validation_error(str(self.path), e, (key, index), line)
+
+
 def load_inventory_file(path: Path) -> Inventory:
-    """Read and validate one inventory file; errors name the file and the bad key's YAML path."""
-    data = read_inventory_data(path)
+    """Read and validate one inventory file; errors name the file and the bad key's YAML path.
+
+    ``resources:`` and ``workloads:`` are streamed: each item is validated into its model
+    as it is parsed and its raw data dropped, so memory holds the models and one raw item, not
+    the whole document tree (the old :func:`read_inventory_data` path's peak)."""
+    items = _Items(path)
+    data = stream_document(path, STREAMED, items)
     _check_header(data, path)
-    return validate(Inventory, data, str(path))
+    if items.error is not None:
+        raise items.error
+    return validate(Inventory, {**data, **_given(items.models, data)}, str(path))
+
+
+def _given(models: dict[str, list[BaseModel]], data: dict[str, Any]) -> dict[str, Any]:
+    """The streamed lists, each as long as it was (a list left unstreamed stays in ``data``)."""
+    return {key: items for key, items in models.items() if items or key not in data}
 
 
 class FileProvider:
