@@ -59,8 +59,20 @@ def test_names_from_inputs_are_escaped(tmp_path: Path) -> None:
     assert "<script>alert(1)" not in page.stdout
 
 
-def test_html_writes_to_a_file(tmp_path: Path) -> None:
-    target = tmp_path / "report.html"
-    done = lepton("report", "--source", INVENTORY, "-f", "html", "-o", target)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "--source", INVENTORY),
+        ("scan", "--source", INVENTORY, "--no-history"),
+        ("optimize", "--source", INVENTORY, "--budget", "8000", "--no-history"),
+    ],
+    ids=lambda c: c[0],
+)
+def test_html_writes_to_a_file_and_not_to_the_terminal(
+    tmp_path: Path, command: tuple[str | Path, ...]
+) -> None:
+    target = tmp_path / "page.html"
+    done = lepton(*command, "-f", "html", "-o", target)
     assert done.returncode == 0, done.stderr
     assert target.read_text().startswith("<!DOCTYPE html>")
+    assert done.stdout == ""  # a 5 MB page on a terminal helps nobody

@@ -259,9 +259,11 @@ def optimize(
         common.write_output(
             output, text or common.as_text(render(_page(plan, wide), file_fmt)), "plan"
         )
-        # People get the summary; a machine format asked for gets the whole plan, as without -o.
+        # People get the summary; a machine format asked for gets the whole plan, as without -o;
+        # an HTML page is for a browser, and it is in the file.
         short = fmt is Format.TABLE and not wide
-        common.emit(_brief(plan) if short else _page(plan, wide), fmt)
+        if fmt is not Format.HTML:
+            common.emit(_brief(plan) if short else _page(plan, wide), fmt)
     else:
         common.emit(_page(plan, wide), fmt)
     _record_history(plan, settings)

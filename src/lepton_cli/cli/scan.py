@@ -100,7 +100,8 @@ def scan(
     view = _view(doc)
     if output and file_fmt:
         _write(output, file_fmt, result.inventory, view)
-    common.emit(view, fmt)
+    if not (output and fmt is Format.HTML):  # the page is in the file, for a browser
+        common.emit(view, fmt)
     _record_history(settings, doc)
     _finish(result.failures, allow_partial)
 
