@@ -159,18 +159,9 @@ def account_sunk(plan: Any, inventory: Inventory) -> tuple[Any, Decimal]:
 
 
 def planned_profile(plan: Any, days: int) -> Any:
-    from lepton_cli.commitments.profile import from_allocations
+    from lepton_cli.commitments.profile import from_plan
 
-    return from_allocations(
-        (
-            (a.provider, a.region, a.type, a.count, a.monthly_cost)
-            for w in plan.workloads
-            for a in w.allocations
-            if a.pricing is Pricing.ON_DEMAND
-        ),
-        days,
-        "the planned fleet",
-    )
+    return from_plan(plan, days, "the planned fleet")
 
 
 def attach_purchases(

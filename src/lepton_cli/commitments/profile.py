@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -126,7 +127,11 @@ def from_allocations(
 def from_plan_file(path: Path, days: int) -> Profile:
     from lepton_cli.plan.io import load_plan
 
-    plan = load_plan(path)
+    return from_plan(load_plan(path), days, f"plan {path.name}")
+
+
+def from_plan(plan: Any, days: int, label: str) -> Profile:
+    """The on-demand usage a plan's allocations would run (``plan``: a plan.model.Plan)."""
     return from_allocations(
         (
             (a.provider, a.region, a.type, a.count, a.monthly_cost)
@@ -135,5 +140,5 @@ def from_plan_file(path: Path, days: int) -> Profile:
             if a.pricing is Pricing.ON_DEMAND
         ),
         days,
-        f"plan {path.name}",
+        label,
     )
