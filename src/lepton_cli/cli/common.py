@@ -353,6 +353,13 @@ def write_output(path: Path, text: str, what: str) -> None:
     info(f"wrote {what} to {path}")
 
 
+def emit_beside(view: View, fmt: Format, output: Path | None) -> None:
+    """Print ``view`` after ``-o`` wrote a file (a command whose file holds something else, or
+    a summary): not when the format is HTML, whose page is in the file, for a browser."""
+    if output is None or fmt is not Format.HTML:
+        emit(view, fmt)
+
+
 def emit_or_write(view: View, fmt: Format, output: Path | None, what: str) -> None:
     """Print ``view``, or with ``-o`` write it to that file (format: -f, else the extension)."""
     if output is None:

@@ -255,15 +255,12 @@ def optimize(
     if pooled:
         plan = _with_purchases(plan, offerings, unused, settings)
     if output and file_fmt:
-        text = plan_to_yaml(plan) if file_fmt is Format.YAML else None
-        common.write_output(
-            output, text or common.as_text(render(_page(plan, wide), file_fmt)), "plan"
-        )
-        # People get the summary; a machine format asked for gets the whole plan, as without -o;
-        # an HTML page is for a browser, and it is in the file.
+        page = None if file_fmt is Format.YAML else _page(plan, wide)
+        text = plan_to_yaml(plan) if page is None else common.as_text(render(page, file_fmt))
+        common.write_output(output, text, "plan")
+        # People get the summary; a machine format asked for gets the whole plan, as without -o.
         short = fmt is Format.TABLE and not wide
-        if fmt is not Format.HTML:
-            common.emit(_brief(plan) if short else _page(plan, wide), fmt)
+        common.emit_beside(_brief(plan) if short else page or _page(plan, wide), fmt, output)
     else:
         common.emit(_page(plan, wide), fmt)
     _record_history(plan, settings)

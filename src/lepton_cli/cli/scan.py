@@ -100,8 +100,7 @@ def scan(
     view = _view(doc)
     if output and file_fmt:
         _write(output, file_fmt, result.inventory, view)
-    if not (output and fmt is Format.HTML):  # the page is in the file, for a browser
-        common.emit(view, fmt)
+    common.emit_beside(view, fmt, output)
     _record_history(settings, doc)
     _finish(result.failures, allow_partial)
 
