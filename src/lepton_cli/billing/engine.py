@@ -129,25 +129,6 @@ class Charges:
         """An InputError for a problem found after a query (e.g. a Tags cell), row named."""
         return diagnose(self.con, self.files, ValueError(problem), FOCUS_HINT)
 
-    def fetch_batches(
-        self, sql: str, params: Mapping[str, Any] | None = None, size: int = 10_000
-    ) -> Iterator[list[tuple[Any, ...]]]:
-        """Result rows in batches, so a long result never sits in memory whole."""
-        result = self.execute(sql, params)
-        while True:
-            try:
-                batch = result.fetchmany(size)
-            except duckdb.Error as e:
-                raise self._failure(e) from e
-            if not batch:
-                return
-            yield batch
-
-    def columns_present(self) -> set[str]:
-        """FOCUS columns present in every file read."""
-        sets = [set(f.columns) for f in self.files]
-        return set.intersection(*sets) if sets else set()
-
     def count_once(self) -> None:
         """Leave out the rows of superseded deliveries (see :mod:`deliveries`)."""
         if len(self.files) < 2:

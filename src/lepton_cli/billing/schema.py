@@ -242,15 +242,6 @@ CHECKS: tuple[tuple[str, str], ...] = (
 The currency is checked on the (few) distinct values a query returns, see ``query``."""
 
 
-def union_types(type_lists: Sequence[Mapping[str, str]]) -> dict[str, str]:
-    """Column -> type over several files; a column that is text in any file is text."""
-    merged: dict[str, str] = {}
-    for types in type_lists:
-        for name, kind in types.items():
-            merged[name] = "VARCHAR" if "VARCHAR" in (kind, merged.get(name)) else kind
-    return merged
-
-
 PROVIDERS: dict[str, str] = {
     "aws": "aws",
     "amazon web services": "aws",

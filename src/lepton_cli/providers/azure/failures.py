@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from lepton_cli.errors import ProviderError
-from lepton_cli.providers.base import ScopeFailure
 from lepton_cli.providers.boundary import Boundary
 
 LOGIN_HINT = (
@@ -65,13 +64,6 @@ def hint_for(error: BaseException) -> str | None:
     return ROLE_HINTS.get(getattr(error, "status_code", None) or 0)
 
 
-def is_auth_error(error: BaseException) -> bool:
-    """True when no credential could give a token, or Azure rejected it (401)."""
-    from azure.core.exceptions import ClientAuthenticationError
-
-    return isinstance(error, ClientAuthenticationError)
-
-
 def is_credential_error(error: BaseException) -> bool:
     """True when no credential could give a token at all: fatal for every subscription.
 
@@ -113,8 +105,3 @@ def describe(error: BaseException) -> str:
     reason = getattr(error, "reason", None)
     parts = [f"HTTP {status}" if status else type(error).__name__, code or reason]
     return " ".join(str(p) for p in parts if p)
-
-
-def scope_failure(scope: str, error: BaseException) -> ScopeFailure:
-    """The record of one subscription (or region) that could not be read."""
-    return boundary().failure(scope, error)
