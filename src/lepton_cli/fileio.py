@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 import stat
@@ -172,6 +173,11 @@ class _TooDeep(Exception):
 
 _PLAIN = re.compile(r"[A-Za-z0-9_.(/+$=][A-Za-z0-9_.()/+$=\-]*")
 """Text PyYAML writes plain in block context (no spaces, so never wrapped; no indicators)."""
+_PRINTABLE = re.compile(r"[ -~]+")
+"""Printable ASCII, no line breaks: text PyYAML writes plain or single-quoted, never escaped."""
+_NOT_PLAIN = re.compile(r"^[-?:](?: |$)|^(?:---|\.\.\.)|^[ #,\[\]{}&*!|>'\"%@`]|: | #|[ :]$")
+"""What stops such text from being written plain: a leading indicator or space, ``: `` or
+`` #`` inside, a trailing space or colon."""
 _TAGS = {str: "tag:yaml.org,2002:str", int: "tag:yaml.org,2002:int"}
 _FLOAT = "tag:yaml.org,2002:float"
 
@@ -196,6 +202,12 @@ class _BlockWriter:
             return "true" if value is True else "false" if value is False else "null"
         elif kind is int:
             text = str(value)
+        elif kind is float:
+            if not math.isfinite(value):
+                return None
+            text = repr(value).lower()  # PyYAML's represent_float
+            if "." not in text and "e" in text:
+                text = text.replace("e", ".0e", 1)
         elif kind is Decimal:
             text = format(value, "f")
             kind = int if "." not in text else float
@@ -215,6 +227,20 @@ class _BlockWriter:
             ok = shape and resolve(yaml.ScalarNode, text, (True, False)) == tag  # type: ignore[no-untyped-call]
             self.plain[key] = ok
         return text if ok else None
+
+    def text(self, value: str, column: int, indent: int) -> str | None:
+        """``value`` as PyYAML writes it from ``column`` (after the ``: `` or ``- ``): plain
+        or single-quoted, a single space past the width becoming a line break to ``indent``;
+        None for anything else (line breaks, non-ASCII, empty)."""
+        if _PRINTABLE.fullmatch(value) is None:
+            return None
+        if _NOT_PLAIN.search(value) is None and self.resolves_to_str(value):
+            return _folded(value, column, indent, quoted=False)
+        return "'" + _folded(value.replace("'", "''"), column + 1, indent, quoted=True) + "'"
+
+    def resolves_to_str(self, value: str) -> bool:
+        tag = self.resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+        return bool(tag == _TAGS[str])
 
     def fallback(self, data: Any, indent: int, first: str) -> None:
         if _WIDTH - indent <= 4:  # PyYAML takes a width under twice its indent as 80
@@ -249,6 +275,8 @@ class _BlockWriter:
             self.out.append(f"{lead}{name}: {'{}' if kind is dict else '[]'}\n")
         else:
             text = self.scalar(value)
+            if text is None and kind is str:
+                text = self.text(value, indent + len(name) + 2, indent + 2)
             if text is None:
                 self.fallback({name: value}, indent, lead)
             else:
@@ -261,10 +289,35 @@ class _BlockWriter:
                 self.mapping(item, indent + 2, pad + "- ")
                 continue
             text = self.scalar(item) if type(item) not in (dict, list) else None
+            if text is None and type(item) is str:
+                text = self.text(item, indent + 2, indent + 2)
             if text is None:
                 self.fallback([item], indent, pad)
             else:
                 self.out.append(f"{pad}- {text}\n")
+
+
+_SPACES = re.compile("( +)")
+
+
+def _folded(text: str, column: int, indent: int, *, quoted: bool) -> str:
+    """``text`` written from ``column`` the way PyYAML's emitter folds a scalar: a lone space
+    met past the width is a line break to ``indent`` (in quotes, never a leading or trailing
+    one)."""
+    if column + len(text) <= _WIDTH:
+        return text
+    parts = _SPACES.split(text)  # words at even positions, runs of spaces at odd ones
+    last = len(parts) - 1
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        edge = (i == 1 and not parts[0]) or (i == last - 1 and not parts[last])
+        if i % 2 and part == " " and column > _WIDTH and not (quoted and edge):
+            out.append("\n" + " " * indent)
+            column = indent
+        else:
+            out.append(part)
+            column += len(part)
+    return "".join(out)
 
 
 def _json_default(value: Any) -> Any:

@@ -123,7 +123,8 @@ def _scalar(rng: random.Random) -> Any:
     if pick < 0.45:
         return _word(rng)
     options = [
-        None, True, False, 0, -7, 10**20, 1.5, -0.0, 1e-7, 3e20, 0.1,
+        None, True, False, 0, -7, 10**20, 1.5, -0.0, 1e-7, 3e20, 0.1, 1e16, 2.5e-300,
+        float("nan"), float("inf"), -float("inf"), 123456789.125,
         Decimal("41.0260"), Decimal("-0.0000"), Decimal("1E+2"), Decimal("7"),
         Colour.RED, Colour.ODD, dt.date(2026, 1, 2),
         dt.datetime(2026, 12, 2, 4, 55, 25, tzinfo=dt.UTC),
@@ -154,3 +155,14 @@ def test_deep_nesting_and_odd_keys_match_pyyaml():
         deep = {f"level{i}": deep} if i % 2 else [deep]
     doc = {"deep": deep, 1: "int key", "k" * 130: "long key", None: [], "e": {}}
     assert dump_yaml(doc) == reference(doc)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_any_ascii_text_is_plain_quoted_or_folded_as_pyyaml_does(seed):
+    """Indicators, quotes, runs of spaces and text past the width, at several indents."""
+    rng = random.Random(seed)
+    alphabet = "ab  c:#-?'\"[]{},&*!|>%@`.1 0x~/\\é"
+    for _ in range(100):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 2, 3, 20, 120, 250])))
+        doc = {"k": text, "l": [text, {"m": text}], "n": {"o": [[text]]}}
+        assert dump_yaml(doc) == reference(doc), repr(text)
