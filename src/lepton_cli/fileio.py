@@ -171,8 +171,6 @@ class _TooDeep(Exception):
     """An entry so deeply indented that PyYAML would not narrow its width to match."""
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9_.(/+$=][A-Za-z0-9_.()/+$=\-]*")
-"""Text PyYAML writes plain in block context (no spaces, so never wrapped; no indicators)."""
 _PRINTABLE = re.compile(r"[ -~]+")
 """Printable ASCII, no line breaks: text PyYAML writes plain or single-quoted, never escaped."""
 _NOT_PLAIN = re.compile(r"^[-?:](?: |$)|^(?:---|\.\.\.)|^[ #,\[\]{}&*!|>'\"%@`]|: | #|[ :]$")
@@ -216,15 +214,15 @@ class _BlockWriter:
             return self.scalar(value.value)
         else:
             return None
+        if kind is str and " " in text:
+            return None  # could fold at the width: see text()
         key = (kind, text)
         ok = self.plain.get(key)
         if ok is None:
-            tag = _TAGS.get(kind, _FLOAT)
             shape = kind is not str or (
-                _PLAIN.fullmatch(text) is not None and not text.startswith(("---", "..."))
+                _PRINTABLE.fullmatch(text) is not None and _NOT_PLAIN.search(text) is None
             )
-            resolve = self.resolver.resolve
-            ok = shape and resolve(yaml.ScalarNode, text, (True, False)) == tag  # type: ignore[no-untyped-call]
+            ok = shape and self.resolves(text, _TAGS.get(kind, _FLOAT))
             self.plain[key] = ok
         return text if ok else None
 
@@ -234,13 +232,14 @@ class _BlockWriter:
         None for anything else (line breaks, non-ASCII, empty)."""
         if _PRINTABLE.fullmatch(value) is None:
             return None
-        if _NOT_PLAIN.search(value) is None and self.resolves_to_str(value):
+        if _NOT_PLAIN.search(value) is None and self.resolves(value, _TAGS[str]):
             return _folded(value, column, indent, quoted=False)
         return "'" + _folded(value.replace("'", "''"), column + 1, indent, quoted=True) + "'"
 
-    def resolves_to_str(self, value: str) -> bool:
-        tag = self.resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-        return bool(tag == _TAGS[str])
+    def resolves(self, text: str, tag: str) -> bool:
+        """Whether PyYAML reads ``text``, written plain, back as ``tag``."""
+        found = self.resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+        return bool(found == tag)
 
     def fallback(self, data: Any, indent: int, first: str) -> None:
         if _WIDTH - indent <= 4:  # PyYAML takes a width under twice its indent as 80
@@ -307,17 +306,20 @@ def _folded(text: str, column: int, indent: int, *, quoted: bool) -> str:
     if column + len(text) <= _WIDTH:
         return text
     parts = _SPACES.split(text)  # words at even positions, runs of spaces at odd ones
-    last = len(parts) - 1
     out: list[str] = []
     for i, part in enumerate(parts):
-        edge = (i == 1 and not parts[0]) or (i == last - 1 and not parts[last])
-        if i % 2 and part == " " and column > _WIDTH and not (quoted and edge):
+        if i % 2 and part == " " and column > _WIDTH and not (quoted and _edge(parts, i)):
             out.append("\n" + " " * indent)
             column = indent
         else:
             out.append(part)
             column += len(part)
     return "".join(out)
+
+
+def _edge(parts: list[str], i: int) -> bool:
+    """Whether the run of spaces at ``parts[i]`` leads or ends the text."""
+    return (i == 1 and not parts[0]) or (i == len(parts) - 2 and not parts[-1])
 
 
 def _json_default(value: Any) -> Any:

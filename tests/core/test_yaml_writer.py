@@ -159,10 +159,11 @@ def test_deep_nesting_and_odd_keys_match_pyyaml():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_any_ascii_text_is_plain_quoted_or_folded_as_pyyaml_does(seed):
-    """Indicators, quotes, runs of spaces and text past the width, at several indents."""
+    """Indicators, quotes, runs of spaces and text past the width, at several indents and as a
+    key."""
     rng = random.Random(seed)
     alphabet = "ab  c:#-?'\"[]{},&*!|>%@`.1 0x~/\\é"
     for _ in range(100):
         text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 2, 3, 20, 120, 250])))
-        doc = {"k": text, "l": [text, {"m": text}], "n": {"o": [[text]]}}
+        doc = {"k": text, "l": [text, {"m": text}], "n": {"o": [[text]]}, text: "as a key"}
         assert dump_yaml(doc) == reference(doc), repr(text)
