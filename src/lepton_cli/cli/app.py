@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import sys
 import traceback
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,30 +18,73 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from lepton_cli import __version__
-from lepton_cli.cli import (
-    anomalies,
-    apply,
-    budget,
-    catalog,
-    commitments,
-    common,
-    history,
-    optimize,
-    plan,
-    providers,
-    report,
-    scan,
-    serve,
-)
+from lepton_cli.cli import common
 from lepton_cli.errors import ExitCode, LeptonError
 
 GLOBAL_FLAGS = ("--debug", "--quiet", "-q")
 """Flags of the root command that may also be given after the subcommand (`lepton scan -q`)."""
 PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for `yes | head -n 0`
+COMMANDS: dict[str, str] = {
+    "scan": "scan", "report": "report", "providers": "providers", "optimize": "optimize",
+    "anomalies": "anomalies", "history": "history", "serve": "serve", "mcp": "serve",
+    "apply": "apply", "plan": "plan", "catalog": "catalog", "budget": "budget",
+    "commitments": "commitments",
+}  # fmt: skip
+"""Each command -> the ``lepton_cli.cli`` module whose ``register`` adds it, in the order
+`lepton --help` lists them. A command's module (and what it imports: the optimizer's models,
+the price catalog, the plan documents) loads only when that command is looked up, so that
+`lepton report` does not pay for `lepton optimize` (tests/cli/test_app.py checks this table
+against what the modules register)."""
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's subcommands by name (click commands), each built from its module on first
+    lookup. Iterating lists every name (help, suggestions for a typo) without loading any."""
+
+    def __init__(self, loaded: Mapping[str, Any]) -> None:
+        self._loaded = dict(loaded)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded and name in COMMANDS:
+            self._loaded.update(module_commands(COMMANDS[name]))
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self._loaded if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS) + sum(name not in COMMANDS for name in self._loaded)
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self._loaded
+
+
+def module_commands(module: str) -> dict[str, Any]:
+    """The click commands ``lepton_cli.cli.<module>`` registers, built as they would be on the
+    root app (same markup and exception settings)."""
+    sub = typer.Typer(
+        rich_markup_mode=app.rich_markup_mode,
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        suggest_commands=app.suggest_commands,
+    )
+    importlib.import_module(f"lepton_cli.cli.{module}").register(sub)
+    return dict(typer.main.get_group(sub).commands)
 
 
 class LeptonGroup(TyperGroup):
-    """Turns every LeptonError into its message, hint and exit code (DESIGN.md, "Exit codes")."""
+    """Turns every LeptonError into its message, hint and exit code (DESIGN.md, "Exit codes");
+    loads each subcommand on first use (:data:`COMMANDS`)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_flags(args))
@@ -204,13 +249,6 @@ def _root(
     common.state.env_checked = common.state.format_given = False  # per run (tests run many)
     common.state.interrupted = False
     common.select_engine(engine)
-
-
-for _module in (
-    scan, report, providers, optimize, plan, catalog, budget, anomalies, history, serve, apply,
-    commitments,
-):  # fmt: skip
-    _module.register(app)
 
 
 def main() -> None:

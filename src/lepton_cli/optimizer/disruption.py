@@ -67,8 +67,9 @@ def limit_changes(solution: Solution, max_changes: int | None) -> Solution:
     if solution.problem.objective is not Objective.COST:
         return solution
     forced, optional = [], []
+    changed = {ws.problem.name for ws in solution.workloads if changes(ws)}
     for ws in solution.workloads:
-        if not changes(ws):
+        if ws.problem.name not in changed:
             continue
         if not today_meets_rules(ws.problem):
             forced.append(ws.problem.name)
@@ -79,13 +80,17 @@ def limit_changes(solution: Solution, max_changes: int | None) -> Solution:
     optional.sort(key=lambda ws: (-saving(ws), ws.problem.name))
     room = len(optional) if max_changes is None else max_changes - len(forced)
     chosen = {ws.problem.name for ws in optional[:room]} | set(forced)
-    return _with_kept(solution, chosen, max_changes)
+    if chosen == changed:
+        return solution  # nothing held back
+    return _with_kept(solution, chosen, changed, max_changes)
 
 
-def _with_kept(solution: Solution, chosen: set[str], max_changes: int | None) -> Solution:
+def _with_kept(
+    solution: Solution, chosen: set[str], changed: set[str], max_changes: int | None
+) -> Solution:
     workloads, held = [], []
     for ws in solution.workloads:
-        if not changes(ws) or ws.problem.name in chosen:
+        if ws.problem.name not in changed or ws.problem.name in chosen:
             workloads.append(ws)
             continue
         gain = saving(ws)

@@ -3,9 +3,12 @@
 Workers are forked processes handed the workload list as a ``Process`` argument (inherited by
 the fork, never pickled); each solves every n-th workload and sends back small tuples
 (candidate positions and counts, status, bound, source) in batches (of ``BATCH``, or what was
-solved in the last ``FLUSH`` seconds). At the deadline the parent stops waiting: what has not
-come back keeps greedy's allocation and a combinatorial bound. With ``job.progress`` the parent
-keeps a :class:`~lepton_cli.optimizer.progress.Tracker` of the fleet's incumbent and bound.
+solved in the last ``FLUSH`` seconds). Past the deadline a worker no longer solves: it sends
+greedy's allocation and a combinatorial bound for the rest of its share (every worker at
+once), and the parent takes them as long as they keep coming. What no worker sent within
+``GRACE`` of the last batch (a worker that died or hangs) gets the same in the parent. With
+``job.progress`` the parent keeps a :class:`~lepton_cli.optimizer.progress.Tracker` of the
+fleet's incumbent and bound.
 """
 
 from __future__ import annotations
@@ -23,20 +26,12 @@ from lepton_cli.optimizer.highs import Highs
 from lepton_cli.optimizer.problem import WorkloadProblem
 from lepton_cli.optimizer.progress import Tracker
 from lepton_cli.optimizer.result import Source, WorkloadSolution
-from lepton_cli.optimizer.workload import (
-    Job,
-    _fallback,
-    bounds_for,
-    quick_bound,
-    solve_one,
-    solved_point,
-    start_point,
-)
+from lepton_cli.optimizer.workload import Job, late, solve_one, solved_point, start_point
 
 PARALLEL_MIN = 64  # below this many workloads, forking costs more than it saves
 BATCH = 32
 FLUSH = 0.25  # seconds: a worker sends what it has at least this often (live progress)
-GRACE = 0.5  # seconds past the deadline to collect what workers are sending
+GRACE = 0.5  # seconds past the deadline a worker may stay silent before it is given up on
 Packed = tuple[int, tuple[tuple[int, int], ...], SolverStatus, float | None, Source]
 
 
@@ -95,7 +90,7 @@ def solve_many(shapes: Sequence[WorkloadProblem], job: Job) -> list[WorkloadSolu
             p.join(timeout=1)
     if tracker:
         tracker.flush()
-    return [_unpack(wp, got[i]) if i in got else _late(wp, job) for i, wp in enumerate(shapes)]
+    return [_unpack(wp, got[i]) if i in got else late(wp, job) for i, wp in enumerate(shapes)]
 
 
 def _tracker(shapes: Sequence[WorkloadProblem], job: Job) -> Tracker | None:
@@ -125,7 +120,7 @@ def _collect(
 ) -> dict[int, Packed]:
     got: dict[int, Packed] = {}
     done = 0
-    until = job.deadline + GRACE
+    until = max(job.deadline, time.monotonic()) + GRACE  # a late start still hears them
     while done < n:
         wait = until - time.monotonic()
         if wait <= 0:
@@ -138,15 +133,9 @@ def _collect(
                 raise RuntimeError(f"an optimizer worker failed: {batch}")
             else:
                 got.update((p[0], p) for p in batch)
+                if time.monotonic() > job.deadline:  # past it, workers send greedy fallbacks
+                    until = time.monotonic() + GRACE  # (fast, in parallel): keep taking them
                 if tracker:
                     for p in batch:
                         tracker.record(p[0], solved_point(_unpack(shapes[p[0]], p)))
     return got
-
-
-def _late(wp: WorkloadProblem, job: Job) -> WorkloadSolution:
-    """A workload whose worker did not report by the deadline: greedy and a quick bound."""
-    from lepton_cli.optimizer.greedy import greedy
-
-    start = greedy(wp)
-    return _fallback(wp, start, quick_bound(wp, job.weights, bounds_for(wp, job, None)))

@@ -67,6 +67,20 @@ class Candidate:
         return (self.provider, self.region, self.type, self.pricing.value, self.zone or "")
 
 
+class Shape(tuple[object, ...]):
+    """A workload's shape as a dict key: hashed once (it holds every candidate)."""
+
+    _hash: int
+
+    def __new__(cls, fields: tuple[object, ...]) -> Shape:
+        shape = super().__new__(cls, fields)
+        shape._hash = tuple.__hash__(shape)
+        return shape
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 @dataclass(frozen=True)
 class WorkloadProblem:
     """One workload's demand, rules and candidates: a small MILP of its own under ``cost``."""
@@ -101,8 +115,15 @@ class WorkloadProblem:
         A workload with nothing running today has nothing to move: no placement is new."""
         return bool(self.sites) and c.site not in self.sites
 
-    def shape(self) -> tuple[object, ...]:
-        """Everything the solution depends on: equal shapes have equal optimal allocations."""
+    def shape(self) -> Shape:
+        """Everything the solution depends on: equal shapes have equal optimal allocations.
+        Built once per workload (it is a dict key in every stage)."""
+        known: Shape | None = self.__dict__.get("_shape")
+        if known is None:
+            known = self.__dict__["_shape"] = Shape(self._shape_fields())
+        return known
+
+    def _shape_fields(self) -> tuple[object, ...]:
         return (
             self.vcpu,
             self.memory_gib,

@@ -55,9 +55,11 @@ RULES: dict[str, Rule] = {
 }
 
 
-def _stated(solution: Solution) -> list[tuple[WorkloadSolution, str, float, WorkloadProblem]]:
-    """(workload, rule, value, the workload without the rule) for every rule stated on a
-    workload the plan changes or could change and proved optimal."""
+def _stated(
+    solution: Solution, relax: bool = True
+) -> list[tuple[WorkloadSolution, str, float, WorkloadProblem | None]]:
+    """(workload, rule, value, the workload without the rule: None unless ``relax``) for
+    every rule stated on a workload the plan changes or could change."""
     held = {h.name for h in solution.held_back}
     out = []
     for ws in solution.workloads:
@@ -66,7 +68,7 @@ def _stated(solution: Solution) -> list[tuple[WorkloadSolution, str, float, Work
         for rule, (value_of, without) in RULES.items():
             value = value_of(ws.problem)
             if value is not None:
-                out.append((ws, rule, float(value), without(ws.problem)))
+                out.append((ws, rule, float(value), without(ws.problem) if relax else None))
     return out
 
 
@@ -76,16 +78,22 @@ def rule_costs(solution: Solution, options: SolveOptions, deadline: float) -> So
     only; any other is returned as it is."""
     if solution.problem.objective is not Objective.COST or options.solver == "greedy":
         return solution
-    stated = _stated(solution)
-    unique = list({wp.shape(): wp for _, _, _, wp in stated}.values())
+    late = time.monotonic() >= deadline  # then each rule is named, none re-solved
+    stated = _stated(solution, relax=not late)
+    unique = list({wp.shape(): wp for _, _, _, wp in stated if wp is not None}.values())
     solved = {}
-    if unique and time.monotonic() < deadline:
+    if unique and not late:
         with milp.native_output_silenced():
             solved = {s.problem.shape(): s for s in solve_shapes(unique, options, deadline)}
     costs, missing = [], []
     for ws, rule, value, wp in stated:
-        again = solved.get(wp.shape())
-        if again is None or again.source is not Source.PROVEN or ws.source is not Source.PROVEN:
+        again = None if wp is None else solved.get(wp.shape())
+        if (
+            wp is None
+            or again is None
+            or again.source is not Source.PROVEN
+            or ws.source is not Source.PROVEN
+        ):
             missing.append(f"{rule} on {ws.problem.name}")
             continue
         saved = milp.objective_value(ws.problem, ws.counts) - milp.objective_value(wp, again.counts)

@@ -109,8 +109,13 @@ def solve_cost(
     unsolved = sorted(s.problem.name for s in solved if s.status is SolverStatus.NOT_SOLVED)
     if unsolved:  # no allocation at all: never plan such a workload down to nothing
         raise _unsolved(unsolved, options)
-    workloads = [dataclasses.replace(by_shape[wp.shape()], problem=wp) for wp in problem.workloads]
+    workloads = [_as(by_shape[wp.shape()], wp) for wp in problem.workloads]
     return _summarise(problem, workloads, options, time.monotonic() - began)
+
+
+def _as(solved: WorkloadSolution, wp: WorkloadProblem) -> WorkloadSolution:
+    """``solved`` (the solve of ``wp``'s shape) for ``wp``."""
+    return solved if solved.problem is wp else dataclasses.replace(solved, problem=wp)
 
 
 def _summarise(

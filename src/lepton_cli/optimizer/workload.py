@@ -121,9 +121,9 @@ def solve_one(wp: WorkloadProblem, job: Job, highs: Highs | None = None) -> Work
         return WorkloadSolution(wp, {}, SolverStatus.INFEASIBLE, None, Source.FALLBACK)
     if _trivial(wp, start):
         return WorkloadSolution(wp, {}, SolverStatus.OPTIMAL, 0.0)
-    upper = bounds_for(wp, job, start)
     if job.options.solver == "greedy" or time.monotonic() >= job.deadline:
-        return _fallback(wp, start, quick_bound(wp, job.weights, upper))
+        return unsolved(wp, job, start)
+    upper = bounds_for(wp, job, start)
     if job.options.solver == "cbc":
         return _solve_pulp(wp, job, upper, start)
     return _solve(wp, job, upper, start, highs or Highs())
@@ -166,6 +166,19 @@ def _objective(wp: WorkloadProblem, job: Job, counts: Counts) -> Decimal:
 
 def _pulp_weights(weights: Weights) -> milp.Weights:
     return milp.Weights(price=weights.price, capacity=weights.capacity)
+
+
+def unsolved(wp: WorkloadProblem, job: Job, start: Counts | None) -> WorkloadSolution:
+    """What a workload keeps without a solve (the greedy baseline, or reached after the
+    deadline): ``start``, greedy's allocation within the cap, and a bound found without a
+    solve (under ``cost`` the covering bound, which needs no column bounds)."""
+    upper = np.zeros(0) if job.weights == COST else bounds_for(wp, job, start)
+    return _fallback(wp, start, quick_bound(wp, job.weights, upper))
+
+
+def late(wp: WorkloadProblem, job: Job) -> WorkloadSolution:
+    """:func:`unsolved` for a workload no worker reported on by the deadline."""
+    return unsolved(wp, job, _within_cap(wp, greedy(wp)))
 
 
 def _fallback(wp: WorkloadProblem, start: Counts | None, bound: float) -> WorkloadSolution:
