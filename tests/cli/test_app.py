@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import typer
 
 from helpers import run
 from lepton_cli import __version__
-from lepton_cli.cli.app import app
+from lepton_cli.cli.app import COMMANDS, app, module_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +58,45 @@ def test_help_imports_no_cloud_sdk_solver_or_database():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "LOADED []" in out.stdout
+
+
+def test_the_command_table_is_what_the_modules_register_in_help_order():
+    eager = typer.Typer()
+    for module in dict.fromkeys(COMMANDS.values()):
+        importlib.import_module(f"lepton_cli.cli.{module}").register(eager)
+    assert list(typer.main.get_group(eager).commands) == list(COMMANDS)
+    for name, module in COMMANDS.items():
+        assert name in module_commands(module), (name, module)
+
+
+def _loaded_after(*args: str) -> list[str]:
+    """The modules a fresh `lepton ARGS` process has imported when it ends."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['lepton', *sys.argv[1:]]\n"
+        "from lepton_cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('LOADED ' + ' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return out.stderr.rpartition("LOADED ")[2].split()
+
+
+def _under(modules: list[str], *packages: str) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in packages)]
+
+
+OTHER_COMMANDS = ("lepton_cli.cli.optimize", "lepton_cli.cli.scan", "lepton_cli.cli.plan",
+                  "lepton_cli.plan", "lepton_cli.pricing", "lepton_cli.optimizer",
+                  "lepton_cli.commitments")  # fmt: skip
+
+
+def test_a_command_loads_only_its_own_module():
+    loaded = _loaded_after("report", "--help")
+    assert "lepton_cli.cli.report" in loaded
+    assert _under(loaded, *OTHER_COMMANDS, "ibis", "duckdb", "pyarrow", "plotly", "jinja2") == []
 
 
 def test_unexpected_error_is_a_message_not_a_traceback(tmp_path):

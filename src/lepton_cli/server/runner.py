@@ -28,7 +28,12 @@ from typing import Any
 
 POLL_SECONDS = 0.05
 PROGRESS_FILE = "progress.jsonl"  # in the job's folder: `lepton optimize --progress-file`
-PRELOAD = ["lepton_cli.cli.app", "lepton_cli.optimizer", "lepton_cli.plan.build"]
+PRELOAD = [
+    "lepton_cli.cli.app",
+    *(f"lepton_cli.cli.{m}" for m in ("optimize", "report", "plan", "scan")),  # loaded on use
+    "lepton_cli.optimizer",
+    "lepton_cli.plan.build",
+]
 
 
 class Status(StrEnum):
