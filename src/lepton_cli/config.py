@@ -9,7 +9,7 @@ under its entry-point name) stay plain mappings here and are validated by each p
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -135,23 +135,30 @@ def find_config(explicit: Path | None = None) -> Path | None:
     return None
 
 
-def _plugin_sections(data: dict[str, Any], providers: Collection[str]) -> dict[str, Any]:
+Providers = Collection[str] | Callable[[], Collection[str]]
+"""The registered provider names, or how to find them (called only when the file has a
+section that is not a setting: discovering providers imports every provider package)."""
+
+
+def _plugin_sections(data: dict[str, Any], providers: Providers) -> dict[str, Any]:
     """Move the top-level sections named after a plugin provider under ``plugins``: a plugin
     is configured like a built-in (``myprovider: {...}``), and any other unknown key still
     fails as a typo."""
-    plugin_names = set(providers) - set(Settings.model_fields)
-    found = {k: data[k] for k in data if k in plugin_names}
+    unknown = [k for k in data if k not in Settings.model_fields]
+    if not unknown:
+        return data
+    names = providers() if callable(providers) else providers
+    found = {k: data[k] for k in unknown if k in names}
     if not found:
         return data
     rest = {k: v for k, v in data.items() if k not in found}
     return {**rest, "plugins": {**rest.get("plugins", {}), **found}}
 
 
-def load_settings(
-    config: Path | None = None, providers: Collection[str] = (), **flags: Any
-) -> Settings:
+def load_settings(config: Path | None = None, providers: Providers = (), **flags: Any) -> Settings:
     """Settings from flags (non-None keyword arguments), env, the config file and defaults.
-    ``providers`` are the registered provider names, whose sections the file may carry.
+    ``providers`` are the registered provider names (or a function giving them), whose
+    sections the file may carry.
 
     A bad value is blamed on where it came from: the flag (a UsageError, exit 2), the LEPTON_*
     variable or the config file (an InputError, exit 3)."""

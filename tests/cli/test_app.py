@@ -99,6 +99,14 @@ def test_a_command_loads_only_its_own_module():
     assert _under(loaded, *OTHER_COMMANDS, "ibis", "duckdb", "pyarrow", "plotly", "jinja2") == []
 
 
+def test_a_focus_report_loads_no_other_command_no_cloud_provider_and_no_renderer():
+    loaded = _loaded_after("report", "-s", "examples/acme/focus-2026-10.csv", "--by", "service")
+    assert "lepton_cli.billing.query" in loaded
+    unwanted = ("lepton_cli.providers.aws", "lepton_cli.providers.azure",
+                "lepton_cli.providers.gcp", "pyarrow", "plotly", "jinja2")  # fmt: skip
+    assert _under(loaded, *OTHER_COMMANDS, *unwanted) == []
+
+
 def test_unexpected_error_is_a_message_not_a_traceback(tmp_path):
     bad = tmp_path / "inv.yaml"
     bad.write_bytes(b"\xff\xfe\x00binary")

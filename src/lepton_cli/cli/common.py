@@ -84,7 +84,7 @@ def settings(**flags: Any) -> Settings:
             warn(f"{name} is not a lepton setting and is ignored (see README, Configuration)")
     from lepton_cli.providers.registry import registry
 
-    return load_settings(state.config, registry().providers.keys(), **flags)
+    return load_settings(state.config, lambda: registry().providers.keys(), **flags)
 
 
 def info(message: str) -> None:
