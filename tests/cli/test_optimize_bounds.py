@@ -72,3 +72,21 @@ def test_plan_records_bound_and_counts(cli: CliRunner, tmp_path: Path) -> None:
     solver = load_plan(out).solver
     assert solver.objective == 116.8 and solver.bound is not None and solver.bound <= 116.8
     assert (solver.proven_optimal, solver.cut_by_limit, solver.on_fallback) == (1, 0, 0)
+
+
+def test_a_limit_below_what_reading_and_planning_take_is_said(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """The reserve for building and writing the plan (0.5 s and a little per workload) is
+    more than --time-limit 0.4: the command says so, and what it would take, and still plans
+    with a bound."""
+    out = tmp_path / "plan.yaml"
+    short = invoke("optimize", "-s", inventory(tmp_path), "--time-limit", "0.4", "-o", out)
+    assert short.exit_code == 0, short.output
+    assert (
+        "--time-limit 0.4 s is shorter than reading and planning 1 workload takes" in short.stderr
+    )
+    assert "raise --time-limit above 1 s" in short.stderr
+    assert load_plan(out).solver.bound is not None
+    enough = invoke("optimize", "-s", inventory(tmp_path), "--time-limit", "5", "-o", out)
+    assert enough.exit_code == 0 and "shorter than" not in enough.stderr

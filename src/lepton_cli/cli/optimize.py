@@ -80,18 +80,33 @@ def _bound_money(solution: Solution) -> Decimal | None:
 
 POST_SOLVE_SECONDS = 0.5
 """What the stages after the solve cost whatever the fleet's size (accounting, history)."""
-POST_SOLVE_PER_WORKLOAD = 1.0e-3
-"""Seconds a workload costs after the solve: building its plan entry and actions (~0.3 ms),
-writing its YAML (~0.2 ms), the summary and freeing it all at exit, measured on 5,000 and
-20,000 workloads on a loaded 2-CPU machine (benchmarks/deadline.py), with a margin."""
+POST_SOLVE_PER_WORKLOAD = 0.4e-3
+"""Seconds a workload costs after the solve: its greedy fallback when no worker reached it,
+the bookkeeping, its plan entry and action, its YAML, freeing it all at exit. Measured at
+0.27-0.30 ms on 20,000 and 100,000 workloads on an idle 2-CPU machine (benchmarks/deadline.py),
+with a margin for a busy one."""
+LEAST_SOLVE_SHARE = 0.05
+"""The share of the time limit the solve keeps when the reserve would leave it nothing."""
 
 
 def solve_deadline(began: float, time_limit: float, workloads: int) -> float:
     """When solving must end for the whole command to end within ``time_limit`` of ``began``:
     what is left after reading, less a reserve for building and writing the plan, in
-    proportion to the fleet; never less than a twentieth of the limit for the solve."""
+    proportion to the fleet; never less than a twentieth of the limit for the solve (and a
+    warning that the limit is too short for the fleet when it comes to that)."""
     reserve = POST_SOLVE_SECONDS + POST_SOLVE_PER_WORKLOAD * workloads
-    return max(began + time_limit - reserve, time.monotonic() + 0.05 * time_limit)
+    now = time.monotonic()
+    ends, least = began + time_limit - reserve, now + LEAST_SOLVE_SHARE * time_limit
+    if ends < least:
+        floor = (now - began) + reserve  # reading, and building and writing the plan
+        takes = floor + LEAST_SOLVE_SHARE * time_limit
+        common.warn(
+            f"--time-limit {time_limit:g} s is shorter than reading and planning {workloads:,} "
+            f"workload{'' if workloads == 1 else 's'} takes (about {floor:.0f} s here): the command will take about "
+            f"{takes:.0f} s, and the workloads it does not solve keep greedy's allocation with "
+            f"a proven bound; raise --time-limit above {floor:.0f} s to prove more"
+        )
+    return max(ends, least)
 
 
 def optimize(
