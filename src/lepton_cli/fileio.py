@@ -159,12 +159,91 @@ def dump_yaml(data: Any) -> str:
         data = plain(data)
     if type(data) is not dict or not data:
         return _dump_generic(data)
-    out: list[str] = []
     try:
-        _BlockWriter(out).mapping(data, 0, "")
+        split = _halfway(data) if _forks() else None
+        if split is not None:
+            return _in_two(data, *split)
+        return _part(data, (0, 0), None)
     except _TooDeep:
         return _dump_generic(data)
+
+
+Cut = tuple[int, int]
+"""A place in a document: (top-level entry, item of its list); (k, 0) is entry k's start."""
+
+
+SPLIT_ITEMS = 20_000
+"""Top-level list items from which a document is written in two processes at once."""
+
+
+def _forks() -> bool:
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+def _halfway(data: dict[Any, Any]) -> Cut | None:
+    """Where about half of the document's top-level list items are behind, each list's items
+    weighed by the length of its first item's ``repr`` (a plan's actions write longer than
+    its workloads): in a list under a plain key. None for a document with fewer than
+    SPLIT_ITEMS such items."""
+    lists = [v if type(v) is list else [] for v in data.values()]
+    if sum(map(len, lists)) < SPLIT_ITEMS:
+        return None
+    weights = [len(repr(v[0])) if v else 0 for v in lists]
+    half = sum(len(v) * w for v, w in zip(lists, weights, strict=True)) / 2
+    behind = 0.0
+    for i, (key, items, weight) in enumerate(zip(data, lists, weights, strict=True)):
+        if behind + len(items) * weight > half:
+            plain_key = type(key) is str and _BlockWriter([]).scalar(key) is not None
+            return (i, int((half - behind) / weight)) if plain_key and len(key) < 128 else None
+        behind += len(items) * weight
+    return None
+
+
+def _part(data: dict[Any, Any], start: Cut, stop: Cut | None) -> str:
+    """The document's text from ``start`` to ``stop`` (None: its end), the same bytes as that
+    stretch of the whole document (at the top level every entry starts at column 0)."""
+    out: list[str] = []
+    writer = _BlockWriter(out)
+    entries = list(data.items())
+    last, upto = stop if stop is not None else (len(entries), 0)
+    for k in range(start[0], min(last + 1, len(entries))):
+        key, value = entries[k]
+        lo = start[1] if k == start[0] else 0
+        hi = upto if k == last else None
+        if hi == 0:
+            break
+        if lo == 0 and hi is None:
+            writer.mapping({key: value}, 0, "")
+            continue
+        if lo == 0:  # a list cut in two (under a plain key: see _halfway)
+            out.append(f"{key}:\n")
+        writer.sequence(value[lo:hi], 0)
     return "".join(out)
+
+
+def _in_two(data: dict[Any, Any], key: int, item: int) -> str:
+    """The document written in two processes: a forked child writes up to (key, item) into
+    a spool file while this one writes the rest. Should the child fail, this process writes
+    its part too."""
+    cut = (key, item)
+    with tempfile.TemporaryFile() as spool:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (its bytes are asserted on)
+            code = 1
+            try:
+                spool.write(_part(data, (0, 0), cut).encode())
+                spool.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        try:
+            rest = _part(data, cut, None)
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return _part(data, (0, 0), cut) + rest
+        spool.seek(0)
+        return spool.read().decode() + rest
 
 
 class _TooDeep(Exception):

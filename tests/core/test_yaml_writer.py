@@ -167,3 +167,37 @@ def test_any_ascii_text_is_plain_quoted_or_folded_as_pyyaml_does(seed):
         text = "".join(rng.choice(alphabet) for _ in range(rng.choice([1, 2, 3, 20, 120, 250])))
         doc = {"k": text, "l": [text, {"m": text}], "n": {"o": [[text]]}, text: "as a key"}
         assert dump_yaml(doc) == reference(doc), repr(text)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_large_document_is_written_in_two_processes_with_the_same_bytes(seed):
+    """Above SPLIT_ITEMS top-level list items the first half is written by a forked child;
+    wherever the cut falls (inside a list, at an entry's start, before odd keys) the bytes
+    are PyYAML's."""
+    from lepton_cli import fileio
+
+    rng = random.Random(seed)
+    lists = rng.randint(1, 3)
+    doc: dict[Any, Any] = {"head": _value(rng, 0)}
+    for i in range(lists):
+        doc[f"list{i}"] = [_value(rng, 1) for _ in range(fileio.SPLIT_ITEMS // lists + 7)]
+        doc[f"between{i}"] = _value(rng, 0)
+    doc["an odd key: yes"] = [1, 2]
+    cut = fileio._halfway(doc)
+    assert cut is not None
+    key, item = cut
+    assert type(list(doc.values())[key]) is list and 0 <= item < len(list(doc.values())[key])
+    assert dump_yaml(doc) == reference(doc)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_any_cut_of_a_document_joins_back_to_the_whole(seed):
+    from lepton_cli import fileio
+
+    rng = random.Random(seed)
+    doc = {f"top{i}": [_value(rng, 1) for _ in range(rng.randint(0, 5))] for i in range(4)}
+    whole = reference(doc)
+    for key in range(4):
+        for item in range(len(doc[f"top{key}"]) + 1):
+            cut = (key, item)
+            assert fileio._part(doc, (0, 0), cut) + fileio._part(doc, cut, None) == whole
