@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from lepton_cli.errors import InputError, UsageError
+from lepton_cli.forked import Forked, can_fork
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -160,7 +161,7 @@ def dump_yaml(data: Any) -> str:
     if type(data) is not dict or not data:
         return _dump_generic(data)
     try:
-        split = _halfway(data) if _forks() else None
+        split = _halfway(data) if can_fork() else None
         if split is not None:
             return _in_two(data, *split)
         return _part(data, (0, 0), None)
@@ -174,10 +175,6 @@ Cut = tuple[int, int]
 
 SPLIT_ITEMS = 20_000
 """Top-level list items from which a document is written in two processes at once."""
-
-
-def _forks() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
 def _halfway(data: dict[Any, Any]) -> Cut | None:
@@ -222,28 +219,12 @@ def _part(data: dict[Any, Any], start: Cut, stop: Cut | None) -> str:
 
 
 def _in_two(data: dict[Any, Any], key: int, item: int) -> str:
-    """The document written in two processes: a forked child writes up to (key, item) into
-    a spool file while this one writes the rest. Should the child fail, this process writes
-    its part too."""
+    """The document written in two processes: a forked child writes up to (key, item) while
+    this one writes the rest."""
     cut = (key, item)
-    with tempfile.TemporaryFile() as spool:
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child (its bytes are asserted on)
-            code = 1
-            try:
-                spool.write(_part(data, (0, 0), cut).encode())
-                spool.flush()
-                code = 0
-            finally:
-                os._exit(code)
-        try:
-            rest = _part(data, cut, None)
-        finally:
-            _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            return _part(data, (0, 0), cut) + rest
-        spool.seek(0)
-        return spool.read().decode() + rest
+    with Forked(lambda: _part(data, (0, 0), cut)) as first:
+        rest = _part(data, cut, None)
+        return first.result() + rest
 
 
 class _TooDeep(Exception):

@@ -17,10 +17,11 @@ from lepton_cli.cli import common
 from lepton_cli.cli.plan import FailOnSavings, plan_page, savings_gate
 from lepton_cli.config import Settings, problem_options
 from lepton_cli.errors import NotProvenOverBudgetError, OverBudgetError, UsageError
+from lepton_cli.forked import Forked
 from lepton_cli.models import Offering, fmt_money
 from lepton_cli.models.optimization import Solver
 from lepton_cli.plan.io import digest_options as inputs_options
-from lepton_cli.plan.io import plan_to_yaml
+from lepton_cli.plan.io import inputs_digest, plan_to_yaml
 from lepton_cli.plan.model import Objective, Plan
 from lepton_cli.pricing.catalog import effective_offerings, load_catalog
 from lepton_cli.report import Format, View, render
@@ -85,6 +86,8 @@ POST_SOLVE_PER_WORKLOAD = 0.4e-3
 the bookkeeping, its plan entry and action, its YAML, freeing it all at exit. Measured at
 0.27-0.30 ms on 20,000 and 100,000 workloads on an idle 2-CPU machine (benchmarks/deadline.py),
 with a margin for a busy one."""
+BACKGROUND_DIGEST = 5_000
+"""Workloads from which the inputs' digest is computed in a forked child (0.6 s on 20,000)."""
 LEAST_SOLVE_SHARE = 0.05
 """The share of the time limit the solve keeps when the reserve would leave it nothing."""
 
@@ -100,11 +103,12 @@ def solve_deadline(began: float, time_limit: float, workloads: int) -> float:
     if ends < least:
         floor = (now - began) + reserve  # reading, and building and writing the plan
         takes = floor + LEAST_SOLVE_SHARE * time_limit
+        fleet = f"{workloads:,} workload{'' if workloads == 1 else 's'}"
         common.warn(
-            f"--time-limit {time_limit:g} s is shorter than reading and planning {workloads:,} "
-            f"workload{'' if workloads == 1 else 's'} takes (about {floor:.0f} s here): the command will take about "
-            f"{takes:.0f} s, and the workloads it does not solve keep greedy's allocation with "
-            f"a proven bound; raise --time-limit above {floor:.0f} s to prove more"
+            f"--time-limit {time_limit:g} s is shorter than reading and planning {fleet} "
+            f"takes (about {floor:.0f} s here): the command will take about {takes:.0f} s, "
+            "and the workloads it does not solve keep greedy's allocation with a proven "
+            f"bound; raise --time-limit above {floor:.0f} s to prove more"
         )
     return max(ends, least)
 
@@ -251,24 +255,29 @@ def optimize(
         pooled = commitments is CommitmentsMode.PLAN
         deadline = solve_deadline(began, settings.time_limit, len(inventory.workloads))
         problem = problem_options(settings, use_perf=not no_perf)
-        solution = solve_inventory(
-            inventory,
-            offerings,
-            problem,
-            options,
-            objective,
-            amount,
-            pooled,
-            deadline,
-            common.solve_progress(say, channel, exact=settings.max_changes is None),
+        digest_options = inputs_options(
+            objective.value, amount, problem, commitments=commitments.value if pooled else None
         )
-        say("pricing the binding rules")
-        solution = rule_costs(solution, options, deadline)
-    digest_options = inputs_options(
-        objective.value, amount, problem, commitments=commitments.value if pooled else None
-    )
+        # A large fleet's digest is worked out on the other CPU while its problems are built.
+        large = len(inventory.workloads) >= BACKGROUND_DIGEST
+        with Forked(lambda: inputs_digest(inventory, offerings, digest_options), large) as inputs:
+            solution = solve_inventory(
+                inventory,
+                offerings,
+                problem,
+                options,
+                objective,
+                amount,
+                pooled,
+                deadline,
+                common.solve_progress(say, channel, exact=settings.max_changes is None),
+            )
+            say("pricing the binding rules")
+            solution = rule_costs(solution, options, deadline)
+            digest = inputs.result()
     plan, unused = account_sunk(
-        build_plan(inventory, offerings, solution, catalog.date, digest_options), inventory
+        build_plan(inventory, offerings, solution, catalog.date, digest_options, digest),
+        inventory,
     )
     if pooled:
         plan = _with_purchases(plan, offerings, unused, settings)

@@ -567,8 +567,10 @@ def build_plan(
     solution: Solution,
     catalog_date: str,
     options: Mapping[str, object],
+    digest: str | None = None,
 ) -> Plan:
-    """The Plan document for ``solution`` (``options`` are the solve options, for the digest)."""
+    """The Plan document for ``solution`` (``options`` are the solve options, for the digest;
+    ``digest``: :func:`~lepton_cli.plan.io.inputs_digest` of the same inputs, if known)."""
     problem = solution.problem
     actions = plan_actions(solution)
     max_changes = options.get("max_changes")
@@ -576,7 +578,7 @@ def build_plan(
         metadata=PlanMetadata(
             created=created_at(),
             lepton_version=__version__,
-            inputs_digest=inputs_digest(inventory, offerings, options),
+            inputs_digest=digest or inputs_digest(inventory, offerings, options),
             catalog_date=catalog_date,
             objective=problem.objective,
             budget=problem.bill_budget,
