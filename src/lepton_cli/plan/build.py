@@ -156,10 +156,22 @@ def action_id(action: Action) -> str:
     """``kind-<10 hex>``: a digest of what the action does — kind, workload, the resources it
     touches and each step's operation, resource and target — never a counter. ``lepton apply``
     recomputes it to refuse a hand-edited action."""
-    steps = [[s.op.value, s.resource.id if s.resource else None, _aim(s.to)] for s in action.steps]
-    what = [action.kind.value, action.workload, sorted(r.id for r in action.resources)]
-    text = json.dumps([*what, _aim(action.to), steps], sort_keys=True, default=str)
-    return f"{action.kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    ids = [r.id for r in action.resources]
+    return _digest(action.kind, action.workload, ids, action.to, action.steps)
+
+
+def _digest(
+    kind: ActionKind,
+    workload: str | None,
+    resources: Iterable[str],
+    to: Placement | None,
+    steps: Sequence[Step],
+) -> str:
+    """:func:`action_id` from an action's parts (before the action is made)."""
+    done = [[s.op.value, s.resource.id if s.resource else None, _aim(s.to)] for s in steps]
+    what = [kind.value, workload, sorted(resources)]
+    text = json.dumps([*what, _aim(to), done], sort_keys=True, default=str)
+    return f"{kind.value}-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 
 
 def _identified(action: Action) -> Action:
@@ -257,8 +269,9 @@ def _pair(m: _Match, same: int, op: StepOp) -> None:
 def workload_steps(ws: WorkloadSolution) -> list[Step]:
     """The per-resource operations from today's fleet to the plan, in a safe order."""
     m = _match_state(ws)
-    _pair(m, 3, StepOp.CONVERT_PRICING)
-    _pair(m, 2, StepOp.RESIZE)
+    if m.current:  # else nothing is left of today's fleet to pair: every step is a launch
+        _pair(m, 3, StepOp.CONVERT_PRICING)
+        _pair(m, 2, StepOp.RESIZE)
     launch = [
         Step(op=StepOp.LAUNCH, to=_target(k, n, m.unit[k]))
         for k, n in ((k, m.planned[k]) for k in _sorted_keys(m.planned))
@@ -324,25 +337,21 @@ def workload_action(ws: WorkloadSolution, currency: str) -> Action | None:
     once = one_time_cost(wp, ws.counts)
     touched = {s.resource.id: s.resource for s in steps if s.resource is not None}
     to = summary_placement(after, ws.cost)
-    return _identified(
-        Action.model_validate(
-            {
-                "id": "",
-                "kind": kind,
-                "workload": wp.name,
-                "resources": [touched[i] for i in sorted(touched)],
-                "from": summary_placement(before, today) if before else None,
-                "to": to,
-                "monthly_saving": saving,
-                "reason": _reason(ws, before, after, once, currency),
-                "risk": _risk(kind, after),
-                "steps": steps,
-                "one_time_cost": _money(once) if once > 0 else None,
-                "payback_months": round(float(once / saving), 2)
-                if once > 0 and saving > 0
-                else None,
-            }
-        )
+    return Action.model_validate(
+        {
+            "id": _digest(kind, wp.name, touched, to, steps),
+            "kind": kind,
+            "workload": wp.name,
+            "resources": [touched[i] for i in sorted(touched)],
+            "from": summary_placement(before, today) if before else None,
+            "to": to,
+            "monthly_saving": saving,
+            "reason": _reason(ws, before, after, once, currency),
+            "risk": _risk(kind, after),
+            "steps": steps,
+            "one_time_cost": _money(once) if once > 0 else None,
+            "payback_months": round(float(once / saving), 2) if once > 0 and saving > 0 else None,
+        }
     )
 
 
