@@ -329,6 +329,10 @@ def check_solver(name: str | None) -> None:
         with _ctrl_c_deferred():  # a Ctrl-C inside a native import breaks the module for good
             import pulp
 
+            from lepton_cli.optimizer.milp import forget_import_frames
+
+            forget_import_frames()
+
             if chosen == "highs":
                 import highspy
 
