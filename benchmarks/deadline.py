@@ -7,6 +7,7 @@ the promise 1.1 x T + 2 s, its peak RSS, and the written plan's status, bound an
 
     python benchmarks/deadline.py                          # 5k, 20k, 100k at --time-limit 20
     python benchmarks/deadline.py --sizes 5000 --time-limit 10
+    python benchmarks/deadline.py --time-limit 20,60       # every size at each limit
     python benchmarks/deadline.py --scale 0.01             # 1% of every size (a quick look)
 """
 
@@ -71,7 +72,8 @@ def solver_record(plan: Path) -> dict[str, object]:
 
 def row(n: int, limit: float, folder: Path, seed: int) -> list[str]:
     inventory, plan = folder / f"fleet-{n}.json", folder / f"plan-{n}.yaml"
-    write_fleet(inventory, n, seed)
+    if not inventory.exists():
+        write_fleet(inventory, n, seed)
     wall, peak, _ = run(inventory, plan, limit)
     s = solver_record(plan)
     promise = 1.1 * limit + 2
@@ -94,15 +96,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="5000,20000,100000", help="fleet sizes")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of every size")
-    parser.add_argument("--time-limit", type=float, default=20.0)
+    parser.add_argument("--time-limit", default="20", help="seconds; a comma list for several")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lepton-deadline-bench-"))
     rows: list[list[str]] = []
     try:
+        limits = [float(t) for t in args.time_limit.split(",")]
         for n in (max(1, int(int(s) * args.scale)) for s in args.sizes.split(",")):
-            rows.append(row(n, args.time_limit, folder, args.seed))
-            table(rows)
+            for limit in limits:
+                rows.append(row(n, limit, folder, args.seed))
+                table(rows)
             print(f"(load average {os.getloadavg()[0]:.1f})")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
