@@ -200,23 +200,37 @@ SELECT ServiceName, RegionId, BillingCurrency, SUM(CAST(BilledCost AS DECIMAL(38
   SUM(CAST(EffectiveCost AS DECIMAL(38, 24))), SUM(CAST(ListCost AS DECIMAL(38, 24)))
 FROM read_parquet(?) GROUP BY ALL ORDER BY 4 DESC"""
 
-DUCKDB_CHECKED = """
+
+def _time(column: str) -> str:
+    """A FOCUS date-time read as lepton reads one, by hand: empty is NULL; without
+    ``YYYY-MM-DD`` up front the query fails (DuckDB's cast alone reads ``5/1/25``); an explicit
+    offset goes through TIMESTAMPTZ, a ``Z`` (or none) through the plain TIMESTAMP cast."""
+    c = column
+    return (
+        f"CASE WHEN NULLIF({c}, '') IS NULL THEN NULL "
+        f"WHEN NOT ({c}[5] = '-' AND {c}[8] = '-') THEN error('bad date') "
+        f"WHEN {c}[-1] <> 'Z' AND (strpos({c}, '+') > 0 OR strpos({c}[11:], '-') > 0) "
+        f"THEN CAST(CAST({c} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE CAST({c} AS TIMESTAMP) END"
+    )
+
+
+DUCKDB_CHECKED = f"""
 SELECT service, region, CASE WHEN cps IS NULL OR bps IS NULL OR cpe < cps
     THEN error('bad row') ELSE currency END AS currency,
   SUM(billed), SUM(effective), SUM(list)
 FROM (SELECT NULLIF(ServiceName, '') AS service, NULLIF(RegionId, '') AS region,
     NULLIF(BillingCurrency, '') AS currency,
-    CAST(NULLIF(ChargePeriodStart, '') AS TIMESTAMP) AS cps,
-    CAST(NULLIF(ChargePeriodEnd, '') AS TIMESTAMP) AS cpe,
-    CAST(NULLIF(BillingPeriodStart, '') AS TIMESTAMP) AS bps,
+    {_time("ChargePeriodStart")} AS cps,
+    {_time("ChargePeriodEnd")} AS cpe,
+    {_time("BillingPeriodStart")} AS bps,
     CAST(NULLIF(BilledCost, '') AS DECIMAL(38, 24)) AS billed,
     CAST(NULLIF(EffectiveCost, '') AS DECIMAL(38, 24)) AS effective,
     CAST(NULLIF(ListCost, '') AS DECIMAL(38, 24)) AS list
   FROM read_parquet(?))
 GROUP BY ALL ORDER BY 4 DESC"""
-"""The same query with the same guarantees, written by hand: every row's dates parsed
-(a bad one fails the cast; the export's are all UTC, `Z`), the charge span and the empty dates
-checked, money DECIMAL."""
+"""The same query with the same guarantees, written by hand: every row's dates checked for an
+RFC 3339 shape and parsed (offsets honoured), the charge span and the empty dates checked,
+money DECIMAL."""
 
 RAW_SPARK = """
 import sys
