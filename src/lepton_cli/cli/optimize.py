@@ -106,7 +106,7 @@ def solve_deadline(began: float, time_limit: float, workloads: int) -> float:
         fleet = f"{workloads:,} workload{'' if workloads == 1 else 's'}"
         common.warn(
             f"--time-limit {time_limit:g} s is shorter than reading and planning {fleet} "
-            f"takes (about {floor:.0f} s here): the command will take about {takes:.0f} s, "
+            f"takes (up to about {floor:.0f} s here): the command may take up to {takes:.0f} s, "
             "and the workloads it does not solve keep greedy's allocation with a proven "
             f"bound; raise --time-limit above {floor:.0f} s to prove more"
         )
