@@ -42,17 +42,21 @@ def _slots(wp: WorkloadProblem) -> list[Slot] | None:
     candidate may fill several zones of its region: they all offer it at the same price)."""
     need_providers = max(wp.min_providers, 2 if wp.survive_fraction > 0 else 1)
     chosen: list[Slot] = []
+    providers: set[str] = set()
+    zones: set[str | None] = set()
     for c in _usable(wp.candidates):
+        if chosen and len(providers) >= need_providers and len(zones) >= wp.min_zones:
+            break  # both met: no later candidate would be taken
         for zone in zones_of(c.provider, c.region) if wp.min_zones > 1 else [None]:
-            providers = {s.provider for s, _ in chosen}
-            zones = {z for _, z in chosen}
             new_provider = c.provider not in providers and len(providers) < need_providers
             new_zone = zone not in zones and len(zones) < wp.min_zones
             if chosen and not new_provider and not new_zone:
                 break
             chosen.append((c, zone))
-    enough = len({s.provider for s, _ in chosen}) >= need_providers
-    zones_ok = len({z for _, z in chosen}) >= wp.min_zones
+            providers.add(c.provider)
+            zones.add(zone)
+    enough = len(providers) >= need_providers
+    zones_ok = len(zones) >= wp.min_zones
     return chosen if chosen and enough and zones_ok else None
 
 
