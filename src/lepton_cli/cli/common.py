@@ -329,9 +329,7 @@ def check_solver(name: str | None) -> None:
         with _ctrl_c_deferred():  # a Ctrl-C inside a native import breaks the module for good
             import pulp
 
-            from lepton_cli.optimizer.milp import forget_import_frames
-
-            forget_import_frames()
+            import lepton_cli.optimizer.milp  # noqa: F401 - drops what PuLP keeps of this frame
 
             if chosen == "highs":
                 import highspy

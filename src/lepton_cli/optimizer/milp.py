@@ -81,7 +81,7 @@ from lepton_cli.models.optimization import Solver, SolverStatus
 from lepton_cli.optimizer.problem import Candidate, Site, WorkloadProblem, zones_of
 
 
-def forget_import_frames() -> None:
+def _forget_import_frames() -> None:
     """Drop the tracebacks of the exceptions PuLP keeps from its import. Each solver API it
     cannot load (COPT, CPLEX, ...) keeps the exception as ``err``, for its error message; the
     traceback holds the frames of whoever imported PuLP and, through them, their callers':
@@ -99,7 +99,7 @@ def forget_import_frames() -> None:
                 err = err.__context__ or err.__cause__
 
 
-forget_import_frames()
+_forget_import_frames()  # on the first import of this module, wherever PuLP came from
 
 TIE_BREAK = 1e-4
 HIGHS_SMALL_MODELS = {

@@ -59,27 +59,14 @@ def load_plan(path: Path) -> Plan:
     return validate(Plan, data, str(path))
 
 
-def _number(value: float | Decimal) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
-
-
 def _canon(value: Any) -> Any:
     """Numbers as normalised decimal strings (40000, 40000.0 and 4E+4 agree), enums as values."""
-    kind = type(value)  # the common types first, by identity: a fleet has millions of values
-    if kind is str or value is None or kind is bool:
-        return value
-    if kind is dict:
-        return {str(k): _canon(v) for k, v in value.items()}
-    if kind is list:
-        return [_canon(v) for v in value]
-    if kind is int or kind is float or kind is Decimal:
-        return _number(value)
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, bool | str):
+    if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float | Decimal):
-        return _number(value)
+        return format(Decimal(str(value)).normalize(), "f")
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, Mapping):
