@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def test_a_limit_below_what_reading_and_planning_take_is_said(
     assert (
         "--time-limit 0.4 s is shorter than reading and planning 1 workload takes" in short.stderr
     )
-    assert "raise --time-limit above 1 s" in short.stderr
+    assert re.search(r"raise --time-limit above \d+ s to prove more", short.stderr)
     assert load_plan(out).solver.bound is not None
     enough = invoke("optimize", "-s", inventory(tmp_path), "--time-limit", "5", "-o", out)
     assert enough.exit_code == 0 and "shorter than" not in enough.stderr
