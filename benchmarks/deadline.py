@@ -2,7 +2,8 @@
 
 Writes all-distinct fleets (benchmarks/fleets.py `distinct_fleet`, seeded) of 5,000, 20,000
 and 100,000 workloads as lepton/v1 JSON inventories into a scratch folder, runs the real
-console script on each as a subprocess and prints its wall time (start-up included) against
+console script on each as a subprocess (lepton's bytecode compiled, as when installed:
+benchmarks/installed.py) and prints its wall time (start-up included) against
 the promise 1.1 x T + 2 s, its peak RSS, and the written plan's status, bound and gap.
 
     python benchmarks/deadline.py                          # 5k, 20k, 100k at --time-limit 20
@@ -28,6 +29,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fleets import distinct_fleet
+from installed import installed_env
 from lepton_cli.pricing.catalog import bundled_catalog
 
 HEAD = ["workloads", "T s", "wall s", "1.1T+2 s", "within", "peak MiB", "status", "bound",
@@ -46,13 +48,13 @@ def write_fleet(path: Path, n: int, seed: int) -> None:
     path.write_text(json.dumps(doc, indent=1), encoding="utf-8")
 
 
-def run(inventory: Path, plan: Path, limit: float) -> tuple[float, float, int]:
-    """(wall seconds, peak MiB, exit code) of the real command."""
+def run(inventory: Path, plan: Path, limit: float, env: dict[str, str]) -> tuple[float, float, int]:
+    """(wall seconds, peak MiB, exit code) of the real command, run in ``env``."""
     lepton = Path(sys.executable).with_name("lepton")
     cmd = [str(lepton), "-q", "optimize", "--source", str(inventory), "--time-limit",
            f"{limit:g}", "-o", str(plan)]  # fmt: skip
     began = time.perf_counter()
-    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) as proc:
         _, status, rusage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - began
         err = proc.stderr.read().decode() if proc.stderr else ""
@@ -70,11 +72,11 @@ def solver_record(plan: Path) -> dict[str, object]:
     return record
 
 
-def row(n: int, limit: float, folder: Path, seed: int) -> list[str]:
+def row(n: int, limit: float, folder: Path, seed: int, env: dict[str, str]) -> list[str]:
     inventory, plan = folder / f"fleet-{n}.json", folder / f"plan-{n}.yaml"
     if not inventory.exists():
         write_fleet(inventory, n, seed)
-    wall, peak, _ = run(inventory, plan, limit)
+    wall, peak, _ = run(inventory, plan, limit, env)
     s = solver_record(plan)
     promise = 1.1 * limit + 2
     counts = f"{s.get('proven_optimal')}/{s.get('cut_by_limit')}/{s.get('on_fallback')}"
@@ -101,11 +103,12 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="lepton-deadline-bench-"))
     rows: list[list[str]] = []
+    env = installed_env()
     try:
         limits = [float(t) for t in args.time_limit.split(",")]
         for n in (max(1, int(int(s) * args.scale)) for s in args.sizes.split(",")):
             for limit in limits:
-                rows.append(row(n, limit, folder, args.seed))
+                rows.append(row(n, limit, folder, args.seed, env))
                 table(rows)
             print(f"(load average {os.getloadavg()[0]:.1f})")
     finally:

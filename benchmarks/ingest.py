@@ -38,6 +38,10 @@ from pathlib import Path
 
 import duckdb
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from installed import installed_env
+
 TARGETS = {1_000_000: (2.0, 1024.0), 10_000_000: (15.0, 1024.0)}  # seconds, MiB
 
 # One row per charge: hourly usage of ~20k resources over October 2026, in the shape of a
@@ -102,29 +106,23 @@ def generate(path: Path, rows: int) -> None:
     if path.exists():
         return
     tmp = path.with_suffix(".tmp")
-    con = duckdb.connect()
-    con.execute(GENERATOR.format(rows=rows, path=str(tmp).replace("'", "''")))
-    con.close()
+    _write_in_child(GENERATOR.format(rows=rows, path=str(tmp).replace("'", "''")))
     tmp.rename(path)
+
+
+def _write_in_child(sql: str) -> None:
+    """Run DuckDB's ``sql`` in a child process: a child forked later inherits this process's
+    peak RSS as its own starting peak, so generating here would inflate every measured peak."""
+    code = (
+        "import sys, duckdb; con = duckdb.connect(); "
+        "con.execute('SET enable_progress_bar = false'); con.execute(sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-c", code, sql], check=True)
 
 
 def lepton() -> Path:
     """The console script installed next to this interpreter."""
     return Path(sys.executable).parent / "lepton"
-
-
-def installed_env() -> dict[str, str]:
-    """The environment every child runs in: as an installed lepton runs, its modules' bytecode
-    cached (pip compiles it at install; an editable checkout caches it on first run). With
-    PYTHONDONTWRITEBYTECODE set and no cache yet, each lepton run would compile every module
-    it imports, a cost the raw engine's one-line script does not pay. So: compile lepton's
-    sources once, up front (into the ignored __pycache__ folders), and unset it."""
-    import lepton_cli
-
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    package = str(Path(lepton_cli.__file__).parent)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", package], env=env, check=True)
-    return env
 
 
 CHILD_ENV: dict[str, str] = {}  # installed_env(), set by main()
@@ -247,15 +245,28 @@ spark.stop()
 
 SPARK_SUMS = DUCKDB_SUMS.replace("read_parquet(?)", "focus")
 
-SPARK_CHECKED = """
+
+def _spark_time(column: str) -> str:
+    """A FOCUS date-time read as lepton's Spark query reads one, by hand: empty is NULL;
+    without ``YYYY-MM-DD`` up front the query fails (an ANSI cast alone reads ``2026-10``);
+    the ANSI cast rejects the rest."""
+    c = column
+    return (
+        f"CAST(CASE WHEN NULLIF({c}, '') IS NULL THEN NULL "
+        f"WHEN substr({c}, 5, 1) = '-' AND substr({c}, 8, 1) = '-' THEN {c} "
+        f"ELSE raise_error('bad date') END AS TIMESTAMP)"
+    )
+
+
+SPARK_CHECKED = f"""
 SELECT service, region, CASE WHEN cps IS NULL OR bps IS NULL OR cpe < cps
     THEN raise_error('bad row') ELSE currency END AS currency,
   SUM(billed), SUM(effective), SUM(list)
 FROM (SELECT NULLIF(ServiceName, '') AS service, NULLIF(RegionId, '') AS region,
     NULLIF(BillingCurrency, '') AS currency,
-    CAST(NULLIF(ChargePeriodStart, '') AS TIMESTAMP) AS cps,
-    CAST(NULLIF(ChargePeriodEnd, '') AS TIMESTAMP) AS cpe,
-    CAST(NULLIF(BillingPeriodStart, '') AS TIMESTAMP) AS bps,
+    {_spark_time("ChargePeriodStart")} AS cps,
+    {_spark_time("ChargePeriodEnd")} AS cpe,
+    {_spark_time("BillingPeriodStart")} AS bps,
     CAST(NULLIF(BilledCost, '') AS DECIMAL(38, 24)) AS billed,
     CAST(NULLIF(EffectiveCost, '') AS DECIMAL(38, 24)) AS effective,
     CAST(NULLIF(ListCost, '') AS DECIMAL(38, 24)) AS list
@@ -273,10 +284,7 @@ def generate_parquet(path: Path, rows: int) -> None:
     tmp = path.with_suffix(".tmp")
     sql = GENERATOR.format(rows=rows, path=str(tmp).replace("'", "''"))
     sql = sql.replace("(FORMAT csv, HEADER, FORCE_QUOTE *)", "(FORMAT parquet)")
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    con.execute(sql)
-    con.close()
+    _write_in_child(sql)
     tmp.rename(path)
 
 
