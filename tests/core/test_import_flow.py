@@ -21,16 +21,17 @@ import lepton_cli
 SRC = Path(lepton_cli.__file__).parent
 ROOT = "lepton_cli"
 
-# What everything stands on: the error types, file reading and writing, the data models, text
-# made in a forked child (forked), and the package root (``__version__``). Any part may import
-# these; they import only each other.
-FOUNDATION = frozenset({"errors", "fileio", "forked", "models", ROOT})
+# What everything stands on: the error types, file reading and writing, the on-disk cache,
+# the data models, text made in a forked child (forked), and the package root
+# (``__version__``). Any part may import these; they import only each other.
+FOUNDATION = frozenset({"errors", "fileio", "diskcache", "forked", "models", ROOT})
 
 # Subpackage -> what it may import besides the foundation.
 ALLOWED: dict[str, frozenset[str]] = {
     ROOT: frozenset(),
     "errors": frozenset(),
     "fileio": frozenset({"errors", "forked"}),
+    "diskcache": frozenset({"fileio"}),
     "forked": frozenset(),
     "models": frozenset({"errors"}),
     "config": frozenset(),

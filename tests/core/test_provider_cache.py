@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from lepton_cli.diskcache import DiskCache, cache_key
 from lepton_cli.models import Period, Resource
 from lepton_cli.models.period import midnight
 from lepton_cli.providers.base import ProviderContext, Scope
-from lepton_cli.providers.cache import DiskCache, cache_key
 from lepton_cli.providers.pool import pool_map
 from lepton_cli.providers.scope import in_scope
 

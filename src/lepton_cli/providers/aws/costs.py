@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, TypeGuard
 
+from lepton_cli.diskcache import DiskCache, cache_key
 from lepton_cli.models import CostRecord, Period
 from lepton_cli.providers.aws.session import GLOBAL_REGION, Account
 from lepton_cli.providers.base import ProviderContext
 from lepton_cli.providers.boundary import MalformedAnswer
-from lepton_cli.providers.cache import DiskCache, cache_key
 
 PROVIDER_NAME = "AWS"  # FOCUS ProviderName, as AWS writes it in its own FOCUS export
 EC2_COMPUTE = "Amazon Elastic Compute Cloud - Compute"

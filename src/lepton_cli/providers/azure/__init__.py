@@ -39,10 +39,10 @@ class AzureProvider:
     install_extra: ClassVar[str | None] = "azure"
 
     def __init__(self, config: BaseModel, context: ProviderContext) -> None:
+        from lepton_cli.diskcache import DiskCache
         from lepton_cli.providers.azure.clients import AzureClients
         from lepton_cli.providers.azure.costs import Pacer
         from lepton_cli.providers.boundary import Timeouts
-        from lepton_cli.providers.cache import DiskCache
 
         self.config = AzureConfig.model_validate(config.model_dump())
         self.context = context

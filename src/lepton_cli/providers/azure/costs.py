@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from lepton_cli.diskcache import DiskCache, cache_key
 from lepton_cli.models import Period
 from lepton_cli.providers.boundary import MalformedAnswer
-from lepton_cli.providers.cache import DiskCache, cache_key
 
 GROUP_BY = ("ResourceId", "ServiceName", "ResourceLocation", "PricingModel", "MeterCategory")
 COST_TYPES = ("ActualCost", "AmortizedCost")

@@ -8,13 +8,13 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
+from lepton_cli.diskcache import DiskCache
 from lepton_cli.models import Pricing, Resource, Utilization
 from lepton_cli.providers.azure import metrics, normalize, prices
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.failures import boundary
 from lepton_cli.providers.azure.skus import vm_skus
 from lepton_cli.providers.base import ScopeFailure
-from lepton_cli.providers.cache import DiskCache
 
 T = TypeVar("T")
 

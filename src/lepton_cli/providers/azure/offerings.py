@@ -10,13 +10,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from lepton_cli.diskcache import DiskCache
 from lepton_cli.models import Offering, Pricing
 from lepton_cli.providers.azure import normalize, prices
 from lepton_cli.providers.azure.clients import AzureClients
 from lepton_cli.providers.azure.inventory import Reader
 from lepton_cli.providers.azure.normalize import SkuSpec, arch_of
 from lepton_cli.providers.azure.skus import vm_skus
-from lepton_cli.providers.cache import DiskCache
 
 __all__ = ["arch_of", "offerings"]
 

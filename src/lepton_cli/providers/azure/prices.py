@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from lepton_cli.diskcache import DiskCache, cache_key
 from lepton_cli.models import Pricing
 from lepton_cli.providers.azure.normalize import LINUX, WINDOWS, PriceKey
 from lepton_cli.providers.boundary import MalformedAnswer
-from lepton_cli.providers.cache import DiskCache, cache_key
 
 API_VERSION = "2023-01-01-preview"
 HOURS_PER_YEAR = Decimal(8760)

@@ -8,11 +8,11 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
+from lepton_cli.diskcache import DiskCache, cache_key
 from lepton_cli.errors import InputError, ProviderError, UsageError
 from lepton_cli.models import CostRecord, Offering, Period, Resource
 from lepton_cli.providers.base import Capability, ProviderContext, Scope, ScopeFailure
 from lepton_cli.providers.boundary import DeadlineExceeded, MalformedAnswer, Timeouts, preload
-from lepton_cli.providers.cache import DiskCache, cache_key
 from lepton_cli.providers.gcp import catalog, costs, inventory, monitoring
 from lepton_cli.providers.gcp.clients import Clients, boundary, connect, with_retries
 from lepton_cli.providers.gcp.config import GcpConfig

@@ -1,6 +1,8 @@
-"""A small on-disk JSON cache with a time to live, for API answers that are slow or rationed.
+"""A small on-disk JSON cache with a time to live, for API answers that are slow or rationed
+and for compiled billing SQL.
 
-Every provider keeps its entries under ``ProviderContext.cache_dir/<provider>/``. A stale,
+Every provider keeps its entries under ``ProviderContext.cache_dir/<provider>/``; the billing
+queries keep theirs under ``cache_dir/sql/``. A stale,
 unreadable or foreign entry is a miss, never an error (``get(..., valid=...)`` checks the shape
 a caller expects); writes are atomic, so a reader never sees half a file. A cache folder that
 cannot be written (read-only, not owned, a file in the way) is not a failure either: the run goes
@@ -16,10 +18,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lepton_cli.fileio import atomic_write
-from lepton_cli.providers.base import ProviderContext
 
 LOG = logging.getLogger("lepton_cli.cache")
 _warned: set[Path] = set()
@@ -47,6 +48,17 @@ def cache_key(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+class CacheOptions(Protocol):
+    """What a run says about its cache (a provider's ``ProviderContext``)."""
+
+    @property
+    def cache_dir(self) -> Path: ...
+    @property
+    def cache_ttl_seconds(self) -> float: ...
+    @property
+    def use_cache(self) -> bool: ...
+
+
 class DiskCache:
     """JSON values under ``root/<namespace>/<key>.json`` (``root/<key>.json`` for namespace "");
     stale or unreadable entries are misses.
@@ -60,7 +72,7 @@ class DiskCache:
         self.read = read
 
     @classmethod
-    def of(cls, context: ProviderContext, namespace_root: str) -> DiskCache:
+    def of(cls, context: CacheOptions, namespace_root: str) -> DiskCache:
         """The cache of one provider: ``cache_dir/<namespace_root>``, with the run's TTL and
         ``--no-cache``."""
         return cls(context.cache_dir / namespace_root, context.cache_ttl_seconds, context.use_cache)
