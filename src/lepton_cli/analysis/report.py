@@ -23,7 +23,7 @@ from lepton_cli.models.document import Document, KeyedRow, omitted_when_none
 
 if TYPE_CHECKING:
     from lepton_cli.billing.engine import Notes
-    from lepton_cli.billing.expr import Basis
+    from lepton_cli.billing.keys import Basis
     from lepton_cli.billing.query import CostRow as QueryRow
     from lepton_cli.billing.query import PricingCurrencyRow
 

@@ -28,11 +28,14 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lepton_cli.errors import InputError, ProviderError, UsageError
+
+if TYPE_CHECKING:
+    from lepton_cli.billing.compiled import Compiled, Query
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 HINT = "check `athena:` in lepton.yaml (table, workgroup, output_location) and the AWS credentials"
@@ -212,18 +215,18 @@ class AthenaSource:
         self.table = sql.charges(sql.raw_table(cfg.table), EngineName.ATHENA)
         self._columns = {s for c in schema.COLUMNS for s in c.sources}
 
-    def sql(self, query: Any) -> str:
-        from lepton_cli.billing import sql
-        from lepton_cli.billing.engines import EngineName
+    def compile(self, query: Query) -> Compiled:
+        from lepton_cli.billing.compiled import compile_query
+        from lepton_cli.billing.engines import DIALECTS, EngineName
 
-        return sql.to_sql(query, EngineName.ATHENA)
+        return compile_query(query, self.table, DIALECTS[EngineName.ATHENA])
 
-    def rows(self, query: Any) -> list[tuple[Any, ...]]:
-        return [row for batch in self.batches(query) for row in batch]
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [row for batch in self.batches(sql) for row in batch]
 
-    def batches(self, query: Any, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         del size  # Athena pages by at most 1,000 rows
-        return run(self.cfg, self.client, self.sql(query))
+        return run(self.cfg, self.client, sql)
 
     def bad_row(self, problem: str) -> InputError:
         return InputError(f"{self.cfg.table}: {problem}", hint="fix the export's rows")

@@ -20,11 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lepton_cli.errors import InputError, ProviderError, UsageError
+
+if TYPE_CHECKING:
+    from lepton_cli.billing.compiled import Compiled, Query
 
 GIB = 1024**3
 
@@ -122,16 +125,17 @@ class BigQuerySource:
         self._columns = {s for c in schema.COLUMNS for s in c.sources}
         self._engine = EngineName.BIGQUERY
 
-    def sql(self, query: Any) -> str:
-        from lepton_cli.billing import sql
+    def compile(self, query: Query) -> Compiled:
+        from lepton_cli.billing.compiled import compile_query
+        from lepton_cli.billing.engines import DIALECTS
 
-        return sql.to_sql(query, self._engine)
+        return compile_query(query, self.table, DIALECTS[self._engine])
 
-    def rows(self, query: Any) -> list[tuple[Any, ...]]:
-        return run(self.cfg, self.sql(query), self.client)
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return run(self.cfg, sql, self.client)
 
-    def batches(self, query: Any, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
-        return batches(self.cfg, self.sql(query), self.client, size)
+    def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        return batches(self.cfg, sql, self.client, size)
 
     def bad_row(self, problem: str) -> InputError:
         return InputError(f"{self.cfg.table}: {problem}", hint="fix the export's rows")

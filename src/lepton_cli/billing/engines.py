@@ -7,9 +7,9 @@ lepton.yaml ``engine:``.
   Connect (``spark: {remote: "sc://host:15002"}``), over CSV / Parquet paths (local or any URI
   Spark reads, such as ``s3a://``) or a table (``spark: {table: billing.focus}``).
 - ``bigquery`` / ``athena`` / ``trino``: the same expressions compiled to their SQL
-  (:func:`compile_sql`); BigQuery runs after a dry run (:mod:`lepton_cli.billing.bigquery`),
-  Athena in its workgroup through boto3 (:mod:`lepton_cli.billing.athena`); Trino is compiled
-  only.
+  (:mod:`lepton_cli.billing.compiled`); BigQuery runs after a dry run
+  (:mod:`lepton_cli.billing.bigquery`), Athena in its workgroup through boto3
+  (:mod:`lepton_cli.billing.athena`); Trino is compiled only.
 
 Credentials come from each engine's own chain (Spark's Hadoop/S3 settings, Google ADC, the AWS
 chain); lepton stores none.
@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,6 +33,7 @@ from lepton_cli.errors import InputError, UsageError
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from lepton_cli.billing.compiled import Compiled, Query
     from lepton_cli.billing.engine import Charges, EngineOptions, Notes, Progress
 
 
@@ -70,6 +72,7 @@ class Engine:
     spark: SparkConfig = field(default_factory=SparkConfig)
     bigquery: dict[str, Any] = field(default_factory=dict)  # see billing.bigquery
     athena: dict[str, Any] = field(default_factory=dict)  # see billing.athena
+    sql_cache: Path | None = None  # compiled DuckDB SQL is kept here (billing.compiled)
 
     @property
     def table(self) -> str | None:
@@ -111,6 +114,7 @@ def engine_from(
     spark: dict[str, Any] | None = None,
     bigquery: dict[str, Any] | None = None,
     athena: dict[str, Any] | None = None,
+    cache_dir: Path | None = None,
 ) -> Engine:
     """An Engine from settings; UsageError naming the engines for an unknown one."""
     try:
@@ -122,57 +126,68 @@ def engine_from(
         cfg = SparkConfig.model_validate(spark or {})
     except ValueError as e:
         raise InputError(f"spark: {e}", hint="see docs/engines.md") from e
-    return Engine(engine, cfg, dict(bigquery or {}), dict(athena or {}))
+    sql_cache = cache_dir / "sql" if cache_dir is not None else None
+    return Engine(engine, cfg, dict(bigquery or {}), dict(athena or {}), sql_cache)
 
 
 class Source(Protocol):
     """The normalised ``charges`` table of some billing data, on one engine."""
 
     @property
-    def table(self) -> ir.Table: ...
-    @property
     def notes(self) -> Notes: ...
-    def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]: ...
-    def batches(self, expr: ir.Table, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]: ...
+    def compile(self, query: Query) -> Compiled: ...
+    def rows(self, sql: str) -> list[tuple[Any, ...]]: ...
+    def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]: ...
     def bad_row(self, problem: str) -> InputError: ...
     def file_columns(self) -> list[tuple[str, set[str]]]: ...
 
 
 class DuckDBSource:
-    """The FOCUS provider's checked, normalised ``charges`` as an Ibis table on DuckDB.
+    """The FOCUS provider's checked, normalised ``charges`` on DuckDB.
 
-    The table is declared from the view's own column types and compiled with
-    ``ibis.to_sql``: the expressions need no Ibis connection (which would import Ibis's
-    DuckDB backend and pyarrow and query the schema again), only DuckDB SQL to run."""
+    Queries are compiled with ``ibis.to_sql`` over a table declared from the view's own column
+    types: they need no Ibis connection (which would import Ibis's DuckDB backend and pyarrow
+    and query the schema again), only DuckDB SQL to run. With a ``cache`` folder the SQL is
+    kept there (:class:`~lepton_cli.billing.compiled.SqlCache`) and a repeated query does not
+    import Ibis at all."""
 
     VIEW = "lepton_charges"
 
-    def __init__(self, charges: Charges) -> None:
-        import ibis
-        from ibis.backends.sql.datatypes import DuckDBType
+    def __init__(self, charges: Charges, cache: Path | None = None) -> None:
+        from lepton_cli.billing.compiled import SqlCache
 
         self.charges = charges
         charges.create_view(self.VIEW)
         described = charges.run(f"DESCRIBE {self.VIEW}").fetchall()
-        types = {row[0]: DuckDBType.from_string(row[1]) for row in described}
-        self.table = ibis.table(ibis.schema(types), name=self.VIEW)
+        self.columns = [(str(row[0]), str(row[1])) for row in described]
+        self.cache = SqlCache(cache) if cache is not None else None
+
+    @cached_property
+    def table(self) -> ir.Table:
+        import ibis
+        from ibis.backends.sql.datatypes import DuckDBType
+
+        types = {name: DuckDBType.from_string(kind) for name, kind in self.columns}
+        return ibis.table(ibis.schema(types), name=self.VIEW)
 
     @property
     def notes(self) -> Notes:
         return self.charges.notes
 
-    def sql(self, expr: ir.Table) -> str:
-        import ibis
+    def compile(self, query: Query) -> Compiled:
+        from lepton_cli.billing.compiled import compile_query
 
-        return str(ibis.to_sql(expr, dialect="duckdb"))
+        if self.cache is None:
+            return compile_query(query, self.table, "duckdb")
+        return self.cache.compile(query, self.columns, "duckdb", lambda: self.table)
 
-    def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]:
-        return [row for batch in self.batches(expr) for row in batch]
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [row for batch in self.batches(sql) for row in batch]
 
-    def batches(self, expr: ir.Table, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+    def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         import duckdb
 
-        result = self.charges.run(self.sql(expr))
+        result = self.charges.run(sql)
         while True:
             try:
                 batch = result.fetchmany(size)
@@ -204,7 +219,7 @@ def open_source(
         from lepton_cli.billing.engine import open_charges
 
         with open_charges(paths, progress, options, notes) as charges:
-            yield DuckDBSource(charges)
+            yield DuckDBSource(charges, engine.sql_cache)
         return
     if engine.name is EngineName.SPARK:
         from lepton_cli.billing.spark import open_spark
@@ -241,10 +256,3 @@ def open_source(
         "not run it yet",
         hint="use --engine duckdb, spark, bigquery or athena",
     )
-
-
-def compile_sql(expr: ir.Table, engine: EngineName) -> str:
-    """The SQL ``engine`` would run for ``expr``."""
-    import ibis
-
-    return str(ibis.to_sql(expr, dialect=DIALECTS[engine]))

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
 
 import ibis
 import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
-from lepton_cli.billing.keys import column_of, is_tag
+from lepton_cli.billing.keys import DESCRIPTIVE, RECORD_COLUMNS, Basis, column_of, is_tag
 from lepton_cli.models import Period
 from lepton_cli.models.period import midnight
 
@@ -36,11 +35,6 @@ PIECE = dtypes.Decimal(37, 24)
 difference's scale (Spark gives a 38-digit difference of two 38-digit decimals 23 decimals)."""
 SHARED = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
 """The amounts a spanning charge splits between months."""
-
-
-class Basis(StrEnum):
-    BILLING = "billing"  # months by BillingPeriodStart: what the invoice says
-    CHARGE = "charge"  # months by ChargePeriodStart, spanning charges split by seconds
 
 
 def _month_index(ts: ir.TimestampValue) -> ir.IntegerValue:
@@ -191,18 +185,6 @@ def pricing_currency(
     )
 
 
-DESCRIPTIVE = (
-    "provider_name",
-    "billing_account_id",
-    "sub_account_id",
-    "region_id",
-    "service_name",
-    "service_category",
-    "resource_type",
-)
-"""Descriptive columns of a resource, constant in practice: MAX picks one deterministically."""
-
-
 def _usage(charges: ir.Table, period: Period | None, filters: Mapping[str, str]) -> ir.Table:
     t = with_month(charges, Basis.BILLING)
     preds = [
@@ -247,21 +229,6 @@ def resource_details(
     return t.select(
         t.resource_id, t.billing_currency.name("currency"), t.sku_price_details
     ).distinct()
-
-
-RECORD_COLUMNS = (
-    "provider_name",
-    "billing_account_id",
-    "sub_account_id",
-    "region_id",
-    "service_name",
-    "service_category",
-    "resource_id",
-    "resource_type",
-    "pricing_category",
-    "charge_category",
-    "tags",
-)
 
 
 def records(

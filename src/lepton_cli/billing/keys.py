@@ -1,7 +1,10 @@
-"""Grouping and filter keys of the billing queries: FOCUS columns in snake case, short names,
-``day``, ``month`` and ``tag:KEY``."""
+"""Grouping and filter keys of the billing queries (FOCUS columns in snake case, short names,
+``day``, ``month`` and ``tag:KEY``), their month basis and the columns some queries return:
+everything about a query that can be known without Ibis."""
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from lepton_cli.billing import schema
 from lepton_cli.errors import UsageError
@@ -60,3 +63,35 @@ def column_of(key: str) -> str:
         return KEYS[key]
     known = ", ".join([*KEYS, "tag:KEY"])
     raise UsageError(f"unknown cost grouping key {key!r}", hint=f"use one of: {known}")
+
+
+class Basis(StrEnum):
+    BILLING = "billing"  # months by BillingPeriodStart: what the invoice says
+    CHARGE = "charge"  # months by ChargePeriodStart, spanning charges split by seconds
+
+
+DESCRIPTIVE = (
+    "provider_name",
+    "billing_account_id",
+    "sub_account_id",
+    "region_id",
+    "service_name",
+    "service_category",
+    "resource_type",
+)
+"""Descriptive columns of a resource, constant in practice: MAX picks one deterministically."""
+
+
+RECORD_COLUMNS = (
+    "provider_name",
+    "billing_account_id",
+    "sub_account_id",
+    "region_id",
+    "service_name",
+    "service_category",
+    "resource_id",
+    "resource_type",
+    "pricing_category",
+    "charge_category",
+    "tags",
+)

@@ -28,11 +28,20 @@ from decimal import Context, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lepton_cli.billing import expr, schema
+from lepton_cli.billing import schema
+from lepton_cli.billing.compiled import Query
 from lepton_cli.billing.engine import Notes
 from lepton_cli.billing.engines import Engine, Source, open_source
-from lepton_cli.billing.expr import Basis
-from lepton_cli.billing.keys import KEYS, TIME_KEYS, column_of, is_tag, tag_name
+from lepton_cli.billing.keys import (
+    DESCRIPTIVE,
+    KEYS,
+    RECORD_COLUMNS,
+    TIME_KEYS,
+    Basis,
+    column_of,
+    is_tag,
+    tag_name,
+)
 from lepton_cli.billing.tags import TagError, read_tags
 from lepton_cli.errors import UsageError
 from lepton_cli.models import CostRecord, Period
@@ -179,8 +188,8 @@ def aggregate_on(
     filters = dict(filters or {})
     check_keys(source, [*by, *filters])
     plain = [k for k in by if not is_tag(k)]
-    query = expr.aggregate(
-        source.table,
+    query = Query.of(
+        "aggregate",
         plain,
         with_tags=_needs_tags(by, filters),
         basis=basis,
@@ -188,11 +197,18 @@ def aggregate_on(
         window=window,
         filters=filters,
     )
-    return _regroup(source, by, plain, filters, _named(source.rows(query), query.columns))
+    return _regroup(source, by, plain, filters, _rows(source, query))
 
 
-def _named(rows: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> list[dict[str, Any]]:
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+def _batches(source: Source, query: Query) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``query`` on ``source`` in batches, each row by column name."""
+    compiled = source.compile(query)
+    for batch in source.batches(compiled.sql):
+        yield [dict(zip(compiled.columns, row, strict=True)) for row in batch]
+
+
+def _rows(source: Source, query: Query) -> list[dict[str, Any]]:
+    return [row for batch in _batches(source, query) for row in batch]
 
 
 def _regroup(
@@ -305,14 +321,14 @@ def pricing_currency_on(
     if not any("PricingCurrency" in columns for _, columns in source.file_columns()):
         return []
     plain = [k for k in by if not is_tag(k)]
-    query = expr.pricing_currency(source.table, plain, basis=basis, period=period)
+    query = Query.of("pricing_currency", plain, basis=basis, period=period)
     found = [
         PricingCurrencyRow(
             {k: _text(row[f"k{i}"]) for i, k in enumerate(plain)},
             str(row["pricing_currency"]),
             exact(Decimal(row["amount"] or 0)),
         )
-        for row in _named(source.rows(query), query.columns)
+        for row in _rows(source, query)
     ]
     return sorted(found, key=_pricing_order)
 
@@ -347,11 +363,9 @@ def resource_costs_on(
 ) -> list[ResourceCost]:
     """:func:`resource_costs` over an open source."""
     types = _instance_types(source, period, filters)
-    query = expr.resources(source.table, period, filters)
+    query = Query.of("resources", period, filters)
     return [
-        _resource_cost(source, row, types)
-        for batch in source.batches(query)
-        for row in _named(batch, query.columns)
+        _resource_cost(source, row, types) for batch in _batches(source, query) for row in batch
     ]
 
 
@@ -360,9 +374,9 @@ def _instance_types(
 ) -> dict[tuple[str, str], str]:
     """The instance type of each (resource, currency): the greatest found in SkuPriceDetails
     (InstanceType, else VMSize, else MachineType of each row)."""
-    query = expr.resource_details(source.table, period, filters)
+    compiled = source.compile(Query.of("resource_details", period, filters))
     out: dict[tuple[str, str], str] = {}
-    for batch in source.batches(query):
+    for batch in source.batches(compiled.sql):
         for rid, currency, details in batch:
             found = _instance_type(details)
             key = (str(rid), str(currency))
@@ -394,7 +408,7 @@ def _resource_cost(
     return ResourceCost(
         resource_id=rid,
         currency=currency,
-        **{c: row[c] for c in expr.DESCRIPTIVE},
+        **{c: row[c] for c in DESCRIPTIVE},
         type=types.get((rid, currency)),
         tags=_tags(source, row["tags"]),
         billed_cost=exact(Decimal(row["billed"] or 0)),
@@ -424,9 +438,8 @@ def cost_records_on(
     source: Source, period: Period | None = None, filters: Mapping[str, str] | None = None
 ) -> Iterator[CostRecord]:
     """:func:`cost_records` over an open source."""
-    query = expr.records(source.table, period, filters)
-    for batch in source.batches(query):
-        yield from (_record(source, row) for row in _named(batch, query.columns))
+    for batch in _batches(source, Query.of("records", period, filters)):
+        yield from (_record(source, row) for row in batch)
 
 
 def _record(source: Source, row: Mapping[str, Any]) -> CostRecord:
@@ -434,7 +447,7 @@ def _record(source: Source, row: Mapping[str, Any]) -> CostRecord:
     start = midnight(day) if day is not None else None
     plain = ("tags", "provider_name", "charge_category")
     return CostRecord(
-        **{k: row[k] for k in expr.RECORD_COLUMNS if k not in plain},
+        **{k: row[k] for k in RECORD_COLUMNS if k not in plain},
         provider_name=row["provider_name"] or "unknown",
         charge_category=row["charge_category"] or "Usage",
         tags=_tags(source, row["tags"]),

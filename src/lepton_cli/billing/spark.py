@@ -24,6 +24,7 @@ import ibis.expr.datatypes as dtypes
 import ibis.expr.types as ir
 
 from lepton_cli.billing import normalize
+from lepton_cli.billing.compiled import Compiled, Query, compile_query
 from lepton_cli.billing.engines import SparkConfig
 from lepton_cli.billing.files import CSV_SUFFIXES, FOCUS_HINT, PARQUET_SUFFIXES
 from lepton_cli.errors import InputError, UsageError
@@ -106,17 +107,17 @@ class SparkSource:
     described: list[tuple[str, set[str]]]
     views: list[str] = field(default_factory=list)
 
-    def sql(self, expr: ir.Table) -> str:
-        return str(ibis.to_sql(expr, dialect="pyspark"))
+    def compile(self, query: Query) -> Compiled:
+        return compile_query(query, self.table, "pyspark")
 
-    def rows(self, expr: ir.Table) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
         try:
-            return [tuple(r) for r in self.spark.sql(self.sql(expr)).collect()]
+            return [tuple(r) for r in self.spark.sql(sql).collect()]
         except Exception as e:  # Spark raises Py4J/Spark Connect errors of many classes
             raise self._failure(e) from e
 
-    def batches(self, expr: ir.Table, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
-        rows = self.rows(expr)
+    def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        rows = self.rows(sql)
         for i in range(0, len(rows), size):
             yield rows[i : i + size]
 

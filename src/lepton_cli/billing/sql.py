@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from lepton_cli.billing import expr, normalize, schema
 from lepton_cli.billing.engines import DIALECTS, EngineName
+from lepton_cli.billing.keys import Basis
 from lepton_cli.models import Period
 
 
@@ -87,7 +88,7 @@ def query_set(charges_table: ir.Table, month: Period) -> dict[str, ir.Table]:
             charges_table, ["service", "region"], with_tags=False
         ),
         "report_month_charge_basis": expr.aggregate(
-            charges_table, ["month"], with_tags=False, basis=expr.Basis.CHARGE
+            charges_table, ["month"], with_tags=False, basis=Basis.CHARGE
         ),
         "report_tags_period": expr.aggregate(
             charges_table, ["service"], with_tags=True, period=month

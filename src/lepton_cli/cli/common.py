@@ -72,7 +72,9 @@ def select_engine(flag: str | None) -> None:
 
     def resolve() -> engines.Engine:
         found = settings(engine=flag)
-        return engines.engine_from(found.engine, found.spark, found.bigquery, found.athena)
+        return engines.engine_from(
+            found.engine, found.spark, found.bigquery, found.athena, cache_dir=found.cache_dir
+        )
 
     engines.select_lazily(resolve)
 
