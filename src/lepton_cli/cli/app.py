@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import signal
@@ -263,3 +264,6 @@ def main() -> None:
         # The command is over (its files written whole): a Ctrl-C while the interpreter shuts
         # down, which restores the default handler, would otherwise end it by the signal.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Nothing is left to collect that matters: without this, the interpreter's last
+        # collection scans every object of the run (45 ms of each `lepton report`).
+        gc.freeze()
