@@ -1,28 +1,27 @@
 """lepton.yaml and LEPTON_* environment variables: flags > env > file > defaults.
 
 The file is found in the working directory, then the user config dir; ``--config`` overrides
-both. Provider sections (``aws:``, ``azure:``, ``gcp:``, ``focus:``, ``file:`` and a plugin's own,
+both. ``LEPTON_<SETTING>`` sets a setting (names are not case-sensitive): as JSON for a
+setting that is a mapping or a list (``LEPTON_AWS='{"regions": ["us-east-1"]}'``), else as its
+text. ``LEPTON_<SETTING>__<KEY>[__<KEY>...]`` sets one key inside it, lower-cased; its value is
+JSON when it is a JSON list or object, else its text (``LEPTON_AWS__PROFILE=prod``,
+``LEPTON_AWS__REGIONS='["eu-west-1"]'``). Mappings from the file, the environment and the
+flags are merged key by key.
+
+Provider sections (``aws:``, ``azure:``, ``gcp:``, ``focus:``, ``file:`` and a plugin's own,
 under its entry-point name) stay plain mappings here and are validated by each provider's own
-``config_model`` when the provider is built.
-"""
+``config_model`` when the provider is built."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Collection, Mapping
-from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import platformdirs
-from pydantic import Field, PrivateAttr, ValidationError
-from pydantic_settings import (
-    BaseSettings,
-    InitSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    SettingsError,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from lepton_cli.errors import InputError, LeptonError, UsageError
 from lepton_cli.fileio import load_document, yaml_path
@@ -38,13 +37,11 @@ SCRIPT_VARIABLES = frozenset(
     {"CORPUS", "SOURCE", "BUDGET", "COSTS", "FAIL_ON_SAVINGS", "GITLAB_TOKEN"}
 )
 """LEPTON_* names left to CI scripts (the recipes in examples/ci use them): not settings."""
-_file_data: ContextVar[dict[str, Any] | None] = ContextVar("lepton_config_file", default=None)
+NESTED = "__"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     idle_threshold: Share = 0.05  # cpu_p95 below this is idle
     idle_min_days: Days = 7  # ... over at least this many days
@@ -92,18 +89,6 @@ class Settings(BaseSettings):
     spark: dict[str, Any] = Field(default_factory=dict)  # {master: local[2]} | {remote: sc://…}
     bigquery: dict[str, Any] = Field(default_factory=dict)  # {table: p.d.t, max_bytes_billed: …}
     athena: dict[str, Any] = Field(default_factory=dict)  # {table: db.t, workgroup: …}
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003 - no .env files
-        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        file_source = InitSettingsSource(settings_cls, init_kwargs=_file_data.get() or {})
-        return (init_settings, env_settings, file_source)
 
 
 def problem_options(settings: Settings, use_perf: bool = True) -> ProblemOptions:
@@ -175,17 +160,85 @@ def load_settings(config: Path | None = None, providers: Providers = (), **flags
             hint="see README, Configuration",
         )
     given = {k: v for k, v in flags.items() if v is not None}
-    token = _file_data.set(_plugin_sections(data or {}, providers))
+    merged = _merged(_plugin_sections(data or {}, providers), env_settings(os.environ), given)
     try:
-        settings = Settings(**given)
+        settings = Settings.model_validate(merged)
     except ValidationError as e:
         raise _settings_error(e, given, data or {}, path) from None  # inputs may be secrets
-    except SettingsError as e:
-        raise _env_parse_error(e) from None
-    finally:
-        _file_data.reset(token)
     settings._file = path
     return settings
+
+
+def env_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the LEPTON_* variables of ``environ`` give (see the module's docstring);
+    InputError for a mapping or list setting whose value is not JSON."""
+    found: dict[str, Any] = {}
+    nested: list[tuple[str, list[str], str]] = []
+    for name, value in sorted(environ.items()):
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        field, *keys = name[len(ENV_PREFIX) :].lower().split(NESTED)
+        if field not in Settings.model_fields:
+            continue  # a script's variable, or a typo (unknown_env_vars warns)
+        if not keys:
+            found[field] = _json_value(name, field, value) if _is_structured(field) else value
+        elif "" in keys:
+            raise InputError(f"{name}: an empty key", hint=f"name the key: {name}KEY")
+        else:
+            nested.append((field, keys, value))
+    for field, keys, value in nested:  # nested keys over the whole value they refine
+        *path, last = keys
+        node = found.setdefault(field, {})
+        for key in path:
+            node = node.setdefault(key, {}) if isinstance(node, dict) else node
+        if isinstance(node, dict):
+            node[last] = _nested_value(value)
+    return found
+
+
+def _is_structured(field: str) -> bool:
+    """Whether the setting is a mapping, a list or a model (set as JSON in the environment)."""
+    annotation = Settings.model_fields[field].annotation
+    kinds = [annotation, get_origin(annotation), *get_args(annotation)]
+    return any(
+        kind in (dict, list) or (isinstance(kind, type) and issubclass(kind, BaseModel))
+        for kind in kinds
+    )
+
+
+def _json_value(name: str, field: str, value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        raise InputError(
+            f"{name}: not a valid value for the `{field}` setting (it must be JSON)",
+            hint=f'give {name} as a JSON object, e.g. {name}=\'{{"regions": ["us-east-1"]}}\', '
+            f"or set nested keys with {name}{NESTED}KEY",
+        ) from None
+
+
+def _nested_value(value: str) -> Any:
+    """A nested key's value: a JSON list or object as such, anything else as its text (which
+    the setting's model reads as a number, a flag or a word)."""
+    if value.lstrip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _merged(*layers: Mapping[str, Any]) -> dict[str, Any]:
+    """``layers`` merged key by key, mappings recursively; a later layer wins."""
+    out: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            before = out.get(key)
+            if isinstance(before, dict) and isinstance(value, dict):
+                out[key] = _merged(before, value)
+            else:
+                out[key] = value
+    return out
 
 
 def _env_name(field: str, environ: Mapping[str, str]) -> str | None:
@@ -232,17 +285,6 @@ def _settings_error(
     kind = err.errors()[0]["type"]
     hint = "remove the key or fix its spelling" if kind == "extra_forbidden" else "correct it"
     return InputError(message, hint=hint)
-
-
-def _env_parse_error(err: SettingsError) -> InputError:
-    text = str(err)
-    field = text.split('"')[1] if text.count('"') >= 2 else ""
-    name = _env_name(field, os.environ) or f"{ENV_PREFIX}{field.upper()}"
-    return InputError(
-        f"{name}: not a valid value for the `{field}` setting (it must be JSON)",
-        hint=f'give {name} as a JSON object, e.g. {name}=\'{{"regions": ["us-east-1"]}}\', '
-        f"or set nested keys with {name}__KEY",
-    )
 
 
 def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[str]:

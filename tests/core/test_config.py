@@ -46,3 +46,52 @@ def test_unknown_solver_in_config_is_invalid_input(tmp_path, monkeypatch):
     (tmp_path / "lepton.yaml").write_text("solver: gurobi\n")
     with pytest.raises(InputError, match=r"lepton\.yaml: solver"):
         load_settings()
+
+
+def test_nested_env_keys_refine_the_file_and_a_whole_json_value(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lepton.yaml").write_text(
+        "aws: {profile: file, regions: [us-east-1], role: {arn: a}}\nmigration: {per_instance: 5}\n"
+    )
+    monkeypatch.setenv("LEPTON_AWS__PROFILE", "prod")  # text stays text
+    monkeypatch.setenv("LEPTON_AWS__ROLE__SESSION", "ci")  # deeper keys merge too
+    monkeypatch.setenv("lepton_migration__horizon_months", "6")  # names are not case-sensitive
+    monkeypatch.setenv("LEPTON_SPARK", '{"master": "local[1]"}')
+    monkeypatch.setenv("LEPTON_SPARK__CONF__SPARK.SQL.SHUFFLE.PARTITIONS", "4")
+    monkeypatch.setenv("LEPTON_GCP__PROJECTS", '["p1", "p2"]')  # a JSON list is a list
+    s = load_settings()
+    assert s.aws == {
+        "profile": "prod",
+        "regions": ["us-east-1"],
+        "role": {"arn": "a", "session": "ci"},
+    }
+    assert (s.migration.per_instance, s.migration.horizon_months) == (5, 6)
+    assert s.spark == {"master": "local[1]", "conf": {"spark.sql.shuffle.partitions": "4"}}
+    assert s.gcp == {"projects": ["p1", "p2"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("LEPTON_AWS", "not json", ("LEPTON_AWS", "must be JSON", "LEPTON_AWS__KEY")),
+        ("LEPTON_AWS__", "x", ("LEPTON_AWS__", "empty key")),
+        ("LEPTON_MIGRATION__HORIZON", "6", ("LEPTON_MIGRATION__HORIZON", "Extra inputs")),
+        ("LEPTON_MAX_CHANGES", "", ("LEPTON_MAX_CHANGES", "valid integer")),
+    ],
+)
+def test_a_bad_env_value_names_its_variable(tmp_path, monkeypatch, name, value, words):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(InputError) as e:
+        load_settings()
+    for word in words:
+        assert word in f"{e.value.message} {e.value.hint}"
+
+
+def test_variables_that_are_no_setting_are_not_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEPTON_BUDGET", "not json")  # a CI script's, beside the budgets setting
+    monkeypatch.setenv("LEPTON_TYPO__X", "1")
+    monkeypatch.setenv("OTHER_HEADROOM", "0.9")
+    s = load_settings()
+    assert (s.budgets, s.headroom) == ([], 0.2)
