@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,37 @@ def test_unexpected_error_is_a_message_not_a_traceback(tmp_path):
     result = run("scan", "-s", bad)
     assert result.exit_code == 3
     assert "not UTF-8" in result.stderr and "Traceback" not in result.output
+
+
+PLUGIN = """
+class Plugin:
+    def new_schema_validator(self, *args, **kwargs):
+        with open({marker!r}, "a") as f:
+            f.write("validator\\n")
+        return None, None, None
+
+plugin = Plugin()
+"""
+
+
+def test_pydantic_plugins_installed_beside_lepton_are_not_loaded_unless_asked(tmp_path):
+    """A Pydantic plugin (found through every package's entry points) is not loaded into
+    lepton's models; PYDANTIC_DISABLE_PLUGINS set by the user, even empty, is obeyed."""
+    site = tmp_path / "site"
+    (site / "fakeplugin-0.1.dist-info").mkdir(parents=True)
+    (site / "fakeplugin-0.1.dist-info" / "METADATA").write_text("Name: fakeplugin\nVersion: 0.1\n")
+    (site / "fakeplugin-0.1.dist-info" / "entry_points.txt").write_text(
+        "[pydantic]\nfake = fakeplugin:plugin\n"
+    )
+    marker = tmp_path / "loaded.txt"
+    (site / "fakeplugin.py").write_text(PLUGIN.format(marker=str(marker)))
+    code = "import sys; sys.argv = ['lepton', 'plan', 'show', '--help']\n"
+    code += "from lepton_cli.entry import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+    code += "from lepton_cli.config import load_settings; load_settings()\n"
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["PYTHONPATH"] = str(site)
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    assert not marker.exists()
+    env["PYDANTIC_DISABLE_PLUGINS"] = ""  # the user's own choice: plugins on
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    assert marker.read_text().count("validator") > 0
