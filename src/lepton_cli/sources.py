@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING
 from lepton_cli.config import Settings
 from lepton_cli.errors import InputError, UsageError
 from lepton_cli.fileio import check_readable_file
-from lepton_cli.models import Inventory
-from lepton_cli.providers.base import Provider, ProviderContext
-from lepton_cli.providers.file import load_inventory_file
-from lepton_cli.providers.registry import get_provider_class
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the providers and fleet models load when a source needs them
     from lepton_cli.billing.engine import Notes
+    from lepton_cli.models import Inventory
+    from lepton_cli.providers.base import Provider, ProviderContext
 
 INVENTORY_SUFFIXES = (".yaml", ".yml", ".json")
 FOCUS_SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -65,6 +63,8 @@ def classify(paths: Sequence[Path]) -> SourceFiles:
 
 
 def provider_context(settings: Settings, use_cache: bool = True) -> ProviderContext:
+    from lepton_cli.providers.base import ProviderContext
+
     return ProviderContext(
         cache_dir=settings.cache_dir,
         use_cache=use_cache,
@@ -77,6 +77,7 @@ def provider_context(settings: Settings, use_cache: bool = True) -> ProviderCont
 def build_provider(name: str, settings: Settings, use_cache: bool = True) -> Provider:
     """A configured provider from the registry, its section of lepton.yaml validated."""
     from lepton_cli.fileio import validate
+    from lepton_cli.providers.registry import get_provider_class
 
     cls = get_provider_class(name)
     section = settings.provider_section(name)
@@ -97,6 +98,8 @@ def load_inventory(
     files = classify(paths)
     _no_repeats([*files.inventories, *files.focus])
     loaded: list[Inventory] = []
+    if files.inventories:
+        from lepton_cli.providers.file import load_inventory_file
     for path in files.inventories:
         if progress:
             progress(f"reading {path}")

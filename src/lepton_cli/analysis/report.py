@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from lepton_cli.analysis.breakdown import FleetMetrics, fleet_metrics
-from lepton_cli.analysis.summary import group_resources
-from lepton_cli.models import Inventory, Period
+from lepton_cli.models import Period
 from lepton_cli.models.base import Model
 from lepton_cli.models.document import Document, KeyedRow, omitted_when_none
 
 if TYPE_CHECKING:
+    from lepton_cli.analysis.breakdown import FleetMetrics
     from lepton_cli.billing.engine import Notes
     from lepton_cli.billing.keys import Basis
     from lepton_cli.billing.query import CostRow as QueryRow
     from lepton_cli.billing.query import PricingCurrencyRow
+    from lepton_cli.models import Inventory
 
 
 class CostRow(KeyedRow):
@@ -95,6 +95,9 @@ def _run_rate(keys: dict[str, str | None], currency: str, m: FleetMetrics) -> Co
 
 def inventory_report(inventory: Inventory, by: Sequence[str]) -> CostReport:
     """The inventory's monthly run-rate per group of ``by``, costliest first, and in total."""
+    from lepton_cli.analysis.breakdown import fleet_metrics  # the fleet models: not for FOCUS
+    from lepton_cli.analysis.summary import group_resources
+
     rows = [
         _run_rate(g.keys, inventory.currency, g.metrics)
         for g in group_resources(inventory.resources, by)

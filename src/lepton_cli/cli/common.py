@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -84,9 +84,14 @@ def settings(**flags: Any) -> Settings:
         state.env_checked = True
         for name in unknown_env_vars():
             warn(f"{name} is not a lepton setting and is ignored (see README, Configuration)")
+    return load_settings(state.config, _provider_names, **flags)
+
+
+def _provider_names() -> Collection[str]:
+    """The registered providers (asked only when lepton.yaml has a section no setting names)."""
     from lepton_cli.providers.registry import registry
 
-    return load_settings(state.config, lambda: registry().providers.keys(), **flags)
+    return registry().providers.keys()
 
 
 def info(message: str) -> None:
