@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -192,6 +193,33 @@ def _move_aside(path: Path, why: str, notes: list[str]) -> None:
     notes.append(f"{path}: {why}; moved it to {target} and started a new history")
 
 
+def _create(path: Path) -> None:
+    """Put an empty history database at ``path`` unless there is a file there, atomically.
+
+    DuckDB decides a database is new when it finds no file, before it takes the file's lock,
+    and then writes a fresh header: a lepton that found no file could wipe the rows another had
+    written there in between (seen as one row lost of 30, six writers at once). The new
+    database is built beside it and linked into place, which fails if another lepton got
+    there first: a writer only ever opens a file that exists."""
+    import duckdb
+
+    if path.exists():
+        return
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
+    fresh.unlink(missing_ok=True)
+    try:
+        duckdb.connect(str(fresh)).execute(_SCHEMA).close()
+        os.link(fresh, path)
+    except FileExistsError:
+        pass  # another lepton created it first
+    except OSError:
+        # No hard links here (some network file systems): DuckDB creates it at connect.
+        return
+    finally:
+        fresh.unlink(missing_ok=True)
+        fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)
+
+
 def _open(path: Path, read_only: bool, notes: list[str]) -> Any:
     """A connection, waiting while another lepton holds the file; a file that is no DuckDB
     database is moved aside (noted) and a new one started."""
@@ -201,6 +229,8 @@ def _open(path: Path, read_only: bool, notes: list[str]) -> Any:
     delay = 0.02
     while True:
         try:
+            if not read_only:
+                _create(path)
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
             waited = time.monotonic() - started
