@@ -34,7 +34,13 @@ FORMAT = 1
 """The entry format; raised when what an entry holds changes."""
 
 _PACKAGE = Path(lepton_cli.__file__).parent
-_BUILDERS = ("billing/expr.py", "billing/keys.py", "billing/schema.py", "models/period.py")
+_BUILDERS = (
+    "billing/expr.py",
+    "billing/keys.py",
+    "billing/schema.py",
+    "models/period.py",
+    "billing/engines.py",  # declares the Ibis table over the view's column types
+)
 """lepton's code that decides the SQL of a query (hashed into every key)."""
 _COMPILERS = ("ibis", "sqlglot")
 """The packages that compile it (their installed ``__init__`` stamped into every key)."""
