@@ -12,7 +12,11 @@ from typer.testing import CliRunner
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads the developer's lepton.yaml, cache or history, or a stray LEPTON_* var."""
+    """No test reads the developer's lepton.yaml, cache or history, or a stray LEPTON_* var,
+    or sees the billing engine an earlier in-process command selected."""
+    from lepton_cli.billing import engines
+
+    engines.select(engines.Engine())
     home = tmp_path_factory.mktemp("home")
     for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))

@@ -85,10 +85,11 @@ class Settings(BaseModel):
             return env
         return str(self._file) if self._file else CONFIG_NAME
 
-    engine: str = "duckdb"  # billing queries: duckdb | spark | bigquery | athena (docs/engines.md)
+    engine: str = "duckdb"  # billing queries: duckdb | spark | bigquery | athena | trino
     spark: dict[str, Any] = Field(default_factory=dict)  # {master: local[2]} | {remote: sc://…}
     bigquery: dict[str, Any] = Field(default_factory=dict)  # {table: p.d.t, max_bytes_billed: …}
     athena: dict[str, Any] = Field(default_factory=dict)  # {table: db.t, workgroup: …}
+    trino: dict[str, Any] = Field(default_factory=dict)  # {table: catalog.schema.t, host: …}
 
 
 def problem_options(settings: Settings, use_perf: bool = True) -> ProblemOptions:

@@ -285,7 +285,7 @@ def test_athena_needs_a_table(tmp_path, monkeypatch):
     (tmp_path / "lepton.yaml").write_text("athena: {workgroup: finops}\n")
     monkeypatch.chdir(tmp_path)
     got = run("--engine", "athena", "report", "--by", "service")
-    assert got.exit_code == 2 and "no --source given" in got.output
+    assert got.exit_code == 3 and "athena:" in got.output and "table" in got.output
     (tmp_path / "lepton.yaml").write_text("athena: {table: b.focus, output_location: bucket}\n")
     got = run("--engine", "athena", "report", "--by", "service")
     assert got.exit_code == 3 and "output_location" in got.output

@@ -21,7 +21,7 @@ def test_engine_from_env_and_config(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "f.csv", rows(n=20))
     (tmp_path / "lepton.yaml").write_text("engine: trino\n")
     result = run("report", "--source", path)
-    assert result.exit_code == 2 and "compiled to SQL only" in result.output
+    assert result.exit_code == 3 and "trino:" in result.output  # its section says where
     monkeypatch.setenv("LEPTON_ENGINE", "duckdb")  # env beats the file
     result = run("report", "--source", path, "--format", "json")
     assert result.exit_code == 0, result.output

@@ -9,10 +9,11 @@ lepton.yaml ``engine:``.
 - ``bigquery`` / ``athena`` / ``trino``: the same expressions compiled to their SQL
   (:mod:`lepton_cli.billing.compiled`); BigQuery runs after a dry run
   (:mod:`lepton_cli.billing.bigquery`), Athena in its workgroup through boto3
-  (:mod:`lepton_cli.billing.athena`); Trino is compiled only.
+  (:mod:`lepton_cli.billing.athena`), Trino on its coordinator through the Trino client
+  (:mod:`lepton_cli.billing.trino`).
 
 Credentials come from each engine's own chain (Spark's Hadoop/S3 settings, Google ADC, the AWS
-chain); lepton stores none.
+chain, ``TRINO_PASSWORD`` / ``TRINO_JWT``); lepton stores none.
 """
 
 from __future__ import annotations
@@ -72,14 +73,24 @@ class Engine:
     spark: SparkConfig = field(default_factory=SparkConfig)
     bigquery: dict[str, Any] = field(default_factory=dict)  # see billing.bigquery
     athena: dict[str, Any] = field(default_factory=dict)  # see billing.athena
+    trino: dict[str, Any] = field(default_factory=dict)  # see billing.trino
     sql_cache: Path | None = None  # compiled DuckDB SQL is kept here (billing.compiled)
+
+    @property
+    def reads_tables_only(self) -> bool:
+        """Whether the engine reads a table in a service and never ``--source`` files."""
+        return self.name in (EngineName.BIGQUERY, EngineName.ATHENA, EngineName.TRINO)
 
     @property
     def table(self) -> str | None:
         """The table this engine reads instead of ``--source`` files, when it reads one."""
         if self.name is EngineName.SPARK:
             return self.spark.table
-        section = {EngineName.BIGQUERY: self.bigquery, EngineName.ATHENA: self.athena}
+        section = {
+            EngineName.BIGQUERY: self.bigquery,
+            EngineName.ATHENA: self.athena,
+            EngineName.TRINO: self.trino,
+        }
         found = section.get(self.name, {}).get("table")
         return str(found) if found else None
 
@@ -115,6 +126,7 @@ def engine_from(
     bigquery: dict[str, Any] | None = None,
     athena: dict[str, Any] | None = None,
     cache_dir: Path | None = None,
+    trino: dict[str, Any] | None = None,
 ) -> Engine:
     """An Engine from settings; UsageError naming the engines for an unknown one."""
     try:
@@ -127,7 +139,9 @@ def engine_from(
     except ValueError as e:
         raise InputError(f"spark: {e}", hint="see docs/engines.md") from e
     sql_cache = cache_dir / "sql" if cache_dir is not None else None
-    return Engine(engine, cfg, dict(bigquery or {}), dict(athena or {}), sql_cache)
+    return Engine(
+        engine, cfg, dict(bigquery or {}), dict(athena or {}), dict(trino or {}), sql_cache
+    )
 
 
 class Source(Protocol):
@@ -251,8 +265,13 @@ def open_source(
             ) from e
         yield AthenaSource(athena, notes if notes is not None else Notes())
         return
-    raise UsageError(
-        f"engine {engine.name.value!r} is compiled to SQL only (tests/golden/sql); lepton does "
-        "not run it yet",
-        hint="use --engine duckdb, spark, bigquery or athena",
-    )
+    from lepton_cli.billing.engine import Notes
+    from lepton_cli.billing.trino import TrinoConfig, TrinoSource
+
+    try:
+        trino = TrinoConfig.model_validate(engine.trino)
+    except ValueError as e:
+        raise InputError(
+            f"trino: {e}", hint="set `trino: {table: catalog.schema.table, host: NAME}`"
+        ) from e
+    yield TrinoSource(trino, notes if notes is not None else Notes())

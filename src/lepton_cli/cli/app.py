@@ -234,8 +234,8 @@ def _root(
         typer.Option(
             "--engine",
             help="Where billing queries run: duckdb (default, in-process), spark (local or "
-            "Spark Connect, see `spark:` in lepton.yaml), bigquery or athena (a table, see "
-            "`bigquery:` / `athena:`). Also LEPTON_ENGINE / `engine:`. "
+            "Spark Connect, see `spark:` in lepton.yaml), bigquery, athena or trino (a table, "
+            "see `bigquery:` / `athena:` / `trino:`). Also LEPTON_ENGINE / `engine:`. "
             "Example: lepton --engine spark report -s exports/ --by service,region",
         ),
     ] = None,

@@ -73,7 +73,12 @@ def select_engine(flag: str | None) -> None:
     def resolve() -> engines.Engine:
         found = settings(engine=flag)
         return engines.engine_from(
-            found.engine, found.spark, found.bigquery, found.athena, cache_dir=found.cache_dir
+            found.engine,
+            found.spark,
+            found.bigquery,
+            found.athena,
+            cache_dir=found.cache_dir,
+            trino=found.trino,
         )
 
     engines.select_lazily(resolve)

@@ -108,11 +108,12 @@ def report(
 
 
 def _engine_table() -> bool:
-    """Whether the billing engine reads a table (athena, bigquery, spark `table:`), so that
-    a report needs no --source."""
+    """Whether the billing engine reads a table (athena, bigquery, trino, spark `table:`), so
+    that a report needs no --source (an engine that reads only tables says which it lacks)."""
     from lepton_cli.billing import engines
 
-    return engines.selected().table is not None
+    engine = engines.selected()
+    return engine.table is not None or engine.reads_tables_only
 
 
 def _html(fmt: Format, output: Path | None) -> bool:
