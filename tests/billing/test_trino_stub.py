@@ -219,6 +219,8 @@ def test_unreachable_coordinator_is_exit_4(tmp_path, monkeypatch):
         ({"table": "billing.focus", "host": "trino.internal"}, "table"),
         ({"table": TABLE}, "host"),
         ({"table": TABLE, "host": "h", "http_scheme": "ftp"}, "http_scheme"),
+        ({"table": TABLE, "host": "h", "verify": "/no/such/ca.pem"}, "verify"),
+        ({"table": TABLE, "host": "h", "timeout_seconds": 0}, "timeout_seconds"),
     ],
 )
 def test_a_bad_trino_section_is_exit_3(tmp_path, monkeypatch, section, says):

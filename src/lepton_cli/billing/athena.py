@@ -28,14 +28,13 @@ import datetime as dt
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lepton_cli.billing.engines import EngineName
+from lepton_cli.billing.remote import TableSource, failure, first_line
 from lepton_cli.errors import InputError, ProviderError, UsageError
-
-if TYPE_CHECKING:
-    from lepton_cli.billing.compiled import Compiled, Query
 
 DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 HINT = "check `athena:` in lepton.yaml (table, workgroup, output_location) and the AWS credentials"
@@ -179,7 +178,7 @@ def _call_failure(cfg: AthenaConfig, e: Exception) -> ProviderError:
         text = f"{error.get('Code', 'Error')}: {error.get('Message', '')}"
     else:
         text = type(e).__name__ + (f": {e}" if str(e) else "")
-    return ProviderError(f"Athena failed on {cfg.table}: {_first_line(text)}", hint=HINT)
+    return ProviderError(f"Athena failed on {cfg.table}: {first_line(text)}", hint=HINT)
 
 
 def _query_failure(
@@ -188,48 +187,27 @@ def _query_failure(
     reason = status.get("AthenaError", {}).get("ErrorMessage") or status.get(
         "StateChangeReason", status["State"]
     )
-    text = _first_line(str(reason))
-    if "lepton:" in text:  # a row check of normalize failed inside Athena
-        return InputError(f"{cfg.table}: {text[text.index('lepton:') :]}", hint="fix the export")
-    return ProviderError(
-        f"the Athena query {query_id} on {cfg.table} {status['State'].lower()}: {text}",
-        hint=HINT,
+    text = first_line(str(reason))
+    return failure(
+        cfg.table,
+        text,
+        ProviderError(
+            f"the Athena query {query_id} on {cfg.table} {status['State'].lower()}: {text}",
+            hint=HINT,
+        ),
     )
 
 
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[0][:500] if lines else ""
-
-
-class AthenaSource:
+class AthenaSource(TableSource):
     """A FOCUS table in Athena as the normalised ``charges`` (queries compiled by Ibis)."""
 
+    engine = EngineName.ATHENA
+
     def __init__(self, cfg: AthenaConfig, notes: Any, client: Any = None) -> None:
-        from lepton_cli.billing import schema, sql
-        from lepton_cli.billing.engines import EngineName
-
+        super().__init__(cfg.table, notes)
         self.cfg = cfg
-        self.notes = notes
         self.client = client if client is not None else _client(cfg)
-        self.table = sql.charges(sql.raw_table(cfg.table), EngineName.ATHENA)
-        self._columns = {s for c in schema.COLUMNS for s in c.sources}
-
-    def compile(self, query: Query) -> Compiled:
-        from lepton_cli.billing.compiled import compile_query
-        from lepton_cli.billing.engines import DIALECTS, EngineName
-
-        return compile_query(query, self.table, DIALECTS[EngineName.ATHENA])
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        return [row for batch in self.batches(sql) for row in batch]
 
     def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         del size  # Athena pages by at most 1,000 rows
         return run(self.cfg, self.client, sql)
-
-    def bad_row(self, problem: str) -> InputError:
-        return InputError(f"{self.cfg.table}: {problem}", hint="fix the export's rows")
-
-    def file_columns(self) -> list[tuple[str, set[str]]]:
-        return [(self.cfg.table, self._columns)]

@@ -17,17 +17,15 @@ refuses to bill more. Credentials are Google's Application Default Credentials.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lepton_cli.billing.engines import EngineName
+from lepton_cli.billing.remote import TableSource, failure, first_line, naive_utc
 from lepton_cli.errors import InputError, ProviderError, UsageError
-
-if TYPE_CHECKING:
-    from lepton_cli.billing.compiled import Compiled, Query
 
 GIB = 1024**3
 
@@ -98,7 +96,7 @@ def run(cfg: BigQueryConfig, sql: str, client: Any = None) -> list[tuple[Any, ..
     config = bigquery.QueryJobConfig(maximum_bytes_billed=cfg.max_bytes_billed)
     try:
         rows = bq.query_and_wait(sql, job_config=config, project=cfg.billing_project)
-        return [tuple(_naive(v) for v in row.values()) for row in rows]
+        return [tuple(naive_utc(v) for v in row.values()) for row in rows]
     except Exception as e:
         raise _failure(cfg, e) from e
 
@@ -111,25 +109,15 @@ def batches(
         yield rows[i : i + size]
 
 
-class BigQuerySource:
+class BigQuerySource(TableSource):
     """A FOCUS table in BigQuery as the normalised ``charges`` (queries compiled, dry-run first)."""
 
+    engine = EngineName.BIGQUERY
+
     def __init__(self, cfg: BigQueryConfig, notes: Any, client: Any = None) -> None:
-        from lepton_cli.billing import schema, sql
-        from lepton_cli.billing.engines import EngineName
-
+        super().__init__(cfg.table, notes)
         self.cfg = cfg
-        self.notes = notes
         self.client = _client(cfg, client)
-        self.table = sql.charges(sql.raw_table(cfg.table), EngineName.BIGQUERY)
-        self._columns = {s for c in schema.COLUMNS for s in c.sources}
-        self._engine = EngineName.BIGQUERY
-
-    def compile(self, query: Query) -> Compiled:
-        from lepton_cli.billing.compiled import compile_query
-        from lepton_cli.billing.engines import DIALECTS
-
-        return compile_query(query, self.table, DIALECTS[self._engine])
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return run(self.cfg, sql, self.client)
@@ -137,28 +125,18 @@ class BigQuerySource:
     def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         return batches(self.cfg, sql, self.client, size)
 
-    def bad_row(self, problem: str) -> InputError:
-        return InputError(f"{self.cfg.table}: {problem}", hint="fix the export's rows")
-
-    def file_columns(self) -> list[tuple[str, set[str]]]:
-        return [(self.cfg.table, self._columns)]
-
-
-def _naive(value: Any) -> Any:
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
 
 def _size(n: int) -> str:
     return f"{n / GIB:.2f} GiB ({n:,} bytes)"
 
 
 def _failure(cfg: BigQueryConfig, e: Exception) -> InputError | ProviderError:
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    if "lepton:" in text:
-        return InputError(f"{cfg.table}: {text[text.index('lepton:') :]}", hint="fix the export")
-    return ProviderError(
-        f"BigQuery failed on {cfg.table}: {text[:400]}",
-        hint="check the table name and that Application Default Credentials can read it",
+    text = first_line(str(e), limit=400) or type(e).__name__
+    return failure(
+        cfg.table,
+        text,
+        ProviderError(
+            f"BigQuery failed on {cfg.table}: {text}",
+            hint="check the table name and that Application Default Credentials can read it",
+        ),
     )

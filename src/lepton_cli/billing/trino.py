@@ -25,19 +25,17 @@ message.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import os
 from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, FilePath
 
+from lepton_cli.billing.engines import EngineName
+from lepton_cli.billing.remote import TableSource, failure, first_line, naive_utc
 from lepton_cli.errors import InputError, ProviderError, UsageError
-
-if TYPE_CHECKING:
-    from lepton_cli.billing.compiled import Compiled, Query
 
 HINT = "check `trino:` in lepton.yaml (table, host, port, http_scheme, user) and the credentials"
 PASSWORD = "TRINO_PASSWORD"
@@ -54,7 +52,7 @@ class TrinoConfig(BaseModel):
     port: int | None = Field(default=None, gt=0, lt=65536)
     http_scheme: Literal["https", "http"] = "https"
     user: str | None = None
-    verify: bool | Path = True
+    verify: bool | FilePath = True  # a CA bundle that exists, or false
     timeout_seconds: float = Field(default=900, gt=0, le=604_800)  # at most a week
 
     @property
@@ -148,16 +146,9 @@ def run(cfg: TrinoConfig, connection: Any, sql: str, size: int) -> Iterator[list
     try:
         _call(cfg, cursor.execute, sql)
         while batch := _call(cfg, cursor.fetchmany, size):
-            yield [tuple(_value(v) for v in row) for row in batch]
+            yield [tuple(naive_utc(v) for v in row) for row in batch]
     finally:
         cursor.close()
-
-
-def _value(value: Any) -> Any:
-    """Timestamps as naive UTC, as the other engines give them."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
 
 
 def _call(cfg: TrinoConfig, method: Any, *args: Any) -> Any:
@@ -170,53 +161,32 @@ def _call(cfg: TrinoConfig, method: Any, *args: Any) -> Any:
     except Exception as e:  # HTTP, TLS, connection and authentication errors
         text = type(e).__name__ + (f": {e}" if str(e) else "")
         raise ProviderError(
-            f"Trino at {cfg.address} failed on {cfg.table}: {_first_line(text)}", hint=HINT
+            f"Trino at {cfg.address} failed on {cfg.table}: {first_line(text)}", hint=HINT
         ) from e
 
 
 def _query_failure(cfg: TrinoConfig, e: Any) -> InputError | ProviderError:
-    text = _first_line(str(e.message))
-    if "lepton:" in text:  # a row check of normalize failed inside Trino
-        return InputError(f"{cfg.table}: {text[text.index('lepton:') :]}", hint="fix the export")
+    text = first_line(str(e.message))
     name = f" ({e.error_name})" if e.error_name else ""
-    return ProviderError(
-        f"the Trino query {e.query_id or '(no id)'} on {cfg.table} failed{name}: {text}",
-        hint=HINT,
+    return failure(
+        cfg.table,
+        text,
+        ProviderError(
+            f"the Trino query {e.query_id or '(no id)'} on {cfg.table} failed{name}: {text}",
+            hint=HINT,
+        ),
     )
 
 
-def _first_line(text: str) -> str:
-    lines = text.strip().splitlines()
-    return lines[0][:500] if lines else ""
-
-
-class TrinoSource:
+class TrinoSource(TableSource):
     """A FOCUS table in Trino as the normalised ``charges`` (queries compiled by Ibis)."""
 
+    engine = EngineName.TRINO
+
     def __init__(self, cfg: TrinoConfig, notes: Any, connection: Any = None) -> None:
-        from lepton_cli.billing import schema, sql
-        from lepton_cli.billing.engines import EngineName
-
+        super().__init__(cfg.table, notes)
         self.cfg = cfg
-        self.notes = notes
         self.connection = connection if connection is not None else connect(cfg)
-        self.table = sql.charges(sql.raw_table(cfg.table), EngineName.TRINO)
-        self._columns = {s for c in schema.COLUMNS for s in c.sources}
-
-    def compile(self, query: Query) -> Compiled:
-        from lepton_cli.billing.compiled import compile_query
-        from lepton_cli.billing.engines import DIALECTS, EngineName
-
-        return compile_query(query, self.table, DIALECTS[EngineName.TRINO])
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        return [row for batch in self.batches(sql) for row in batch]
 
     def batches(self, sql: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
         return run(self.cfg, self.connection, sql, size)
-
-    def bad_row(self, problem: str) -> InputError:
-        return InputError(f"{self.cfg.table}: {problem}", hint="fix the export's rows")
-
-    def file_columns(self) -> list[tuple[str, set[str]]]:
-        return [(self.cfg.table, self._columns)]
