@@ -25,7 +25,7 @@ REPORT = ("report", "--by", "service,region", "--format", "json")
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted((cache / "sql").glob("*.json"))
+    return sorted((cache / "sql").glob("*/*.json"))
 
 
 def _lepton(cache: Path, cwd: Path, *args: str) -> tuple[str, list[str]]:
@@ -71,7 +71,7 @@ def test_cached_and_compiled_answers_are_the_same(tmp_path):
             found = aggregate([path], ["service", "month"], basis=basis, engine=cached)
             assert found == aggregate([path], ["service", "month"], basis=basis)
         assert resource_costs([path], MONTH, engine=cached) == resource_costs([path], MONTH)
-    assert len(list((tmp_path / "sql").glob("*.json"))) == 4
+    assert len(list((tmp_path / "sql").glob("*/*.json"))) == 4
 
 
 def test_the_key_tells_every_argument_apart():
@@ -131,10 +131,10 @@ def test_a_torn_or_foreign_entry_is_a_miss_and_is_rewritten(tmp_path, content):
     path = write_csv(tmp_path / "f.csv", rows(n=100))
     engine = Engine(sql_cache=tmp_path / "sql")
     expected = aggregate([path], ["service"], engine=engine)
-    for entry in (tmp_path / "sql").glob("*.json"):
+    for entry in (tmp_path / "sql").glob("*/*.json"):
         entry.write_text(content, encoding="utf-8")
     assert aggregate([path], ["service"], engine=engine) == expected
-    for entry in (tmp_path / "sql").glob("*.json"):
+    for entry in (tmp_path / "sql").glob("*/*.json"):
         assert "sql" in json.loads(entry.read_text(encoding="utf-8"))
 
 
@@ -148,3 +148,31 @@ def test_an_unwritable_cache_warns_once_and_the_report_still_runs(tmp_path, monk
     assert json.loads(result.stdout)["rows"]
     warned = [r.getMessage() for r in caplog.records if "cannot write the cache" in r.message]
     assert len(warned) == 1 and str(blocker) in warned[0]  # two queries stored nothing
+
+
+def test_each_version_has_its_folder_and_long_unused_ones_are_pruned(tmp_path):
+    from lepton_cli.billing.compiled import PRUNE_AFTER_DAYS, fingerprint
+
+    path = write_csv(tmp_path / "f.csv", rows(n=50))
+    folder = tmp_path / "sql"
+    old, recent = folder / ("a" * 32), folder / ("b" * 32)
+    for version in (old, recent):
+        version.mkdir(parents=True)
+        (version / "entry.json").write_text('{"sql": "SELECT 1", "columns": []}')
+    flat = folder / "c.json"  # an entry of the layout before versions had folders
+    flat.write_text("{}")
+    other = folder / "notes.txt"  # not the cache's: left alone whatever its age
+    other.write_text("mine")
+    long_ago = dt.datetime.now().timestamp() - (PRUNE_AFTER_DAYS + 1) * 86_400
+    for stale in (old, flat, other):
+        os.utime(stale, (long_ago, long_ago))
+
+    aggregate([path], ["service"], engine=Engine(sql_cache=folder))
+
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [fingerprint(), recent.name, other.name]
+    )
+    assert len(list((folder / fingerprint()).glob("*.json"))) == 1
+    os.utime(recent, (long_ago, long_ago))  # a folder already there is not a new version:
+    aggregate([path], ["region"], engine=Engine(sql_cache=folder))  # nothing is pruned
+    assert recent.is_dir()

@@ -13,10 +13,13 @@ entry or a cache folder that cannot be written only means compiling again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.util
 import math
+import shutil
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -120,10 +123,18 @@ def fingerprint() -> str:
     return cache_key(*parts)
 
 
+PRUNE_AFTER_DAYS = 30
+"""A version's folder of compiled SQL unchanged for this long is removed by another version."""
+
+
 class SqlCache:
-    """Compiled SQL under ``folder``, one JSON file per (query, table, dialect, code)."""
+    """Compiled SQL under ``folder/<code>/``, one JSON file per (query, table, dialect); the
+    folder is named by :func:`fingerprint`, so each version of lepton and its compilers has its
+    own. The first time a version stores an entry, the folders of versions that stored nothing
+    for ``PRUNE_AFTER_DAYS`` are removed: the cache holds what recent versions use."""
 
     def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.disk = DiskCache(folder, ttl_seconds=math.inf)
 
     def compile(
@@ -136,15 +147,36 @@ class SqlCache:
         """``query``'s SQL for a table of ``columns`` (name, engine type): from the cache,
         else compiled over ``table()`` and stored."""
         try:
-            key = cache_key(fingerprint(), dialect, [list(c) for c in columns], query.key())
+            code = fingerprint()
+            key = cache_key(dialect, [list(c) for c in columns], query.key())
         except (OSError, TypeError):
             return compile_query(query, table(), dialect)
-        found = self.disk.get("", key, _is_entry)
+        found = self.disk.get(code, key, _is_entry)
         if found is not None:
             return Compiled(found["sql"], tuple(found["columns"]))
         compiled = compile_query(query, table(), dialect)
-        self.disk.put("", key, {"sql": compiled.sql, "columns": list(compiled.columns)})
+        if not (self.folder / code).is_dir():
+            self._prune(keep=code)
+        self.disk.put(code, key, {"sql": compiled.sql, "columns": list(compiled.columns)})
         return compiled
+
+    def _prune(self, keep: str) -> None:
+        """Remove the other versions' folders that stored nothing for PRUNE_AFTER_DAYS (and
+        entries of the flat layout before versions had folders). Best effort: a folder another
+        lepton is using, or one that cannot be removed, stays."""
+        cutoff = time.time() - PRUNE_AFTER_DAYS * 86_400
+        try:
+            found = list(self.folder.iterdir())
+        except OSError:
+            return
+        for path in found:
+            with contextlib.suppress(OSError):
+                if path.name == keep or path.stat().st_mtime >= cutoff:
+                    continue
+                if path.is_dir() and len(path.name) == 32:
+                    shutil.rmtree(path)
+                elif path.suffix == ".json":
+                    path.unlink()
 
 
 def _is_entry(value: Any) -> bool:
