@@ -82,16 +82,21 @@ class Engine:
         return self.name in (EngineName.BIGQUERY, EngineName.ATHENA, EngineName.TRINO)
 
     @property
-    def table(self) -> str | None:
-        """The table this engine reads instead of ``--source`` files, when it reads one."""
-        if self.name is EngineName.SPARK:
-            return self.spark.table
-        section = {
+    def section(self) -> dict[str, Any]:
+        """The lepton.yaml section of an engine that reads only tables (else empty)."""
+        sections = {
             EngineName.BIGQUERY: self.bigquery,
             EngineName.ATHENA: self.athena,
             EngineName.TRINO: self.trino,
         }
-        found = section.get(self.name, {}).get("table")
+        return sections.get(self.name, {})
+
+    @property
+    def table(self) -> str | None:
+        """The table this engine reads instead of ``--source`` files, when it reads one."""
+        if self.name is EngineName.SPARK:
+            return self.spark.table
+        found = self.section.get("table")
         return str(found) if found else None
 
 
@@ -241,37 +246,33 @@ def open_source(
         with open_spark(engine.spark, paths, progress, notes) as source:
             yield source
         return
-    if engine.name is EngineName.BIGQUERY:
-        from lepton_cli.billing.bigquery import BigQueryConfig, BigQuerySource
-        from lepton_cli.billing.engine import Notes
+    yield _table_source(engine, notes)
 
-        try:
-            cfg = BigQueryConfig.model_validate(engine.bigquery)
-        except ValueError as e:
-            raise InputError(
-                f"bigquery: {e}", hint="set `bigquery: {table: project.dataset.table}`"
-            ) from e
-        yield BigQuerySource(cfg, notes if notes is not None else Notes())
-        return
-    if engine.name is EngineName.ATHENA:
-        from lepton_cli.billing.athena import AthenaConfig, AthenaSource
-        from lepton_cli.billing.engine import Notes
 
-        try:
-            athena = AthenaConfig.model_validate(engine.athena)
-        except ValueError as e:
-            raise InputError(
-                f"athena: {e}", hint="set `athena: {table: database.table, workgroup: NAME}`"
-            ) from e
-        yield AthenaSource(athena, notes if notes is not None else Notes())
-        return
+def _table_source(engine: Engine, notes: Notes | None) -> Source:
+    """The source of an engine that queries a table in a service, from its lepton.yaml
+    section (InputError naming the section when it is not valid)."""
     from lepton_cli.billing.engine import Notes
-    from lepton_cli.billing.trino import TrinoConfig, TrinoSource
 
+    config: type[BaseModel]
+    source: Callable[[Any, Notes], Source]
+    if engine.name is EngineName.BIGQUERY:
+        from lepton_cli.billing.bigquery import BigQueryConfig as config
+        from lepton_cli.billing.bigquery import BigQuerySource as source
+
+        hint = "set `bigquery: {table: project.dataset.table}`"
+    elif engine.name is EngineName.ATHENA:
+        from lepton_cli.billing.athena import AthenaConfig as config
+        from lepton_cli.billing.athena import AthenaSource as source
+
+        hint = "set `athena: {table: database.table, workgroup: NAME}`"
+    else:
+        from lepton_cli.billing.trino import TrinoConfig as config
+        from lepton_cli.billing.trino import TrinoSource as source
+
+        hint = "set `trino: {table: catalog.schema.table, host: NAME}`"
     try:
-        trino = TrinoConfig.model_validate(engine.trino)
+        cfg = config.model_validate(engine.section)
     except ValueError as e:
-        raise InputError(
-            f"trino: {e}", hint="set `trino: {table: catalog.schema.table, host: NAME}`"
-        ) from e
-    yield TrinoSource(trino, notes if notes is not None else Notes())
+        raise InputError(f"{engine.name.value}: {e}", hint=hint) from e
+    return source(cfg, notes if notes is not None else Notes())
