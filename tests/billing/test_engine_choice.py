@@ -21,7 +21,7 @@ def test_engine_from_env_and_config(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "f.csv", rows(n=20))
     (tmp_path / "lepton.yaml").write_text("engine: trino\n")
     result = run("report", "--source", path)
-    assert result.exit_code == 3 and "trino:" in result.output  # its section says where
+    assert result.exit_code == 2 and "not --source files" in result.output  # trino reads a table
     monkeypatch.setenv("LEPTON_ENGINE", "duckdb")  # env beats the file
     result = run("report", "--source", path, "--format", "json")
     assert result.exit_code == 0, result.output

@@ -247,3 +247,13 @@ def test_a_token_goes_over_https_as_a_bearer(tmp_path, monkeypatch):
     assert got.exit_code == 0, got.output
     auth = [s["headers"]["Authorization"] for s in state.statements]
     assert auth == ["Bearer eyJ.lepton-test.token"] * 2
+
+
+def test_source_files_with_a_table_engine_are_refused(coordinator, tmp_path, monkeypatch):
+    config(tmp_path, monkeypatch, coordinator.base)
+    export = tmp_path / "focus.csv"
+    export.write_text("BilledCost\n1\n")
+    got = run("report", "--by", "service", "--source", str(export))
+    assert got.exit_code == 2, got.output
+    assert "not --source files" in got.output and str(export) in got.output
+    assert coordinator.statements == []  # the table's totals are never shown as the file's

@@ -246,6 +246,13 @@ def open_source(
         with open_spark(engine.spark, paths, progress, notes) as source:
             yield source
         return
+    if paths:  # its totals would be read as the files' own
+        name = engine.name.value
+        raise UsageError(
+            f"--engine {name} reads the table of `{name}: {{table: ...}}`, not --source files "
+            f"({paths[0]}{' and more' if len(paths) > 1 else ''})",
+            hint="drop --source to report on the table, or use --engine duckdb for the files",
+        )
     yield _table_source(engine, notes)
 
 
