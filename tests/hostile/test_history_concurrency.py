@@ -40,19 +40,6 @@ def test_six_writers_at_once_keep_every_row(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["history.duckdb"]  # nothing left beside it
 
 
-def test_a_writer_that_finds_no_file_never_replaces_one_made_meanwhile(tmp_path: Path) -> None:
-    # Eight writers race to create the file, each with one row: all eight rows are kept.
-    for trial in range(3):
-        folder = tmp_path / str(trial)
-        procs = [
-            subprocess.Popen([sys.executable, "-c", WRITER, str(folder), "1", str(n)])
-            for n in range(8)
-        ]
-        assert [p.wait(timeout=180) for p in procs] == [0] * 8
-        got = entries(Settings(data_dir=folder))
-        assert sorted(e.summary["writer"] for e in got) == [str(n) for n in range(8)]
-
-
 HOLDER = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
