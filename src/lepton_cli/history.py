@@ -17,11 +17,12 @@ The whole summary is kept as JSON too. Older files, which kept an optimize run's
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
-import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -193,31 +194,43 @@ def _move_aside(path: Path, why: str, notes: list[str]) -> None:
     notes.append(f"{path}: {why}; moved it to {target} and started a new history")
 
 
-def _create(path: Path) -> None:
-    """Put an empty history database at ``path`` unless there is a file there, atomically.
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Hold ``<history>.lock`` while this process writes the history, waiting up to
+    LOCK_WAIT_SECONDS for another lepton to finish.
 
-    DuckDB decides a database is new when it finds no file, before it takes the file's lock,
-    and then writes a fresh header: a lepton that found no file could wipe the rows another had
-    written there in between (seen as one row lost of 30, six writers at once). The new
-    database is built beside it and linked into place, which fails if another lepton got
-    there first: a writer only ever opens a file that exists."""
-    import duckdb
-
-    if path.exists():
-        return
-    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
-    fresh.unlink(missing_ok=True)
+    DuckDB's own lock does not cover a new file: it decides a database is new when it finds
+    no file, before it takes the lock, and then writes a fresh header over whatever another
+    lepton wrote in between (seen as one row lost of 30, six writers at once)."""
     try:
-        duckdb.connect(str(fresh)).execute(_SCHEMA).close()
-        os.link(fresh, path)
-    except FileExistsError:
-        pass  # another lepton created it first
-    except OSError:
-        # No hard links here (some network file systems): DuckDB creates it at connect.
-        return
-    finally:
-        fresh.unlink(missing_ok=True)
-        fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(
+            f"{path}: cannot open the history file: cannot create its folder ({e.strerror})",
+            hint="check data_dir in lepton.yaml, or run with --no-history",
+        ) from e
+    try:
+        handle = path.with_name(path.name + ".lock").open("a")
+    except OSError as e:
+        raise InputError(
+            f"{path}: cannot open the history file: cannot create its lock ({e.strerror})",
+            hint="check data_dir in lepton.yaml, or run with --no-history",
+        ) from e
+    with handle:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise InputError(
+                        f"{path}: another lepton has been writing the history for over "
+                        f"{LOCK_WAIT_SECONDS:g} s",
+                        hint="try again when it is done, or run with --no-history",
+                    ) from None
+                time.sleep(0.02)
+        yield
 
 
 def _open(path: Path, read_only: bool, notes: list[str]) -> Any:
@@ -229,8 +242,6 @@ def _open(path: Path, read_only: bool, notes: list[str]) -> Any:
     delay = 0.02
     while True:
         try:
-            if not read_only:
-                _create(path)
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
             waited = time.monotonic() - started
@@ -301,13 +312,6 @@ def _connect(path: Path, notes: list[str], read_only: bool = False) -> Any:
     there yet)."""
     import duckdb
 
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(
-            f"{path}: cannot open the history file: cannot create its folder ({e.strerror})",
-            hint="check data_dir in lepton.yaml, or run with --no-history",
-        ) from e
     for _ in range(2):
         con = _open(path, read_only, notes)
         if con is None:
@@ -341,31 +345,33 @@ def record(
     ``summary`` is the kind's typed summary, or a mapping of its fields (read as that summary's
     fields: no other names count).
 
-    Two lepton processes recording at once both keep their row: DuckDB lets one process write
-    a file at a time, so the other waits for it (LOCK_WAIT_SECONDS). Raises InputError when
+    Two lepton processes recording at once both keep their row: one writes at a time, under
+    ``<history>.lock``, and the other waits for it (LOCK_WAIT_SECONDS). Raises InputError when
     the file cannot be used; what was repaired on the way is added to ``notes``.
     """
     when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
     fields = summary.model_dump(mode="python") if isinstance(summary, Model) else dict(summary)
     cost, waste, idle_cost, savings = _columns_of(kind, fields)
     currency = fields.get("currency")
-    con = _connect(history_path(settings), notes if notes is not None else [])
-    try:
-        con.execute(
-            f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                when,
-                kind,
-                None if currency is None else str(currency),
-                cost,
-                waste,
-                savings,
-                dump_json(fields),
-                idle_cost,
-            ],
-        )
-    finally:
-        con.close()
+    path = history_path(settings)
+    with _writing(path):
+        con = _connect(path, notes if notes is not None else [])
+        try:
+            con.execute(
+                f"INSERT INTO runs ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    when,
+                    kind,
+                    None if currency is None else str(currency),
+                    cost,
+                    waste,
+                    savings,
+                    dump_json(fields),
+                    idle_cost,
+                ],
+            )
+        finally:
+            con.close()
 
 
 def entries(

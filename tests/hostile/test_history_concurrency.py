@@ -37,7 +37,20 @@ def test_six_writers_at_once_keep_every_row(tmp_path: Path) -> None:
     got = entries(Settings(data_dir=tmp_path))
     assert len(got) == 30
     assert sorted({e.summary["writer"] for e in got}) == [str(n) for n in range(6)]
-    assert [p.name for p in tmp_path.iterdir()] == ["history.duckdb"]  # nothing left beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.duckdb", "history.duckdb.lock"]
+
+
+def test_writers_that_create_the_history_at_once_keep_every_row(tmp_path: Path) -> None:
+    # Eight writers race to create the file, each with one row: all eight rows are kept.
+    for trial in range(3):
+        folder = tmp_path / str(trial)
+        procs = [
+            subprocess.Popen([sys.executable, "-c", WRITER, str(folder), "1", str(n)])
+            for n in range(8)
+        ]
+        assert [p.wait(timeout=180) for p in procs] == [0] * 8
+        got = entries(Settings(data_dir=folder))
+        assert sorted(e.summary["writer"] for e in got) == [str(n) for n in range(8)]
 
 
 HOLDER = """
