@@ -159,12 +159,10 @@ def test_each_version_has_its_folder_and_long_unused_ones_are_pruned(tmp_path):
     for version in (old, recent):
         version.mkdir(parents=True)
         (version / "entry.json").write_text('{"sql": "SELECT 1", "columns": []}')
-    flat = folder / "c.json"  # an entry of the layout before versions had folders
-    flat.write_text("{}")
     other = folder / "notes.txt"  # not the cache's: left alone whatever its age
     other.write_text("mine")
     long_ago = dt.datetime.now().timestamp() - (PRUNE_AFTER_DAYS + 1) * 86_400
-    for stale in (old, flat, other):
+    for stale in (old, other):
         os.utime(stale, (long_ago, long_ago))
 
     aggregate([path], ["service"], engine=Engine(sql_cache=folder))

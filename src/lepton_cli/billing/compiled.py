@@ -161,9 +161,8 @@ class SqlCache:
         return compiled
 
     def _prune(self, keep: str) -> None:
-        """Remove the other versions' folders that stored nothing for PRUNE_AFTER_DAYS (and
-        entries of the flat layout before versions had folders). Best effort: a folder another
-        lepton is using, or one that cannot be removed, stays."""
+        """Remove the other versions' folders that stored nothing for PRUNE_AFTER_DAYS. Best
+        effort: a folder another lepton is using, or one that cannot be removed, stays."""
         cutoff = time.time() - PRUNE_AFTER_DAYS * 86_400
         try:
             found = list(self.folder.iterdir())
@@ -175,8 +174,6 @@ class SqlCache:
                     continue
                 if path.is_dir() and len(path.name) == 32:
                     shutil.rmtree(path)
-                elif path.suffix == ".json":
-                    path.unlink()
 
 
 def _is_entry(value: Any) -> bool:

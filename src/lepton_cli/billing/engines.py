@@ -55,6 +55,10 @@ DIALECTS: dict[EngineName, str] = {
 }
 """The Ibis dialect each engine's SQL is compiled to."""
 
+TABLE_ENGINES = frozenset({EngineName.BIGQUERY, EngineName.ATHENA, EngineName.TRINO})
+"""The engines that query a table in a service (their section of lepton.yaml, named after
+them, says which) and read no ``--source`` files."""
+
 
 class SparkConfig(BaseModel):
     """``spark:`` in lepton.yaml. ``remote`` (Spark Connect) wins over ``master``."""
@@ -79,17 +83,13 @@ class Engine:
     @property
     def reads_tables_only(self) -> bool:
         """Whether the engine reads a table in a service and never ``--source`` files."""
-        return self.name in (EngineName.BIGQUERY, EngineName.ATHENA, EngineName.TRINO)
+        return self.name in TABLE_ENGINES
 
     @property
     def section(self) -> dict[str, Any]:
         """The lepton.yaml section of an engine that reads only tables (else empty)."""
-        sections = {
-            EngineName.BIGQUERY: self.bigquery,
-            EngineName.ATHENA: self.athena,
-            EngineName.TRINO: self.trino,
-        }
-        return sections.get(self.name, {})
+        section: dict[str, Any] = getattr(self, self.name.value) if self.reads_tables_only else {}
+        return section
 
     @property
     def table(self) -> str | None:
