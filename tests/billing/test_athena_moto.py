@@ -25,6 +25,7 @@ import yaml
 boto3 = pytest.importorskip("boto3")
 requests = pytest.importorskip("requests")
 from moto.server import ThreadedMotoServer  # noqa: E402
+from seeded import SEEDED, assert_reports_seeded  # noqa: E402
 from test_sql_golden import stable  # noqa: E402
 
 from helpers import run  # noqa: E402
@@ -111,14 +112,6 @@ def result(columns: tuple[tuple[str, str], ...], rows: list[list[str | None]]) -
     return {"rows": [header, *data], "column_info": info}
 
 
-SEEDED = [
-    # Athena prints DECIMAL(38, 24) with every decimal
-    ["AmazonEC2", "us-east-1", "USD", "1234.567890123456789012345678", "1000.5", "1500", "-2.25"],
-    ["AmazonS3", None, "USD", "0.000000000000000000000001", "0", None, "0"],
-    ["AmazonEC2", "eu-west-1", "EUR", "99.990000000000000000000000", "90", "120", "0"],
-]
-
-
 def seed(moto_url: str, *answers: dict[str, Any]) -> None:
     r = requests.post(
         f"{moto_url}/moto-api/static/athena/query-results",
@@ -157,15 +150,7 @@ def test_report_runs_the_golden_sql_in_the_workgroup(athena, moto_url, tmp_path,
         assert location == f"s3://lepton-results/reports/{q['QueryExecutionId']}.csv"
         s3.head_object(Bucket="lepton-results", Key=location.removeprefix("s3://lepton-results/"))
 
-    document = json.loads(got.stdout, parse_float=Decimal)
-    rows = {(r["service"], r["region"], r["currency"]): r for r in document["rows"]}
-    assert set(rows) == {(r[0], r[1], r[2]) for r in SEEDED}
-    for service, region, currency, billed, effective, list_cost, _ in SEEDED:
-        row = rows[(service, region, currency)]
-        assert Decimal(str(row["billed_cost"])) == Decimal(billed)
-        assert Decimal(str(row["effective_cost"])) == Decimal(effective)
-        expected_list = None if list_cost is None else Decimal(list_cost)
-        assert (row["list_cost"] and Decimal(str(row["list_cost"]))) == expected_list
+    document = assert_reports_seeded(got.stdout)
     totals: dict[str, Decimal] = {}
     for r in document["rows"]:
         totals[r["currency"]] = totals.get(r["currency"], Decimal(0)) + Decimal(

@@ -7,7 +7,6 @@ https and never into a message."""
 from __future__ import annotations
 
 import base64
-import json
 import socket
 import ssl
 import sys
@@ -20,6 +19,7 @@ import pytest
 import yaml
 
 pytest.importorskip("trino")
+from seeded import SEEDED, assert_reports_seeded
 from test_sql_golden import stable
 from trino_stub import Coordinator, Failure, Result, serve
 
@@ -42,12 +42,6 @@ AGGREGATE = [
     ("corrections", MONEY),
 ]
 PRICING = [("k0", "varchar"), ("k1", "varchar"), ("pricing_currency", "varchar"), ("amount", MONEY)]
-SEEDED = [
-    # Trino sends a decimal as JSON text, with every digit of its scale
-    ["AmazonEC2", "us-east-1", "USD", "1234.567890123456789012345678", "1000.5", "1500", "-2.25"],
-    ["AmazonS3", None, "USD", "0.000000000000000000000001", "0", None, "0"],
-    ["AmazonEC2", "eu-west-1", "EUR", "99.990000000000000000000000", "90", "120", "0"],
-]
 
 
 @pytest.fixture(autouse=True)
@@ -94,15 +88,7 @@ def test_report_runs_the_golden_sql_as_the_user(coordinator, tmp_path, monkeypat
         assert statement["headers"]["X-Trino-Source"] == "lepton"
         assert statement["headers"]["X-Trino-Session"] == "query_max_run_time=120s"
         assert "Authorization" not in statement["headers"]
-    document = json.loads(got.stdout, parse_float=Decimal)
-    rows = {(r["service"], r["region"], r["currency"]): r for r in document["rows"]}
-    assert set(rows) == {(r[0], r[1], r[2]) for r in SEEDED}
-    for service, region, currency, billed, effective, list_cost, _ in SEEDED:
-        row = rows[(service, region, currency)]
-        assert Decimal(str(row["billed_cost"])) == Decimal(billed)
-        assert Decimal(str(row["effective_cost"])) == Decimal(effective)
-        expected = None if list_cost is None else Decimal(list_cost)
-        assert (row["list_cost"] and Decimal(str(row["list_cost"]))) == expected
+    assert_reports_seeded(got.stdout)
 
     coordinator.queue(Result(AGGREGATE, SEEDED), Result(PRICING, []))
     table = run("report", "--by", "service,region")
